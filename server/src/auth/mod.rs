@@ -1,0 +1,284 @@
+//! Sign-in, sign-out, the current user and password changes.
+
+pub mod password;
+pub mod session;
+pub mod throttle;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use shared::api::{ChangePassword, CurrentUser, ErrorBody, LoginRequest, Session};
+use shared::role::Role;
+use shared::validate::Problem;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Event};
+use crate::error::ApiError;
+use crate::extract::{AppJson, ClientAddr, SignedIn};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/auth/me", get(me))
+        .route("/api/auth/password", post(change_password))
+}
+
+/// Signs in with a username and password and returns a session token.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody),
+              (status = 403, description = "account disabled", body = ErrorBody),
+              (status = 429, description = "too many failed attempts", body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client_addr): ClientAddr,
+    AppJson(request): AppJson<LoginRequest>,
+) -> Result<Json<Session>, ApiError> {
+    let username = request.username.trim().to_lowercase();
+    let account_key = format!("account:{username}");
+    let address_key = format!("address:{client_addr}");
+    let now = state.clock.now();
+    let window = Duration::minutes(state.policy.throttle_minutes);
+    let limits = [
+        (account_key.as_str(), state.policy.max_failures_per_account),
+        (address_key.as_str(), state.policy.max_failures_per_address),
+    ];
+    if let Err(retry_after_seconds) = state.throttle.check(&limits, now, window) {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_seconds,
+        });
+    }
+
+    let lookup_name = username.clone();
+    let account = state
+        .db
+        .read(move |connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT id, password_hash, active FROM users WHERE username = ?1",
+                    params![lookup_name],
+                    |row| {
+                        Ok((
+                            row.get::<_, Uuid>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, bool>(2)?,
+                        ))
+                    },
+                )
+                .optional()?)
+        })
+        .await?;
+    let stored_hash = account.as_ref().map(|(_, hash, _)| hash.clone());
+    let password_ok = password::verify_async(stored_hash, request.password).await?;
+
+    let actor = Actor {
+        user_id: account.as_ref().map(|(id, _, _)| *id),
+        username: Some(username.clone()),
+        client_addr: Some(client_addr.clone()),
+    };
+    let (user_id, active) = match account {
+        Some((user_id, _, active)) if password_ok => (user_id, active),
+        _ => {
+            state
+                .throttle
+                .record_failure(&[&account_key, &address_key], now);
+            state
+                .db
+                .write(move |transaction| {
+                    audit::record(transaction, now, &actor, Event::new("auth.sign_in_failed"))
+                })
+                .await?;
+            return Err(ApiError::BadCredentials);
+        }
+    };
+    if !active {
+        state
+            .db
+            .write(move |transaction| {
+                audit::record(
+                    transaction,
+                    now,
+                    &actor,
+                    Event::new("auth.sign_in_refused").detail("account disabled"),
+                )
+            })
+            .await?;
+        return Err(ApiError::AccountDisabled);
+    }
+    state.throttle.clear(&account_key);
+
+    let (token, token_hash) = session::new_token();
+    let expires_at = now + Duration::hours(state.policy.session_hours);
+    let user = state
+        .db
+        .write(move |transaction| {
+            transaction.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, client_addr) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![token_hash.as_slice(), user_id, now, expires_at, client_addr],
+            )?;
+            transaction.execute("UPDATE users SET last_sign_in_at = ?1 WHERE id = ?2", params![now, user_id])?;
+            audit::record(transaction, now, &actor, Event::new("auth.sign_in").on("user", user_id))?;
+            current_user(transaction, user_id)
+        })
+        .await?;
+    Ok(Json(Session {
+        token,
+        expires_at,
+        user,
+    }))
+}
+
+/// Ends this session; the token stops working at once.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, user: SignedIn) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |transaction| {
+            revoke(transaction, &user.token_hash, now)?;
+            audit::record(
+                transaction,
+                now,
+                &Actor::user(&user),
+                Event::new("auth.sign_out").on("user", user.id),
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user, with the names of their facility and area.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = CurrentUser), (status = 401, body = ErrorBody)))]
+pub async fn me(
+    State(state): State<AppState>,
+    user: SignedIn,
+) -> Result<Json<CurrentUser>, ApiError> {
+    let user = state
+        .db
+        .read(move |connection| current_user(connection, user.id))
+        .await?;
+    Ok(Json(user))
+}
+
+/// Changes the signed-in user's password; other sessions of the user are signed out.
+#[utoipa::path(post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])),
+    request_body = ChangePassword,
+    responses((status = 200, body = CurrentUser), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: SignedIn,
+    AppJson(request): AppJson<ChangePassword>,
+) -> Result<Json<CurrentUser>, ApiError> {
+    let request = request.clean().map_err(ApiError::Invalid)?;
+    let user_id = user.id;
+    let stored_hash = state
+        .db
+        .read(move |connection| {
+            Ok(connection.query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                params![user_id],
+                |row| row.get::<_, String>(0),
+            )?)
+        })
+        .await?;
+    if !password::verify_async(Some(stored_hash), request.current_password).await? {
+        return Err(ApiError::field("current_password", Problem::WrongPassword));
+    }
+    let new_hash = password::hash_async(request.new_password).await?;
+    let now = state.clock.now();
+    let current = state
+        .db
+        .write(move |transaction| {
+            transaction.execute(
+                "UPDATE users SET password_hash = ?1, must_change_password = 0, updated_at = ?2 WHERE id = ?3",
+                params![new_hash, now, user.id],
+            )?;
+            transaction.execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND token_hash != ?3 AND revoked_at IS NULL",
+                params![now, user.id, user.token_hash.as_slice()],
+            )?;
+            audit::record(transaction, now, &Actor::user(&user), Event::new("auth.password_change").on("user", user.id))?;
+            current_user(transaction, user.id)
+        })
+        .await?;
+    Ok(Json(current))
+}
+
+/// Revokes one session.
+pub fn revoke(
+    connection: &Connection,
+    token_hash: &[u8; 32],
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    connection.execute(
+        "UPDATE sessions SET revoked_at = ?1 WHERE token_hash = ?2 AND revoked_at IS NULL",
+        params![now, token_hash.as_slice()],
+    )?;
+    Ok(())
+}
+
+/// Revokes every session of a user (disabled account, password reset).
+pub fn revoke_all(
+    connection: &Connection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    connection.execute(
+        "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+        params![now, user_id],
+    )?;
+    Ok(())
+}
+
+/// Loads the signed-in user's view of themselves.
+pub fn current_user(connection: &Connection, user_id: Uuid) -> Result<CurrentUser, ApiError> {
+    let user = connection.query_row(
+        "SELECT u.id, u.username, u.full_name, u.role, u.facility_id, f.name, u.area_id, a.name, u.must_change_password
+         FROM users u JOIN areas a ON a.id = u.area_id LEFT JOIN facilities f ON f.id = u.facility_id
+         WHERE u.id = ?1",
+        params![user_id],
+        |row| {
+            Ok((
+                row.get::<_, Uuid>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, Option<Uuid>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, Uuid>(6)?,
+                row.get::<_, String>(7)?,
+                row.get::<_, bool>(8)?,
+            ))
+        },
+    )?;
+    let (
+        id,
+        username,
+        full_name,
+        role,
+        facility_id,
+        facility_name,
+        area_id,
+        area_name,
+        must_change_password,
+    ) = user;
+    let role =
+        Role::from_code(&role).ok_or_else(|| ApiError::Internal(format!("unknown role {role}")))?;
+    Ok(CurrentUser {
+        id,
+        username,
+        full_name,
+        role,
+        facility_id,
+        facility_name,
+        area_id,
+        area_name,
+        must_change_password,
+    })
+}

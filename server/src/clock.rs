@@ -1,0 +1,35 @@
+//! The server's notion of "now", injectable so that tests can move time (session expiry,
+//! throttle windows, and later overdue referrals) without sleeping.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+
+#[derive(Debug, Clone, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    /// A clock that stands still until a test moves it.
+    Manual(Arc<Mutex<DateTime<Utc>>>),
+}
+
+impl Clock {
+    pub fn manual(start: DateTime<Utc>) -> Clock {
+        Clock::Manual(Arc::new(Mutex::new(start)))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Manual(now) => *now.lock().expect("clock lock"),
+        }
+    }
+
+    /// Moves a manual clock forward; does nothing to the system clock.
+    pub fn advance(&self, by: Duration) {
+        if let Clock::Manual(now) = self {
+            let mut now = now.lock().expect("clock lock");
+            *now += by;
+        }
+    }
+}

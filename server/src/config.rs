@@ -1,0 +1,65 @@
+//! Server configuration: command-line flags with environment-variable fallbacks.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Child mental-health screening and referral server.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "tam-an-server", version)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "TAM_AN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Folder holding the SQLite database (`tam-an.db`); created if missing.
+    #[arg(long, env = "TAM_AN_DATA", default_value = "./data")]
+    pub data: PathBuf,
+
+    /// Folder with the built app (`cargo xtask dist` writes it).
+    #[arg(long, env = "TAM_AN_DIST", default_value = "./dist")]
+    pub dist: PathBuf,
+
+    /// Do not seed the demo province; the first start creates only an administrator with a
+    /// one-time password printed once.
+    #[arg(long, env = "TAM_AN_NO_DEMO")]
+    pub no_demo: bool,
+
+    #[command(flatten)]
+    pub policy: Policy,
+}
+
+/// Security settings that tests and deployments tune.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Policy {
+    /// How long a sign-in session lasts, in hours.
+    #[arg(long, env = "TAM_AN_SESSION_HOURS", default_value_t = 168)]
+    pub session_hours: i64,
+
+    /// Failed sign-ins allowed per account within the throttle window.
+    #[arg(long, env = "TAM_AN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub max_failures_per_account: usize,
+
+    /// Failed sign-ins allowed per client address within the window (higher: a school shares one address).
+    #[arg(long, env = "TAM_AN_MAX_FAILURES_PER_ADDRESS", default_value_t = 30)]
+    pub max_failures_per_address: usize,
+
+    /// The throttle window, in minutes.
+    #[arg(long, env = "TAM_AN_THROTTLE_MINUTES", default_value_t = 15)]
+    pub throttle_minutes: i64,
+
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            session_hours: 168,
+            max_failures_per_account: 5,
+            max_failures_per_address: 30,
+            throttle_minutes: 15,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}

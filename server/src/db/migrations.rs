@@ -1,0 +1,132 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version`.
+//!
+//! Append a new entry to [`MIGRATIONS`] for every schema change; never edit one that has shipped.
+//! Ids are UUIDv7 stored as 16-byte blobs; times are UTC text (`YYYY-MM-DD HH:MM:SS.fff+00:00`),
+//! which sorts in time order.
+
+use rusqlite::Connection;
+
+use crate::error::ApiError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the facility directory, users, sessions and the audit log.
+    r#"
+    CREATE TABLE areas (
+        id           BLOB PRIMARY KEY,
+        code         TEXT NOT NULL UNIQUE,      -- the official administrative code
+        name         TEXT NOT NULL,
+        level        TEXT NOT NULL CHECK (level IN ('province', 'commune', 'legacy_district')),
+        parent_id    BLOB REFERENCES areas(id),
+        successor_id BLOB REFERENCES areas(id), -- a legacy district's commune
+        active       INTEGER NOT NULL DEFAULT 1,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE INDEX areas_parent ON areas(parent_id);
+
+    CREATE TABLE facilities (
+        id            BLOB PRIMARY KEY,
+        name          TEXT NOT NULL,
+        facility_type TEXT NOT NULL,
+        area_id       BLOB NOT NULL REFERENCES areas(id),
+        address       TEXT,
+        phone         TEXT,
+        active        INTEGER NOT NULL DEFAULT 1,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE INDEX facilities_area ON facilities(area_id);
+
+    CREATE TABLE users (
+        id                   BLOB PRIMARY KEY,
+        username             TEXT NOT NULL UNIQUE,
+        full_name            TEXT NOT NULL,
+        role                 TEXT NOT NULL,
+        facility_id          BLOB REFERENCES facilities(id),
+        area_id              BLOB NOT NULL REFERENCES areas(id),
+        password_hash        TEXT NOT NULL,     -- argon2id, PHC string
+        must_change_password INTEGER NOT NULL DEFAULT 0,
+        active               INTEGER NOT NULL DEFAULT 1,
+        created_at           TEXT NOT NULL,
+        updated_at           TEXT NOT NULL,
+        last_sign_in_at      TEXT
+    );
+    CREATE INDEX users_facility ON users(facility_id);
+
+    -- Only a SHA-256 of each session token is kept: a copy of the database signs nobody in.
+    CREATE TABLE sessions (
+        token_hash  BLOB PRIMARY KEY,
+        user_id     BLOB NOT NULL REFERENCES users(id),
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        revoked_at  TEXT,
+        client_addr TEXT
+    );
+    CREATE INDEX sessions_user ON sessions(user_id);
+
+    CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        user_id     BLOB,
+        username    TEXT,
+        client_addr TEXT,
+        action      TEXT NOT NULL,
+        record_type TEXT,
+        record_id   TEXT,
+        detail      TEXT
+    );
+    CREATE INDEX audit_at ON audit_log(at);
+    CREATE INDEX audit_user ON audit_log(user_id);
+    CREATE INDEX audit_record ON audit_log(record_type, record_id);
+    "#,
+];
+
+/// Applies every migration newer than the database's `user_version`, each in its own transaction.
+pub fn run(connection: &mut Connection) -> Result<(), ApiError> {
+    let current: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let current = usize::try_from(current).unwrap_or(usize::MAX);
+    if current > MIGRATIONS.len() {
+        return Err(ApiError::Internal(format!(
+            "the database schema (version {current}) is newer than this server knows ({}); upgrade the server",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(sql)?;
+        transaction.pragma_update(None, "user_version", (index + 1) as i64)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_are_idempotent() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        run(&mut connection).unwrap();
+        run(&mut connection).unwrap();
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version as usize, MIGRATIONS.len());
+        let tables: i64 = connection
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 5);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.pragma_update(None, "user_version", 999).unwrap();
+        assert!(run(&mut connection).is_err());
+    }
+}

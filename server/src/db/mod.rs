@@ -1,0 +1,123 @@
+//! The SQLite store: one writer connection and a few readers, all used off the async executor.
+//!
+//! SQLite runs in WAL mode, so readers never wait for the writer and the writer never waits for
+//! readers; writes are serialised by the writer's mutex (SQLite allows one writer at a time anyway).
+//! [`Db::write`] runs a closure inside one `BEGIN IMMEDIATE` transaction and commits only if the
+//! closure returns `Ok`, which is how a change and its audit entry land together or not at all.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::ApiError;
+
+/// How many idle reader connections to keep.
+const MAX_IDLE_READERS: usize = 4;
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<DbInner>,
+}
+
+struct DbInner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db, ApiError> {
+        let mut writer = open_connection(path, false)?;
+        migrations::run(&mut writer)?;
+        Ok(Db {
+            inner: Arc::new(DbInner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Runs `work` in one write transaction on a blocking thread; commits on `Ok`, rolls back on `Err`.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        run_blocking(move || {
+            let mut connection = inner.writer.lock().map_err(|_| poisoned())?;
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&transaction)?;
+            transaction.commit()?;
+            Ok(value)
+        })
+        .await
+    }
+
+    /// Runs `work` on a reader connection on a blocking thread.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        run_blocking(move || {
+            let idle = inner.readers.lock().map_err(|_| poisoned())?.pop();
+            let connection = match idle {
+                Some(connection) => connection,
+                None => open_connection(&inner.path, true)?,
+            };
+            let result = work(&connection);
+            let mut readers = inner.readers.lock().map_err(|_| poisoned())?;
+            if readers.len() < MAX_IDLE_READERS {
+                readers.push(connection);
+            }
+            result
+        })
+        .await
+    }
+}
+
+/// A UTC instant as stored in the database (the text rusqlite writes for `DateTime<Utc>`), for
+/// building comparisons in dynamic queries.
+pub fn timestamp(instant: chrono::DateTime<chrono::Utc>) -> String {
+    instant.format("%F %T%.f%:z").to_string()
+}
+
+fn open_connection(path: &Path, read_only: bool) -> Result<Connection, ApiError> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let connection = Connection::open_with_flags(path, flags)?;
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    if !read_only {
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(connection)
+}
+
+async fn run_blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| ApiError::Internal(format!("database task failed: {error}")))?
+}
+
+fn poisoned() -> ApiError {
+    ApiError::Internal("database lock poisoned".into())
+}

@@ -1,0 +1,217 @@
+//! The server's one error type. Every handler returns `Result<_, ApiError>`; every error leaves as
+//! JSON `{ code, message, fields?, retry_after_seconds? }` with the matching status.
+//!
+//! Messages are chosen per language: `IntoResponse` stores the error in the response's extensions
+//! and [`localize`] (a middleware that knows the request's language) writes the body. Internal
+//! errors are logged there and never shown in detail.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use shared::api::ErrorBody;
+use shared::lang::Lang;
+use shared::validate::{FieldErrors, Problem};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not valid JSON of the right shape; the text says what serde found.
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// 413: the body is larger than the configured limit.
+    #[error("request body too large")]
+    TooLarge,
+    /// 415: the body is not `application/json`.
+    #[error("expected a JSON body")]
+    NotJson,
+    /// 422: well-formed but invalid; problems per field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// 401: no session, or an expired or revoked one.
+    #[error("not signed in")]
+    Unauthorized,
+    /// 401: wrong username or password (deliberately the same answer for both).
+    #[error("wrong username or password")]
+    BadCredentials,
+    /// 403: the account is disabled.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// 403: the user must choose a new password before anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// 403: signed in, but the role or facility does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    /// 404.
+    #[error("not found")]
+    NotFound,
+    /// 429: too many failed sign-ins; try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_seconds: u64 },
+    /// 500: logged, shown as a generic sentence.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// One field is invalid.
+    pub fn field(field: &'static str, problem: Problem) -> ApiError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, problem);
+        ApiError::Invalid(errors)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::AccountDisabled | ApiError::PasswordChangeRequired | ApiError::Forbidden => {
+                StatusCode::FORBIDDEN
+            }
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Malformed(_) => "malformed_request",
+            ApiError::TooLarge => "body_too_large",
+            ApiError::NotJson => "expected_json",
+            ApiError::Invalid(_) => "invalid_input",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::BadCredentials => "bad_credentials",
+            ApiError::AccountDisabled => "account_disabled",
+            ApiError::PasswordChangeRequired => "password_change_required",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        let vi = lang == Lang::Vi;
+        let message = match self {
+            ApiError::Malformed(detail) if vi => {
+                format!("Dữ liệu gửi lên không đúng định dạng: {detail}")
+            }
+            ApiError::Malformed(detail) => format!("The request is malformed: {detail}"),
+            ApiError::TooLarge if vi => "Dữ liệu gửi lên quá lớn.".into(),
+            ApiError::TooLarge => "The request body is too large.".into(),
+            ApiError::NotJson if vi => {
+                "Dữ liệu phải ở dạng JSON (Content-Type: application/json).".into()
+            }
+            ApiError::NotJson => "Send JSON (Content-Type: application/json).".into(),
+            ApiError::Invalid(_) if vi => "Vui lòng sửa các ô được đánh dấu.".into(),
+            ApiError::Invalid(_) => "Please correct the marked fields.".into(),
+            ApiError::Unauthorized if vi => "Phiên làm việc đã hết hạn hoặc chưa đăng nhập.".into(),
+            ApiError::Unauthorized => "Your session has ended or you are not signed in.".into(),
+            ApiError::BadCredentials if vi => "Sai tên đăng nhập hoặc mật khẩu.".into(),
+            ApiError::BadCredentials => "Wrong username or password.".into(),
+            ApiError::AccountDisabled if vi => {
+                "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên.".into()
+            }
+            ApiError::AccountDisabled => {
+                "This account is disabled. Please contact your administrator.".into()
+            }
+            ApiError::PasswordChangeRequired if vi => {
+                "Vui lòng đổi mật khẩu trước khi tiếp tục.".into()
+            }
+            ApiError::PasswordChangeRequired => {
+                "Please change your password before continuing.".into()
+            }
+            ApiError::Forbidden if vi => "Bạn không có quyền thực hiện thao tác này.".into(),
+            ApiError::Forbidden => "You are not allowed to do this.".into(),
+            ApiError::NotFound if vi => "Không tìm thấy.".into(),
+            ApiError::NotFound => "Not found.".into(),
+            ApiError::TooManyAttempts {
+                retry_after_seconds,
+            } if vi => format!(
+                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.",
+                retry_after_seconds.div_ceil(60)
+            ),
+            ApiError::TooManyAttempts {
+                retry_after_seconds,
+            } => format!(
+                "Too many failed sign-ins. Please try again in {} minutes.",
+                retry_after_seconds.div_ceil(60)
+            ),
+            ApiError::Internal(_) if vi => "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.".into(),
+            ApiError::Internal(_) => {
+                "Something went wrong on the server. Please try again later.".into()
+            }
+        };
+        ErrorBody {
+            code: self.code().into(),
+            message,
+            fields: match self {
+                ApiError::Invalid(errors) => Some(errors.messages(lang)),
+                _ => None,
+            },
+            retry_after_seconds: match self {
+                ApiError::TooManyAttempts {
+                    retry_after_seconds,
+                } => Some(*retry_after_seconds),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status(), Json(self.body(Lang::Vi))).into_response();
+        if let ApiError::TooManyAttempts {
+            retry_after_seconds,
+        } = &self
+        {
+            if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(error: rusqlite::Error) -> Self {
+        ApiError::Internal(format!("database: {error}"))
+    }
+}
+
+/// The request's language: `X-Lang` (set by the app) or else `Accept-Language`; Vietnamese by default.
+pub fn request_lang(request: &Request) -> Lang {
+    let headers = request.headers();
+    headers
+        .get("x-lang")
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE))
+        .and_then(|value| value.to_str().ok())
+        .map(Lang::from_tag)
+        .unwrap_or_default()
+}
+
+/// Writes error bodies in the request's language and logs internal errors.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let lang = request_lang(&request);
+    let mut response = next.run(request).await;
+    let Some(error) = response.extensions_mut().remove::<ApiError>() else {
+        return response;
+    };
+    if let ApiError::Internal(detail) = &error {
+        tracing::error!(%detail, "internal error");
+    }
+    let mut localized = (error.status(), Json(error.body(lang))).into_response();
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            localized.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    localized
+}

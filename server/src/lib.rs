@@ -1,0 +1,80 @@
+//! The server: the meeting point where devices sync, and the guard that re-checks everything.
+//!
+//! Reading order: [`app`] builds the router; each area of the API has its module with a
+//! `router()` ([`auth`], [`directory`], [`users`], [`audit`]); [`extract`] turns requests into
+//! typed inputs and the signed-in user; [`access`] decides authorization; [`db`] owns SQLite;
+//! [`error`] is the one error type.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod seed;
+pub mod static_files;
+pub mod users;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+
+use crate::auth::throttle::Throttle;
+use crate::clock::Clock;
+use crate::config::Policy;
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub policy: Arc<Policy>,
+    pub clock: Clock,
+    pub throttle: Arc<Throttle>,
+    /// The built app (`dist/`), served for every non-API path; `None` serves the API only.
+    pub dist: Option<PathBuf>,
+}
+
+impl AppState {
+    pub fn new(db: Db, policy: Policy, clock: Clock, dist: Option<PathBuf>) -> AppState {
+        AppState {
+            db,
+            policy: Arc::new(policy),
+            clock,
+            throttle: Arc::new(Throttle::default()),
+            dist,
+        }
+    }
+}
+
+/// The whole application as a router, ready to serve or to drive with `oneshot` in tests.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/health", get(health::health))
+        .route("/api/openapi.json", get(health::openapi))
+        .route("/api/audit", get(audit::list))
+        .merge(auth::router())
+        .merge(directory::router())
+        .merge(users::router())
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(state.policy.max_body_bytes))
+        .layer(CompressionLayer::new());
+    let mut router = Router::new().merge(api);
+    if let Some(dist) = &state.dist {
+        router = router.merge(static_files::router(dist));
+    }
+    router
+        .layer(axum::middleware::from_fn(error::localize))
+        .layer(axum::middleware::from_fn(static_files::headers))
+        .with_state(state)
+}

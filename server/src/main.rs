@@ -1,0 +1,87 @@
+//! `tam-an-server`: reads configuration, opens the database, seeds a first start, serves.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use server::clock::Clock;
+use server::config::Config;
+use server::db::Db;
+use server::seed::{self, Seeded};
+use server::static_files::dist_if_built;
+use server::{app, AppState};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let config = Config::parse();
+
+    std::fs::create_dir_all(&config.data)?;
+    let db = Db::open(&config.data.join("tam-an.db"))?;
+    let clock = Clock::System;
+    print_seeded(&seed::seed(&db, !config.no_demo, clock.now()).await?);
+
+    let dist = dist_if_built(config.dist.clone());
+    if dist.is_none() {
+        tracing::warn!(dist = %config.dist.display(), "no built app found: serving the API only (run `cargo xtask serve`)");
+    }
+    let state = AppState::new(db, config.policy.clone(), clock, dist);
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    println!(
+        "Tâm An đang chạy tại / is serving at http://{}",
+        listener.local_addr()?
+    );
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+fn print_seeded(seeded: &Seeded) {
+    match seeded {
+        Seeded::Nothing => {}
+        Seeded::Demo(users) => {
+            println!(
+                "Đã tạo tỉnh mẫu (demo province). Tài khoản / logins (mật khẩu / password: {}):",
+                seed::DEMO_PASSWORD
+            );
+            for (username, role) in users {
+                println!("  {username:<12} {}", role.label(shared::lang::Lang::Vi));
+            }
+        }
+        Seeded::Admin {
+            username,
+            one_time_password,
+        } => {
+            println!("Tài khoản quản trị / administrator: {username}");
+            println!("Mật khẩu dùng một lần / one-time password (shown once): {one_time_password}");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

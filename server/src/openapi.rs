@@ -1,0 +1,49 @@
+//! The OpenAPI description of the API, generated from the handlers (`GET /api/openapi.json`).
+//! Every new handler is listed here; a test checks that each route of the router is described.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tâm An API", description = "Child mental-health screening and referral (Decision 1591/QĐ-TTg)."),
+    paths(
+        crate::health::health,
+        crate::auth::login,
+        crate::auth::logout,
+        crate::auth::me,
+        crate::auth::change_password,
+        crate::directory::list_areas,
+        crate::directory::create_area,
+        crate::directory::update_area,
+        crate::directory::list_facilities,
+        crate::directory::get_facility,
+        crate::directory::create_facility,
+        crate::directory::update_facility,
+        crate::users::list_users,
+        crate::users::create_user,
+        crate::users::update_user,
+        crate::users::reset_password,
+        crate::audit::list,
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.info.version = env!("CARGO_PKG_VERSION").into();
+    document
+}

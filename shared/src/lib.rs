@@ -1,0 +1,16 @@
+//! Domain types and pure rules shared by the browser app (`app`) and the server (`server`).
+//!
+//! Architecture invariant: this crate does no I/O and knows nothing of axum, rusqlite, web-sys or
+//! IndexedDB. Everything here is plain data (serde) and pure functions, so the browser and the server
+//! decide the same question the same way: who may do what, what a valid username or phone number is,
+//! how a date is written.
+//!
+//! Reading order: [`role`] (who uses the product and what each role may do), [`place`] (areas and
+//! facilities), [`validate`] (field rules with Vietnamese and English messages), [`api`] (the JSON
+//! wire contract), [`lang`] (languages and date formatting).
+
+pub mod api;
+pub mod lang;
+pub mod place;
+pub mod role;
+pub mod validate;

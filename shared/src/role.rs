@@ -1,0 +1,166 @@
+//! Who uses the product (domain.md §2) and what each role may do.
+//!
+//! Authorization rules are decided here, once, as pure functions of the role; the server applies
+//! them to every request (together with the user's facility or area) and the app uses the same
+//! answers to show only the navigation a user can use.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+use crate::place::FacilityType;
+
+/// A user's role. Every user has exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Role {
+    /// Giáo viên / nhân viên tư vấn tâm lý học đường: works at a school.
+    Counsellor,
+    /// Nhân viên trạm y tế xã: works at a commune health station.
+    HealthWorker,
+    /// Bác sĩ: works at a hospital or health centre.
+    Clinician,
+    /// Cán bộ công tác xã hội / bảo vệ trẻ em.
+    SocialWorker,
+    /// Cán bộ quản lý: sees aggregates for an area (commune or province).
+    Officer,
+    /// Quản trị viên: the facility directory, users and roles for the province.
+    Admin,
+}
+
+/// Something a role may do. The list grows as features land; the app's navigation follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// Create, edit and disable users; reset passwords.
+    ManageUsers,
+    /// Create, edit and deactivate areas and facilities.
+    ManageFacilities,
+    /// Read the audit log.
+    ViewAudit,
+    /// Read the facility directory (everyone signed in: needed to pick a referral target).
+    ListFacilities,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Counsellor,
+        Role::HealthWorker,
+        Role::Clinician,
+        Role::SocialWorker,
+        Role::Officer,
+        Role::Admin,
+    ];
+
+    /// The stable code used on the wire and in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Counsellor => "counsellor",
+            Role::HealthWorker => "health_worker",
+            Role::Clinician => "clinician",
+            Role::SocialWorker => "social_worker",
+            Role::Officer => "officer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.code() == code)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Role::Counsellor, Lang::Vi) => "Tư vấn tâm lý học đường",
+            (Role::Counsellor, Lang::En) => "School counsellor",
+            (Role::HealthWorker, Lang::Vi) => "Nhân viên trạm y tế",
+            (Role::HealthWorker, Lang::En) => "Health worker",
+            (Role::Clinician, Lang::Vi) => "Bác sĩ",
+            (Role::Clinician, Lang::En) => "Clinician",
+            (Role::SocialWorker, Lang::Vi) => "Cán bộ công tác xã hội",
+            (Role::SocialWorker, Lang::En) => "Social worker",
+            (Role::Officer, Lang::Vi) => "Cán bộ quản lý",
+            (Role::Officer, Lang::En) => "Programme officer",
+            (Role::Admin, Lang::Vi) => "Quản trị viên",
+            (Role::Admin, Lang::En) => "Administrator",
+        }
+    }
+
+    pub fn can(self, capability: Capability) -> bool {
+        match capability {
+            Capability::ManageUsers | Capability::ManageFacilities | Capability::ViewAudit => {
+                self == Role::Admin
+            }
+            Capability::ListFacilities => true,
+        }
+    }
+
+    /// Officers and administrators belong to an area; every other role to a facility.
+    pub fn belongs_to_area(self) -> bool {
+        matches!(self, Role::Officer | Role::Admin)
+    }
+
+    /// Whether a user of this role may be placed at a facility of the given type.
+    pub fn fits_facility(self, facility_type: FacilityType) -> bool {
+        use FacilityType as F;
+        match self {
+            Role::Counsellor => facility_type.is_school(),
+            Role::HealthWorker => matches!(
+                facility_type,
+                F::CommuneHealthStation | F::RegionalHealthCentre
+            ),
+            Role::Clinician => matches!(
+                facility_type,
+                F::RegionalHealthCentre
+                    | F::PsychiatricHospital
+                    | F::PaediatricHospital
+                    | F::GeneralHospital
+            ),
+            Role::SocialWorker => matches!(
+                facility_type,
+                F::SocialAssistanceFacility
+                    | F::ChildProtectionService
+                    | F::CommunePeoplesCommittee
+            ),
+            Role::Officer | Role::Admin => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.code()));
+        }
+        assert_eq!(Role::from_code("superuser"), None);
+    }
+
+    #[test]
+    fn only_administrators_manage_the_directory() {
+        for role in Role::ALL {
+            let is_admin = role == Role::Admin;
+            assert_eq!(role.can(Capability::ManageUsers), is_admin, "{role:?}");
+            assert_eq!(role.can(Capability::ManageFacilities), is_admin, "{role:?}");
+            assert_eq!(role.can(Capability::ViewAudit), is_admin, "{role:?}");
+            assert!(role.can(Capability::ListFacilities));
+        }
+    }
+
+    #[test]
+    fn roles_fit_their_workplaces() {
+        assert!(Role::Counsellor.fits_facility(FacilityType::LowerSecondarySchool));
+        assert!(!Role::Counsellor.fits_facility(FacilityType::CommuneHealthStation));
+        assert!(Role::HealthWorker.fits_facility(FacilityType::CommuneHealthStation));
+        assert!(Role::Clinician.fits_facility(FacilityType::PsychiatricHospital));
+        assert!(!Role::Clinician.fits_facility(FacilityType::Kindergarten));
+        assert!(Role::SocialWorker.fits_facility(FacilityType::SocialAssistanceFacility));
+        for facility_type in FacilityType::ALL {
+            assert!(!Role::Officer.fits_facility(facility_type));
+            assert!(!Role::Admin.fits_facility(facility_type));
+        }
+    }
+}

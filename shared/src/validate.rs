@@ -1,0 +1,332 @@
+//! Field rules, shared by the app's forms and the server's handlers ("parse, don't validate").
+//!
+//! Each rule returns the cleaned value or a [`Problem`]; a request validator collects problems per
+//! field into [`FieldErrors`], which the server sends back in its error body and the app shows next
+//! to each field. The messages are part of the rule, in Vietnamese first and English second.
+
+use std::collections::BTreeMap;
+
+use crate::lang::Lang;
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
+    /// Usernames: lowercase letters, digits, dot, dash and underscore.
+    UsernameCharacters,
+    /// Passwords must not be only digits or only one repeated character.
+    PasswordTooSimple,
+    /// A new password must differ from the current one.
+    PasswordUnchanged,
+    /// The current password given to confirm a change is wrong.
+    WrongPassword,
+    PhoneFormat,
+    /// An area code: digits only (the official administrative code).
+    AreaCode,
+    /// A referenced record does not exist or is inactive.
+    UnknownReference,
+    /// The role does not fit the chosen place (e.g. a counsellor at a hospital).
+    RoleMismatch,
+    /// The value is already used by another record.
+    Taken,
+    /// Administrators may not disable or demote their own account (no one could undo it).
+    OwnAccount,
+}
+
+impl Problem {
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Problem::Required, Lang::Vi) => "Vui lòng nhập thông tin này.".into(),
+            (Problem::Required, Lang::En) => "This field is required.".into(),
+            (Problem::TooShort { min }, Lang::Vi) => format!("Cần ít nhất {min} ký tự."),
+            (Problem::TooShort { min }, Lang::En) => format!("Use at least {min} characters."),
+            (Problem::TooLong { max }, Lang::Vi) => format!("Tối đa {max} ký tự."),
+            (Problem::TooLong { max }, Lang::En) => format!("Use at most {max} characters."),
+            (Problem::UsernameCharacters, Lang::Vi) => {
+                "Chỉ dùng chữ thường không dấu, số và các ký tự . _ -".into()
+            }
+            (Problem::UsernameCharacters, Lang::En) => {
+                "Use lowercase letters without accents, digits and . _ - only.".into()
+            }
+            (Problem::PasswordTooSimple, Lang::Vi) => {
+                "Mật khẩu quá đơn giản: không dùng toàn số hoặc một ký tự lặp lại.".into()
+            }
+            (Problem::PasswordTooSimple, Lang::En) => {
+                "Password too simple: not only digits or one repeated character.".into()
+            }
+            (Problem::PasswordUnchanged, Lang::Vi) => {
+                "Mật khẩu mới phải khác mật khẩu hiện tại.".into()
+            }
+            (Problem::PasswordUnchanged, Lang::En) => {
+                "The new password must differ from the current one.".into()
+            }
+            (Problem::WrongPassword, Lang::Vi) => "Mật khẩu hiện tại không đúng.".into(),
+            (Problem::WrongPassword, Lang::En) => "The current password is wrong.".into(),
+            (Problem::PhoneFormat, Lang::Vi) => {
+                "Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678).".into()
+            }
+            (Problem::PhoneFormat, Lang::En) => {
+                "Invalid phone number (e.g. 0912 345 678 or +84 912 345 678).".into()
+            }
+            (Problem::AreaCode, Lang::Vi) => "Mã đơn vị hành chính chỉ gồm chữ số.".into(),
+            (Problem::AreaCode, Lang::En) => "An administrative code has digits only.".into(),
+            (Problem::UnknownReference, Lang::Vi) => {
+                "Không tìm thấy hoặc đã ngừng hoạt động.".into()
+            }
+            (Problem::UnknownReference, Lang::En) => "Not found or no longer active.".into(),
+            (Problem::RoleMismatch, Lang::Vi) => {
+                "Vai trò này không phù hợp với nơi làm việc đã chọn.".into()
+            }
+            (Problem::RoleMismatch, Lang::En) => {
+                "This role does not fit the chosen workplace.".into()
+            }
+            (Problem::Taken, Lang::Vi) => "Giá trị này đã được sử dụng.".into(),
+            (Problem::Taken, Lang::En) => "This value is already in use.".into(),
+            (Problem::OwnAccount, Lang::Vi) => {
+                "Không thể khóa hoặc đổi vai trò của chính tài khoản đang dùng.".into()
+            }
+            (Problem::OwnAccount, Lang::En) => {
+                "You cannot disable or change the role of your own account.".into()
+            }
+        }
+    }
+}
+
+/// Problems per field name (the JSON field name of the request).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<&'static str, Problem>);
+
+impl FieldErrors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn add(&mut self, field: &'static str, problem: Problem) {
+        self.0.entry(field).or_insert(problem);
+    }
+
+    /// Records the problem of a rule's result, if any, and passes the cleaned value on.
+    pub fn check<T>(&mut self, field: &'static str, result: Result<T, Problem>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.add(field, problem);
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Problem> {
+        self.0.get(field)
+    }
+
+    /// Field name → message, as sent in the API's error body.
+    pub fn messages(&self, lang: Lang) -> BTreeMap<String, String> {
+        self.0
+            .iter()
+            .map(|(field, problem)| (field.to_string(), problem.message(lang)))
+            .collect()
+    }
+
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+/// Trims the text and checks its length in characters (not bytes: Vietnamese letters are multi-byte).
+pub fn text(value: &str, min: usize, max: usize) -> Result<String, Problem> {
+    let trimmed = value.trim();
+    let length = trimmed.chars().count();
+    if length == 0 && min > 0 {
+        return Err(Problem::Required);
+    }
+    if length < min {
+        return Err(Problem::TooShort { min });
+    }
+    if length > max {
+        return Err(Problem::TooLong { max });
+    }
+    Ok(collapse_spaces(trimmed))
+}
+
+/// An optional text: empty means "none".
+pub fn optional_text(value: &str, max: usize) -> Result<Option<String>, Problem> {
+    let cleaned = text(value, 0, max)?;
+    Ok((!cleaned.is_empty()).then_some(cleaned))
+}
+
+/// A person's or a place's name: 1 to 120 characters.
+pub fn name(value: &str) -> Result<String, Problem> {
+    text(value, 1, 120)
+}
+
+pub fn username(value: &str) -> Result<String, Problem> {
+    let value = value.trim().to_lowercase();
+    if value.is_empty() {
+        return Err(Problem::Required);
+    }
+    if value.chars().count() < 3 {
+        return Err(Problem::TooShort { min: 3 });
+    }
+    if value.chars().count() > 32 {
+        return Err(Problem::TooLong { max: 32 });
+    }
+    let allowed =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
+    if !value.chars().all(allowed) {
+        return Err(Problem::UsernameCharacters);
+    }
+    Ok(value)
+}
+
+pub const PASSWORD_MIN: usize = 8;
+
+/// A password a user chooses (the seeded demo password is exempt by design).
+pub fn new_password(value: &str) -> Result<String, Problem> {
+    let length = value.chars().count();
+    if length == 0 {
+        return Err(Problem::Required);
+    }
+    if length < PASSWORD_MIN {
+        return Err(Problem::TooShort { min: PASSWORD_MIN });
+    }
+    if length > 128 {
+        return Err(Problem::TooLong { max: 128 });
+    }
+    let first = value.chars().next();
+    if value.chars().all(|c| c.is_ascii_digit()) || value.chars().all(|c| Some(c) == first) {
+        return Err(Problem::PasswordTooSimple);
+    }
+    Ok(value.to_string())
+}
+
+/// A Vietnamese phone number, returned in the national form (0 followed by 9 or 10 digits).
+/// Spaces, dots and dashes are allowed while typing; +84 or 84 is accepted for the leading 0.
+/// Short service numbers such as 111 or 115 are accepted as they are.
+pub fn phone(value: &str) -> Result<String, Problem> {
+    let compact: String = value
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect();
+    if compact.is_empty() {
+        return Err(Problem::Required);
+    }
+    if compact.len() == 3 && compact.starts_with('1') && compact.chars().all(|c| c.is_ascii_digit())
+    {
+        return Ok(compact);
+    }
+    let national = if let Some(rest) = compact.strip_prefix("+84") {
+        format!("0{rest}")
+    } else if compact.starts_with("84") && compact.len() >= 11 {
+        format!("0{}", &compact[2..])
+    } else {
+        compact
+    };
+    let digits_ok = national.chars().all(|c| c.is_ascii_digit());
+    if !digits_ok || !national.starts_with('0') || !(10..=11).contains(&national.len()) {
+        return Err(Problem::PhoneFormat);
+    }
+    Ok(national)
+}
+
+pub fn optional_phone(value: &str) -> Result<Option<String>, Problem> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    phone(value).map(Some)
+}
+
+pub fn area_code(value: &str) -> Result<String, Problem> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Problem::Required);
+    }
+    if value.len() > 10 || !value.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Problem::AreaCode);
+    }
+    Ok(value.to_string())
+}
+
+fn collapse_spaces(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_counted_in_characters() {
+        assert_eq!(name("  Nguyễn   Văn An "), Ok("Nguyễn Văn An".into()));
+        assert_eq!(name("   "), Err(Problem::Required));
+        // 120 Vietnamese letters are 120 characters even though they are more bytes.
+        assert!(name(&"ễ".repeat(120)).is_ok());
+        assert_eq!(name(&"ễ".repeat(121)), Err(Problem::TooLong { max: 120 }));
+        assert_eq!(optional_text("  ", 10), Ok(None));
+    }
+
+    #[test]
+    fn usernames() {
+        assert_eq!(username(" Lan.Nguyen "), Ok("lan.nguyen".into()));
+        assert_eq!(username("ab"), Err(Problem::TooShort { min: 3 }));
+        assert_eq!(username("nguyễn"), Err(Problem::UsernameCharacters));
+        assert_eq!(username("a b c"), Err(Problem::UsernameCharacters));
+        assert_eq!(username(&"a".repeat(33)), Err(Problem::TooLong { max: 32 }));
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(new_password("mây-trắng-2026").is_ok());
+        assert_eq!(new_password("short1"), Err(Problem::TooShort { min: 8 }));
+        assert_eq!(new_password("12345678"), Err(Problem::PasswordTooSimple));
+        assert_eq!(new_password("aaaaaaaaaa"), Err(Problem::PasswordTooSimple));
+        assert_eq!(new_password(""), Err(Problem::Required));
+    }
+
+    #[test]
+    fn phones_normalise_to_the_national_form() {
+        assert_eq!(phone("0912 345 678"), Ok("0912345678".into()));
+        assert_eq!(phone("+84 912.345.678"), Ok("0912345678".into()));
+        assert_eq!(phone("84912345678"), Ok("0912345678".into()));
+        assert_eq!(phone("0205 3871 234"), Ok("02053871234".into()));
+        assert_eq!(phone("111"), Ok("111".into()));
+        assert_eq!(phone("12345"), Err(Problem::PhoneFormat));
+        assert_eq!(phone("09123abc78"), Err(Problem::PhoneFormat));
+        assert_eq!(optional_phone(" "), Ok(None));
+    }
+
+    #[test]
+    fn area_codes_are_digits() {
+        assert_eq!(area_code(" 20 "), Ok("20".into()));
+        assert_eq!(area_code("LS"), Err(Problem::AreaCode));
+        assert_eq!(area_code(""), Err(Problem::Required));
+    }
+
+    #[test]
+    fn field_errors_keep_the_first_problem_per_field_and_speak_both_languages() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(errors.check("username", username("x")), None);
+        errors.add("username", Problem::Taken);
+        assert_eq!(errors.get("username"), Some(&Problem::TooShort { min: 3 }));
+        assert_eq!(
+            errors.messages(Lang::Vi)["username"],
+            "Cần ít nhất 3 ký tự."
+        );
+        assert_eq!(
+            errors.messages(Lang::En)["username"],
+            "Use at least 3 characters."
+        );
+        assert!(errors.into_result().is_err());
+        assert!(FieldErrors::default().into_result().is_ok());
+    }
+}
