@@ -66,7 +66,11 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(directory::router())
         .merge(users::router())
-        .fallback(|| async { ApiError::NotFound })
+        // Unknown API paths are JSON 404s, never the app's shell.
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::NotFound }),
+        )
         .layer(DefaultBodyLimit::max(state.policy.max_body_bytes))
         .layer(CompressionLayer::new());
     let mut router = Router::new().merge(api);

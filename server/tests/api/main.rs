@@ -1,0 +1,10 @@
+//! API tests through `app().oneshot(...)`: one binary, one module per area of the API.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod directory;
+mod errors;
+mod static_files;
+mod users;
