@@ -1,1 +1,123 @@
-fn main() {}
+//! Build orchestration for the workspace (`cargo xtask …`, see `.cargo/config.toml`).
+//!
+//! - `cargo xtask serve`: build the app bundle and the server, then serve with a demo province.
+//! - `cargo xtask test`: every test (unit, API, browser end-to-end), plus format and lint checks.
+//! - `cargo xtask dist`: only build the bundle into `dist/`.
+//!
+//! Nothing here downloads from outside the package registries: wasm-bindgen runs in-process and
+//! wasm-opt comes from the npm `binaryen` package.
+
+mod browser;
+mod dist;
+mod util;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::util::{root, run};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "Build, serve and test Tâm An")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the app bundle (wasm, JS glue, CSS, service worker) into dist/.
+    Dist,
+    /// Build everything and serve the app (seeds a demo province on an empty database).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Folder for the SQLite database.
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        /// Start without the demo province: only an administrator with a one-time password.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Run every test: unit, API, browser end-to-end; then formatting and clippy.
+    Test {
+        /// Skip `cargo fmt --check` and clippy (faster local runs; CI never skips them).
+        #[arg(long)]
+        no_lint: bool,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Task::Dist => dist::build().map(|_| ()),
+        Task::Serve {
+            listen,
+            data,
+            no_demo,
+        } => serve(&listen, &data, no_demo),
+        Task::Test { no_lint } => test(no_lint),
+    }
+}
+
+fn serve(listen: &str, data: &std::path::Path, no_demo: bool) -> Result<()> {
+    let dist = dist::build()?;
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "server"])
+        .current_dir(root()))?;
+    let mut server = Command::new(root().join("target/release/tam-an-server"));
+    server
+        .args(["--listen", listen])
+        .arg("--data")
+        .arg(data)
+        .arg("--dist")
+        .arg(&dist);
+    if no_demo {
+        server.arg("--no-demo");
+    }
+    run(&mut server)
+}
+
+fn test(no_lint: bool) -> Result<()> {
+    if !no_lint {
+        run(Command::new("cargo")
+            .args(["fmt", "--all", "--", "--check"])
+            .current_dir(root()))?;
+    }
+    let browser = browser::ensure()?;
+    let dist = dist::build()?;
+    run(Command::new("cargo")
+        .args(["test", "--workspace"])
+        .env("TAM_AN_E2E_DIST", &dist)
+        .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
+        .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver)
+        .current_dir(root()))?;
+    if !no_lint {
+        run(Command::new("cargo")
+            .args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(root()))?;
+        run(Command::new("cargo")
+            .args([
+                "clippy",
+                "-p",
+                "app",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(root()))?;
+    }
+    println!("xtask test: every suite passed");
+    Ok(())
+}

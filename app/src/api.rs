@@ -1,0 +1,145 @@
+//! The HTTP client for the server's JSON API.
+//!
+//! Every call sends the session token and the user's language, and turns every outcome into
+//! `Result<T, ApiFailure>`: the server's own error body when it answered, or a plain "cannot reach
+//! the server" when it did not. A 401 on a signed-in call ends the session on this device.
+
+use std::collections::BTreeMap;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::api::ErrorBody;
+
+use crate::i18n::{use_i18n, I18n};
+use crate::session::{use_session, SessionStore};
+
+/// Why a call did not give what was asked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// No answer: offline, or the server is down.
+    Unreachable,
+    /// The server said no, with its reasons.
+    Refused { status: u16, body: ErrorBody },
+}
+
+impl ApiFailure {
+    /// The sentence to show the user.
+    pub fn message(&self, i18n: I18n) -> String {
+        match self {
+            ApiFailure::Unreachable => i18n.t().network_error.to_string(),
+            ApiFailure::Refused { body, .. } => body.message.clone(),
+        }
+    }
+
+    /// Problems per field, when the server found invalid input.
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        match self {
+            ApiFailure::Refused { body, .. } => body.fields.clone().unwrap_or_default(),
+            ApiFailure::Unreachable => BTreeMap::new(),
+        }
+    }
+}
+
+/// A handle that knows the session and the language; `Copy`, so handlers capture it freely.
+#[derive(Clone, Copy)]
+pub struct Api {
+    session: SessionStore,
+    i18n: I18n,
+}
+
+pub fn use_api() -> Api {
+    Api {
+        session: use_session(),
+        i18n: use_i18n(),
+    }
+}
+
+impl Api {
+    pub async fn get<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiFailure> {
+        self.send(Request::get(path), None::<&()>).await
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        self.send(Request::post(path), Some(body)).await
+    }
+
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        self.send(Request::patch(path), Some(body)).await
+    }
+
+    /// A POST whose answer has no body (e.g. sign-out).
+    pub async fn post_empty(self, path: &str) -> Result<(), ApiFailure> {
+        let response = self.exchange(Request::post(path), None::<&()>).await?;
+        self.check(response).await.map(|_| ())
+    }
+
+    async fn send<B: Serialize, T: DeserializeOwned>(
+        self,
+        builder: RequestBuilder,
+        body: Option<&B>,
+    ) -> Result<T, ApiFailure> {
+        let response = self.exchange(builder, body).await?;
+        let response = self.check(response).await?;
+        response
+            .json::<T>()
+            .await
+            .map_err(|error| ApiFailure::Refused {
+                status: 0,
+                body: ErrorBody {
+                    code: "unreadable_response".into(),
+                    message: format!("{} ({error})", self.i18n.t().network_error),
+                    fields: None,
+                    retry_after_seconds: None,
+                },
+            })
+    }
+
+    async fn exchange<B: Serialize>(
+        self,
+        builder: RequestBuilder,
+        body: Option<&B>,
+    ) -> Result<Response, ApiFailure> {
+        let mut builder = builder.header("x-lang", self.i18n.0.get_untracked().tag());
+        if let Some(token) = self.session.token() {
+            builder = builder.header("authorization", &format!("Bearer {token}"));
+        }
+        let sent = match body {
+            Some(body) => match builder.json(body) {
+                Ok(request) => request.send().await,
+                Err(_) => return Err(ApiFailure::Unreachable),
+            },
+            None => builder.send().await,
+        };
+        sent.map_err(|_| ApiFailure::Unreachable)
+    }
+
+    async fn check(self, response: Response) -> Result<Response, ApiFailure> {
+        if response.ok() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let body = response
+            .json::<ErrorBody>()
+            .await
+            .unwrap_or_else(|_| ErrorBody {
+                code: "unexpected".into(),
+                message: self.i18n.t().network_error.into(),
+                fields: None,
+                retry_after_seconds: None,
+            });
+        if status == 401 && self.session.token().is_some() {
+            self.session.end(Some(self.i18n.t().session_ended));
+        }
+        Err(ApiFailure::Refused { status, body })
+    }
+}

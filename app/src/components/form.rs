@@ -1,0 +1,120 @@
+//! Form fields with a visible label, an optional hint and the field's own error message right
+//! below it (linked with `aria-describedby`, so screen readers announce it too).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use crate::i18n::{use_i18n, Texts};
+
+/// Picks a sentence from the catalogue, e.g. `|t| t.username`.
+pub type Text = fn(&'static Texts) -> &'static str;
+
+/// Problems per field name, as the server returns them and as `shared` validation produces them.
+pub type FieldErrorMap = RwSignal<BTreeMap<String, String>>;
+
+/// A labelled text input bound to `value`. `name` is the request's field name: the error shown is
+/// `errors[name]`.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: Text,
+    value: RwSignal<String>,
+    errors: FieldErrorMap,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<Text>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let error = move || errors.with(|errors| errors.get(name).cloned());
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || error().is_some()>
+            <label for=id.clone()>{move || label(i18n.t())}</label>
+            <input
+                id=id.clone()
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+                bind:value=value
+            />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{move || hint(i18n.t())}</p> })}
+            <p class="field-error" id=error_id.clone() role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// A labelled select bound to `value`; `options` are (value, label) pairs.
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: Text,
+    value: RwSignal<String>,
+    errors: FieldErrorMap,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(optional)] placeholder: Option<Text>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let error = move || errors.with(|errors| errors.get(name).cloned());
+    view! {
+        <div class="field" class:invalid=move || error().is_some()>
+            <label for=id.clone()>{move || label(i18n.t())}</label>
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                aria-describedby=error_id.clone()
+                on:change=move |event| value.set(event_target_value(&event))
+                prop:value=move || value.get()
+            >
+                {placeholder.map(|placeholder| view! { <option value="">{move || placeholder(i18n.t())}</option> })}
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(option, text)| {
+                            let selected = value.get_untracked() == option;
+                            view! { <option value=option selected=selected>{text}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <p class="field-error" id=error_id.clone() role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// A form-level message: an error (`role="alert"`) or a confirmation (`role="status"`).
+#[component]
+pub fn Notice(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
+    move || {
+        message.get().map(|(is_error, text)| {
+            if is_error {
+                view! { <p class="notice error" role="alert">{text}</p> }.into_any()
+            } else {
+                view! { <p class="notice ok" role="status">{text}</p> }.into_any()
+            }
+        })
+    }
+}

@@ -1,0 +1,171 @@
+//! The user-facing text catalogue: one [`Texts`] per language, Vietnamese first.
+//!
+//! Views never hold literal sentences; they read a field of the current catalogue through
+//! [`I18n`], which tracks the language signal so that switching language re-renders the text.
+//! Domain labels (roles, facility types, validation messages) live with their types in `shared`,
+//! because the server needs them too.
+
+mod en;
+mod vi;
+
+use leptos::prelude::*;
+use shared::lang::Lang;
+
+const LANG_KEY: &str = "tam-an.lang";
+
+/// Every sentence the app shows. Adding a field makes both catalogues fail to compile until
+/// both languages have it, so no string is ever missing in one language.
+pub struct Texts {
+    pub app_name: &'static str,
+    pub tagline: &'static str,
+    pub switch_language: &'static str,
+    pub switch_language_label: &'static str,
+    pub loading: &'static str,
+    pub network_error: &'static str,
+    pub session_ended: &'static str,
+    pub not_found: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub cancel: &'static str,
+    pub create: &'static str,
+    pub edit: &'static str,
+    pub choose: &'static str,
+    pub all: &'static str,
+    pub active: &'static str,
+    pub inactive: &'static str,
+    pub status: &'static str,
+    pub name: &'static str,
+    pub phone: &'static str,
+    pub address: &'static str,
+    pub search: &'static str,
+    pub fix_fields: &'static str,
+    // Sign-in and password.
+    pub sign_in_title: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub sign_in: &'static str,
+    pub signing_in: &'static str,
+    pub sign_out: &'static str,
+    pub change_password: &'static str,
+    pub first_sign_in_notice: &'static str,
+    pub current_password: &'static str,
+    pub new_password: &'static str,
+    pub confirm_password: &'static str,
+    pub passwords_differ: &'static str,
+    pub password_hint: &'static str,
+    pub password_changed: &'static str,
+    // Shell and navigation.
+    pub menu: &'static str,
+    pub skip_to_content: &'static str,
+    pub nav_home: &'static str,
+    pub nav_directory: &'static str,
+    pub nav_users: &'static str,
+    pub nav_facilities: &'static str,
+    pub nav_audit: &'static str,
+    // Home.
+    pub greeting: fn(&str) -> String,
+    pub role: &'static str,
+    pub workplace: &'static str,
+    pub area: &'static str,
+    pub role_intro: fn(shared::role::Role) -> &'static str,
+    pub hotline_title: &'static str,
+    pub hotline_text: &'static str,
+    pub admin_summary: fn(usize, usize, usize) -> String,
+    // Directory.
+    pub directory_intro: &'static str,
+    pub facility_type: &'static str,
+    pub commune: &'static str,
+    pub no_facilities: &'static str,
+    // Users.
+    pub add_user: &'static str,
+    pub full_name: &'static str,
+    pub facility: &'static str,
+    pub last_sign_in: &'static str,
+    pub never: &'static str,
+    pub disable: &'static str,
+    pub enable: &'static str,
+    pub reset_password: &'static str,
+    pub one_time_password_notice: fn(&str, &str) -> String,
+    pub must_change_badge: &'static str,
+    // Facilities and areas.
+    pub add_facility: &'static str,
+    pub deactivate: &'static str,
+    pub reactivate: &'static str,
+    pub show_inactive: &'static str,
+    pub areas_title: &'static str,
+    pub add_area: &'static str,
+    pub area_code: &'static str,
+    pub area_level: &'static str,
+    pub successor: &'static str,
+    // Audit log.
+    pub audit_intro: &'static str,
+    pub when: &'static str,
+    pub who: &'static str,
+    pub from_address: &'static str,
+    pub action: &'static str,
+    pub record: &'static str,
+    pub filter: &'static str,
+    pub load_more: &'static str,
+    pub no_entries: &'static str,
+}
+
+impl Texts {
+    pub fn of(lang: Lang) -> &'static Texts {
+        match lang {
+            Lang::Vi => &vi::TEXTS,
+            Lang::En => &en::TEXTS,
+        }
+    }
+}
+
+/// The current language, shared through context. `Copy`, so closures capture it freely.
+#[derive(Clone, Copy)]
+pub struct I18n(pub RwSignal<Lang>);
+
+impl I18n {
+    /// The current catalogue; reading it inside a closure makes that closure follow language changes.
+    pub fn t(self) -> &'static Texts {
+        Texts::of(self.0.get())
+    }
+
+    pub fn lang(self) -> Lang {
+        self.0.get()
+    }
+
+    /// Switches language, remembers the choice on this device and updates `<html lang>`.
+    pub fn set(self, lang: Lang) {
+        self.0.set(lang);
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item(LANG_KEY, lang.tag());
+        }
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", lang.tag());
+        }
+    }
+
+    pub fn toggle(self) {
+        self.set(match self.0.get_untracked() {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        });
+    }
+}
+
+/// Creates the language signal from the remembered choice (Vietnamese when there is none).
+pub fn provide_i18n() -> I18n {
+    let remembered = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|storage| storage.get_item(LANG_KEY).ok().flatten())
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default();
+    let i18n = I18n(RwSignal::new(remembered));
+    i18n.set(remembered);
+    provide_context(i18n);
+    i18n
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}

@@ -1,0 +1,105 @@
+//! The sign-in page.
+
+use std::collections::BTreeMap;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::{LoginRequest, Session};
+use shared::validate::Problem;
+
+use crate::api::use_api;
+use crate::components::form::{Field, Notice};
+use crate::i18n::use_i18n;
+use crate::session::use_session;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let api = use_api();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(BTreeMap::new());
+    let message = RwSignal::new(
+        session
+            .notice
+            .get_untracked()
+            .map(|text| (true, text.to_string())),
+    );
+    let pending = RwSignal::new(false);
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let request = LoginRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        };
+        let mut missing = BTreeMap::new();
+        let required = Problem::Required.message(i18n.lang());
+        if request.username.trim().is_empty() {
+            missing.insert("username".to_string(), required.clone());
+        }
+        if request.password.is_empty() {
+            missing.insert("password".to_string(), required);
+        }
+        errors.set(missing.clone());
+        if !missing.is_empty() {
+            message.set(None);
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match api.post::<_, Session>("/api/auth/login", &request).await {
+                Ok(signed_in) => session.start(signed_in),
+                Err(failure) => {
+                    password.set(String::new());
+                    errors.set(failure.fields());
+                    message.set(Some((true, failure.message(i18n))));
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <main id="main" class="signin">
+            <div class="signin-card">
+                <div class="signin-head">
+                    <span class="logo big" aria-hidden="true">"❀"</span>
+                    <h1>{move || i18n.t().app_name}</h1>
+                    <p class="tagline">{move || i18n.t().tagline}</p>
+                </div>
+                <form on:submit=submit novalidate=true>
+                    <h2>{move || i18n.t().sign_in_title}</h2>
+                    <Notice message=message/>
+                    <Field name="username" label=|t| t.username value=username errors=errors autocomplete="username" required=true/>
+                    <Field
+                        name="password"
+                        label=|t| t.password
+                        value=password
+                        errors=errors
+                        input_type="password"
+                        autocomplete="current-password"
+                        required=true
+                    />
+                    <button type="submit" class="button primary wide" id="sign-in" disabled=move || pending.get()>
+                        {move || if pending.get() { i18n.t().signing_in } else { i18n.t().sign_in }}
+                    </button>
+                </form>
+                <button
+                    type="button"
+                    class="link-button center"
+                    id="switch-language"
+                    aria-label=move || i18n.t().switch_language_label
+                    on:click=move |_| i18n.toggle()
+                >
+                    {move || i18n.t().switch_language}
+                </button>
+            </div>
+        </main>
+    }
+}

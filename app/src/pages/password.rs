@@ -1,0 +1,114 @@
+//! Changing one's password: forced after a one-time password, or by choice from the menu.
+
+use std::collections::BTreeMap;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::{ChangePassword, CurrentUser};
+
+use crate::api::use_api;
+use crate::components::form::{Field, Notice};
+use crate::i18n::use_i18n;
+use crate::session::use_session;
+
+/// Shown instead of the app until a user with a one-time password has chosen their own.
+#[component]
+pub fn ForcedPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <main id="main" class="signin">
+            <div class="signin-card">
+                <div class="signin-head">
+                    <span class="logo big" aria-hidden="true">"❀"</span>
+                    <h1>{move || i18n.t().app_name}</h1>
+                </div>
+                <p class="notice info">{move || i18n.t().first_sign_in_notice}</p>
+                <PasswordForm/>
+                <button type="button" class="link-button center" on:click=move |_| session.end(None)>
+                    {move || i18n.t().sign_out}
+                </button>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page narrow">
+            <h1>{move || i18n.t().change_password}</h1>
+            <div class="card"><PasswordForm/></div>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let api = use_api();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let errors = RwSignal::new(BTreeMap::new());
+    let message = RwSignal::new(None);
+    let pending = RwSignal::new(false);
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let request = ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        };
+        let mut problems = match request.clone().clean() {
+            Ok(_) => BTreeMap::new(),
+            Err(field_errors) => field_errors.messages(i18n.lang()),
+        };
+        if confirm.get_untracked() != request.new_password {
+            problems.insert("confirm_password".into(), i18n.t().passwords_differ.into());
+        }
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            message.set(Some((true, i18n.t().fix_fields.to_string())));
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match api
+                .post::<_, CurrentUser>("/api/auth/password", &request)
+                .await
+            {
+                Ok(user) => {
+                    for field in [current, new, confirm] {
+                        field.set(String::new());
+                    }
+                    message.set(Some((false, i18n.t().password_changed.to_string())));
+                    session.update_user(user);
+                }
+                Err(failure) => {
+                    errors.set(failure.fields());
+                    message.set(Some((true, failure.message(i18n))));
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <form on:submit=submit novalidate=true>
+            <Notice message=message/>
+            <Field name="current_password" label=|t| t.current_password value=current errors=errors
+                input_type="password" autocomplete="current-password" required=true/>
+            <Field name="new_password" label=|t| t.new_password value=new errors=errors input_type="password"
+                autocomplete="new-password" hint=|t| t.password_hint required=true/>
+            <Field name="confirm_password" label=|t| t.confirm_password value=confirm errors=errors
+                input_type="password" autocomplete="new-password" required=true/>
+            <button type="submit" class="button primary" id="save-password" disabled=move || pending.get()>
+                {move || i18n.t().save}
+            </button>
+        </form>
+    }
+}

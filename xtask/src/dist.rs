@@ -1,0 +1,242 @@
+//! Builds the browser bundle into `dist/`:
+//! wasm32 release build → JS bindings (in-process wasm-bindgen) → `wasm-opt -Oz` (npm binaryen)
+//! → content-hashed names → templated shell files → precompressed `.br` and `.gz` variants.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+
+use crate::util::{output, root, run, which};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "wasm-release";
+/// The features current rustc emits for wasm32; wasm-opt must accept them.
+const WASM_OPT_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Builds everything and returns the absolute path of `dist/`.
+pub fn build() -> Result<PathBuf> {
+    let root = root();
+    ensure_wasm_target()?;
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "-p",
+            "app",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ])
+        .current_dir(&root))?;
+
+    let staging = root.join("target/dist-staging");
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging)?;
+    let wasm_in = root.join(format!("target/{TARGET}/{PROFILE}/app.wasm"));
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm_in)
+        .out_name("app")
+        .web(true)?
+        .typescript(false)
+        .generate(&staging)
+        .context("wasm-bindgen")?;
+    optimize(&staging.join("app_bg.wasm"))?;
+
+    let dist = root.join("dist");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(dist.join("icons"))?;
+    let public = root.join("public");
+    let mut names = BTreeMap::new();
+    names.insert(
+        "app_js",
+        write_hashed(&dist, "app", "js", &fs::read(staging.join("app.js"))?)?,
+    );
+    names.insert(
+        "app_wasm",
+        write_hashed(
+            &dist,
+            "app_bg",
+            "wasm",
+            &fs::read(staging.join("app_bg.wasm"))?,
+        )?,
+    );
+    names.insert(
+        "style",
+        write_hashed(&dist, "style", "css", &fs::read(public.join("style.css"))?)?,
+    );
+    let boot = fill(&fs::read_to_string(public.join("boot.js"))?, &names);
+    names.insert("boot", write_hashed(&dist, "boot", "js", boot.as_bytes())?);
+    fs::write(
+        dist.join("index.html"),
+        fill(&fs::read_to_string(public.join("index.html"))?, &names),
+    )?;
+    fs::copy(
+        public.join("manifest.webmanifest"),
+        dist.join("manifest.webmanifest"),
+    )?;
+    let mut shell: Vec<String> = vec![
+        "/".into(),
+        "/index.html".into(),
+        "/manifest.webmanifest".into(),
+    ];
+    shell.extend(names.values().map(|name| format!("/{name}")));
+    for icon in fs::read_dir(public.join("icons"))? {
+        let icon = icon?;
+        let name = icon.file_name().to_string_lossy().into_owned();
+        fs::copy(icon.path(), dist.join("icons").join(&name))?;
+        shell.push(format!("/icons/{name}"));
+    }
+    shell.sort();
+    write_service_worker(&public, &dist, &shell, &names)?;
+    precompress(&dist)?;
+    report(&dist, &names)?;
+    Ok(dist)
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|line| line.trim() == TARGET) {
+        return Ok(());
+    }
+    if which("rustup").is_none() {
+        bail!("the {TARGET} target is missing and rustup is not available to add it");
+    }
+    run(Command::new("rustup").args(["target", "add", TARGET]))
+}
+
+/// `wasm-opt -Oz` from the npm binaryen package, installed on demand with `npm ci`.
+fn optimize(wasm: &Path) -> Result<()> {
+    let root = root();
+    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+    if !wasm_opt.exists() {
+        if which("npm").is_some() {
+            run(Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&root))?;
+        } else {
+            eprintln!("xtask: npm not found: the bundle is not run through wasm-opt (it works, only larger)");
+            return Ok(());
+        }
+    }
+    let optimized = wasm.with_extension("opt.wasm");
+    run(Command::new(&wasm_opt)
+        .arg("-Oz")
+        .args(WASM_OPT_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimized))?;
+    fs::rename(&optimized, wasm)?;
+    Ok(())
+}
+
+/// Writes `stem-<16 hex digits>.ext` and returns that name.
+fn write_hashed(dist: &Path, stem: &str, extension: &str, bytes: &[u8]) -> Result<String> {
+    let name = format!("{stem}-{}.{extension}", short_hash(bytes));
+    fs::write(dist.join(&name), bytes)?;
+    Ok(name)
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Replaces `{{key}}` with the hashed names.
+fn fill(template: &str, names: &BTreeMap<&str, String>) -> String {
+    names
+        .iter()
+        .fold(template.to_string(), |text, (key, name)| {
+            text.replace(&format!("{{{{{key}}}}}"), name)
+        })
+}
+
+fn write_service_worker(
+    public: &Path,
+    dist: &Path,
+    shell: &[String],
+    names: &BTreeMap<&str, String>,
+) -> Result<()> {
+    let version = short_hash(
+        names
+            .values()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(",")
+            .as_bytes(),
+    );
+    let template = fs::read_to_string(public.join("sw.js"))?;
+    let worker = template
+        .replace("{{version}}", &version)
+        .replace("{{shell}}", &serde_json::to_string(shell)?);
+    fs::write(dist.join("sw.js"), worker)?;
+    Ok(())
+}
+
+/// Writes `.br` and `.gz` beside every compressible file, when they are smaller.
+fn precompress(dist: &Path) -> Result<()> {
+    for path in files(dist)? {
+        let compressible = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("js" | "wasm" | "css" | "html" | "webmanifest" | "json" | "svg")
+        );
+        if !compressible {
+            continue;
+        }
+        let bytes = fs::read(&path)?;
+        let mut brotli = Vec::new();
+        {
+            let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
+            writer.write_all(&bytes)?;
+        }
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&bytes)?;
+        let gzip = gzip.finish()?;
+        for (suffix, compressed) in [("br", brotli), ("gz", gzip)] {
+            if compressed.len() < bytes.len() {
+                fs::write(format!("{}.{suffix}", path.display()), compressed)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            found.extend(files(&path)?);
+        } else {
+            found.push(path);
+        }
+    }
+    Ok(found)
+}
+
+fn report(dist: &Path, names: &BTreeMap<&str, String>) -> Result<()> {
+    for key in ["app_wasm", "app_js", "style"] {
+        let name = &names[key];
+        let raw = fs::metadata(dist.join(name))?.len();
+        let br = fs::metadata(dist.join(format!("{name}.br")))
+            .map(|m| m.len())
+            .unwrap_or(raw);
+        eprintln!("xtask: {name}: {raw} bytes, {br} bytes brotli");
+    }
+    Ok(())
+}
