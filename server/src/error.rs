@@ -209,7 +209,13 @@ pub async fn localize(request: Request, next: Next) -> Response {
     }
     let mut localized = (error.status(), Json(error.body(lang))).into_response();
     for (name, value) in response.headers() {
-        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+        let describes_old_body = [
+            header::CONTENT_LENGTH,
+            header::CONTENT_TYPE,
+            header::CONTENT_ENCODING,
+        ]
+        .contains(name);
+        if !describes_old_body {
             localized.headers_mut().insert(name.clone(), value.clone());
         }
     }

@@ -57,6 +57,18 @@ impl AppState {
     }
 }
 
+/// Serves the application on a bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// The whole application as a router, ready to serve or to drive with `oneshot` in tests.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -72,13 +84,14 @@ pub fn app(state: AppState) -> Router {
             axum::routing::any(|| async { ApiError::NotFound }),
         )
         .layer(DefaultBodyLimit::max(state.policy.max_body_bytes))
+        // Errors are localized first and compressed after, so the body and its encoding agree.
+        .layer(axum::middleware::from_fn(error::localize))
         .layer(CompressionLayer::new());
     let mut router = Router::new().merge(api);
     if let Some(dist) = &state.dist {
         router = router.merge(static_files::router(dist));
     }
     router
-        .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::from_fn(static_files::headers))
         .with_state(state)
 }

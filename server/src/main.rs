@@ -1,14 +1,12 @@
 //! `tam-an-server`: reads configuration, opens the database, seeds a first start, serves.
 
-use std::net::SocketAddr;
-
 use clap::Parser;
 use server::clock::Clock;
 use server::config::Config;
 use server::db::Db;
 use server::seed::{self, Seeded};
 use server::static_files::dist_if_built;
-use server::{app, AppState};
+use server::AppState;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -35,12 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Tâm An đang chạy tại / is serving at http://{}",
         listener.local_addr()?
     );
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    server::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -1,1 +1,189 @@
-pub fn x() {}
+//! Support for the browser end-to-end tests: the real server (in-process, on a free port, with a
+//! temporary database seeded with the demo province) serving the real built bundle, and
+//! Chromium driven through ChromeDriver, one fresh profile per simulated device.
+//!
+//! `cargo xtask test` builds the bundle and sets `TAM_AN_E2E_DIST`, `TAM_AN_E2E_CHROMIUM` and
+//! `TAM_AN_E2E_CHROMEDRIVER`. Run directly without them, the tests fail with that explanation:
+//! they never skip silently.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use server::clock::Clock;
+use server::config::Policy;
+use server::db::Db;
+use server::{seed, AppState};
+use tempfile::TempDir;
+use thirtyfour::prelude::*;
+use thirtyfour::ChromiumLikeCapabilities;
+
+/// Browser tests share two cores: one at a time.
+pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// How long to wait for something to appear on the page.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+pub struct Stack {
+    pub url: String,
+    pub clock: Clock,
+    driver_url: String,
+    driver: Child,
+    _data: TempDir,
+    profiles: Vec<TempDir>,
+}
+
+fn env_path(name: &str) -> Result<PathBuf> {
+    match std::env::var_os(name) {
+        Some(value) => Ok(PathBuf::from(value)),
+        None => bail!("{name} is not set: run the browser tests with `cargo xtask test`, which builds the app and finds Chromium"),
+    }
+}
+
+impl Stack {
+    pub async fn start() -> Result<Stack> {
+        let dist = env_path("TAM_AN_E2E_DIST")?;
+        let chromedriver = env_path("TAM_AN_E2E_CHROMEDRIVER")?;
+        if !dist.join("index.html").is_file() {
+            bail!(
+                "{} has no index.html: build it with `cargo xtask dist`",
+                dist.display()
+            );
+        }
+        let data = tempfile::tempdir()?;
+        let db = Db::open(&data.path().join("e2e.db")).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let clock = Clock::System;
+        seed::seed(&db, true, clock.now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let state = AppState::new(db, Policy::default(), clock.clone(), Some(dist));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        tokio::spawn(server::serve(listener, state, std::future::pending()));
+
+        let port = free_port()?;
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", chromedriver.display()))?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > PATIENCE {
+                bail!("chromedriver did not start on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(Stack {
+            url,
+            clock,
+            driver_url: format!("http://127.0.0.1:{port}"),
+            driver,
+            _data: data,
+            profiles: Vec::new(),
+        })
+    }
+
+    /// A new browser with its own empty profile: a separate device.
+    pub async fn browser(&mut self) -> Result<WebDriver> {
+        let chromium = env_path("TAM_AN_E2E_CHROMIUM")?;
+        let profile = tempfile::tempdir()?;
+        let mut capabilities = DesiredCapabilities::chrome();
+        capabilities.set_binary(&chromium.to_string_lossy())?;
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+        ] {
+            capabilities.add_arg(arg)?;
+        }
+        capabilities.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
+        self.profiles.push(profile);
+        Ok(WebDriver::new(&self.driver_url, capabilities).await?)
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Waits until the element matching `css` exists and its text contains `expected`.
+pub async fn wait_for_text(driver: &WebDriver, css: &str, expected: &str) -> Result<WebElement> {
+    let started = Instant::now();
+    let mut last = String::new();
+    loop {
+        if let Ok(element) = driver.find(By::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                if text.contains(expected) {
+                    return Ok(element);
+                }
+                last = text;
+            }
+        }
+        if started.elapsed() > PATIENCE {
+            bail!("`{css}` never showed {expected:?}; last text: {last:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until an element matching `css` exists.
+pub async fn wait_for(driver: &WebDriver, css: &str) -> Result<WebElement> {
+    let started = Instant::now();
+    loop {
+        if let Ok(element) = driver.find(By::Css(css)).await {
+            return Ok(element);
+        }
+        if started.elapsed() > PATIENCE {
+            bail!("`{css}` never appeared");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Types into the input with this id, replacing what it held. It erases with keystrokes, as a
+/// person would, so the page sees input events (WebDriver's "clear" sends none).
+pub async fn fill(driver: &WebDriver, id: &str, text: &str) -> Result<()> {
+    let input = wait_for(driver, &format!("#{id}")).await?;
+    input.send_keys(Key::Control + "a").await?;
+    input.send_keys(Key::Backspace).await?;
+    if !text.is_empty() {
+        input.send_keys(text).await?;
+    }
+    Ok(())
+}
+
+pub async fn sign_in(driver: &WebDriver, url: &str, username: &str, password: &str) -> Result<()> {
+    driver.goto(url).await?;
+    fill(driver, "field-username", username).await?;
+    fill(driver, "field-password", password).await?;
+    wait_for(driver, "#sign-in").await?.click().await?;
+    Ok(())
+}
+
+/// Saves a screenshot under `target/screenshots/` for a person to look at.
+pub async fn screenshot(driver: &WebDriver, name: &str) -> Result<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.png"));
+    driver.screenshot(&path).await?;
+    Ok(path)
+}

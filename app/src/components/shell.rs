@@ -85,7 +85,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         <a class="skip-link" href="#main">{move || i18n.t().skip_to_content}</a>
         <header class="topbar">
             <div class="brand">
-                <span class="logo" aria-hidden="true">"❀"</span>
+                <img class="logo" src="/icons/icon-192.png" alt=""/>
                 <span class="brand-name">{move || i18n.t().app_name}</span>
             </div>
             <div class="who">

@@ -85,12 +85,9 @@ pub static TEXTS: Texts = Texts {
     disable: "Disable",
     enable: "Enable",
     reset_password: "Reset password",
-    one_time_password_notice: |username, password| {
-        format!(
-            "One-time password for {username}: {password} — hand it over in person. \
-             It is shown only once and must be changed at the first sign-in."
-        )
-    },
+    one_time_password_for: |username| format!("One-time password for {username}:"),
+    one_time_password_help:
+        "Hand it over in person. It is shown only once and must be changed at the first sign-in.",
     must_change_badge: "Password change pending",
     add_facility: "Add facility",
     deactivate: "Deactivate",

@@ -85,7 +85,8 @@ pub struct Texts {
     pub disable: &'static str,
     pub enable: &'static str,
     pub reset_password: &'static str,
-    pub one_time_password_notice: fn(&str, &str) -> String,
+    pub one_time_password_for: fn(&str) -> String,
+    pub one_time_password_help: &'static str,
     pub must_change_badge: &'static str,
     // Facilities and areas.
     pub add_facility: &'static str,

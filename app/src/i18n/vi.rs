@@ -79,12 +79,8 @@ pub static TEXTS: Texts = Texts {
     disable: "Khóa",
     enable: "Mở khóa",
     reset_password: "Cấp lại mật khẩu",
-    one_time_password_notice: |username, password| {
-        format!(
-            "Mật khẩu dùng một lần của {username}: {password} — hãy trao trực tiếp cho người dùng. \
-             Mật khẩu này chỉ hiện một lần và phải được đổi ở lần đăng nhập đầu tiên."
-        )
-    },
+    one_time_password_for: |username| format!("Mật khẩu dùng một lần của {username}:"),
+    one_time_password_help: "Hãy trao trực tiếp cho người dùng. Mật khẩu chỉ hiện một lần và phải được đổi ở lần đăng nhập đầu tiên.",
     must_change_badge: "Chờ đổi mật khẩu",
     add_facility: "Thêm cơ sở",
     deactivate: "Ngừng hoạt động",

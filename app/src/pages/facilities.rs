@@ -1,5 +1,395 @@
+//! Facility and area administration: add, edit, deactivate facilities; add areas.
+
+use std::collections::BTreeMap;
+
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::{Area, Facility, NewArea, NewFacility, UpdateFacility};
+use shared::place::{AreaLevel, FacilityType};
+use uuid::Uuid;
+
+use crate::api::{use_api, ApiFailure};
+use crate::components::form::{Field, FieldErrorMap, Notice, SelectField};
+use crate::i18n::{use_i18n, I18n};
+
+#[derive(Clone)]
+struct Directory {
+    facilities: Vec<Facility>,
+    areas: Vec<Area>,
+}
+
+impl Directory {
+    fn area_name(&self, id: Option<Uuid>) -> String {
+        id.and_then(|id| self.areas.iter().find(|a| a.id == id))
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Areas a facility can be in: active provinces and communes (not abolished districts).
+    fn facility_areas(&self) -> Vec<(String, String)> {
+        self.areas
+            .iter()
+            .filter(|a| a.active && a.level != AreaLevel::LegacyDistrict)
+            .map(|a| (a.id.to_string(), a.name.clone()))
+            .collect()
+    }
+}
+
+fn type_options(i18n: I18n) -> Vec<(String, String)> {
+    FacilityType::ALL
+        .iter()
+        .map(|t| (t.code().to_string(), t.label(i18n.lang()).to_string()))
+        .collect()
+}
+
 #[component]
 pub fn FacilitiesPage() -> impl IntoView {
-    view! { <p>"f"</p> }
+    let i18n = use_i18n();
+    let api = use_api();
+    let version = RwSignal::new(0u32);
+    let data = LocalResource::new(move || {
+        version.track();
+        async move {
+            let facilities = api
+                .get::<Vec<Facility>>("/api/facilities?include_inactive=true")
+                .await?;
+            let areas = api.get::<Vec<Area>>("/api/areas").await?;
+            Ok::<_, ApiFailure>(Directory { facilities, areas })
+        }
+    });
+    let message = RwSignal::new(None);
+    let reload = Callback::new(move |()| version.update(|v| *v += 1));
+
+    view! {
+        <section class="page">
+            <h1>{move || i18n.t().nav_facilities}</h1>
+            <Notice message=message/>
+            {move || match data.get() {
+                None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
+                Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
+                Some(Ok(directory)) => view! {
+                    <FacilityForm directory=directory.clone() on_saved=reload/>
+                    <FacilityTable directory=directory.clone() message=message on_saved=reload/>
+                    <div class="section-head"><h2>{move || i18n.t().areas_title}</h2></div>
+                    <AreaForm directory=directory.clone() on_saved=reload/>
+                    <AreaTable directory=directory/>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let name = RwSignal::new(String::new());
+    let facility_type = RwSignal::new(String::new());
+    let area = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
+    let message = RwSignal::new(None);
+    let areas = Signal::derive(move || directory.facility_areas());
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let mut problems = BTreeMap::new();
+        let required = shared::validate::Problem::Required.message(i18n.lang());
+        let chosen_type = FacilityType::from_code(&facility_type.get_untracked());
+        let chosen_area = Uuid::parse_str(&area.get_untracked()).ok();
+        if chosen_type.is_none() {
+            problems.insert("facility_type".to_string(), required.clone());
+        }
+        if chosen_area.is_none() {
+            problems.insert("area_id".to_string(), required);
+        }
+        let request = NewFacility {
+            name: name.get_untracked(),
+            facility_type: chosen_type.unwrap_or(FacilityType::PrimarySchool),
+            area_id: chosen_area.unwrap_or_default(),
+            address: address.get_untracked(),
+            phone: phone.get_untracked(),
+        };
+        let request = match request.clean() {
+            Ok(request) if problems.is_empty() => request,
+            Ok(_) => {
+                errors.set(problems);
+                message.set(Some((true, i18n.t().fix_fields.to_string())));
+                return;
+            }
+            Err(field_errors) => {
+                problems.extend(field_errors.messages(i18n.lang()));
+                errors.set(problems);
+                message.set(Some((true, i18n.t().fix_fields.to_string())));
+                return;
+            }
+        };
+        errors.set(BTreeMap::new());
+        spawn_local(async move {
+            match api.post::<_, Facility>("/api/facilities", &request).await {
+                Ok(_) => {
+                    for field in [name, facility_type, area, address, phone] {
+                        field.set(String::new());
+                    }
+                    message.set(Some((false, i18n.t().saved.to_string())));
+                    on_saved.run(());
+                }
+                Err(failure) => {
+                    errors.set(failure.fields());
+                    message.set(Some((true, failure.message(i18n))));
+                }
+            }
+        });
+    };
+
+    view! {
+        <details class="card">
+            <summary id="add-facility">{move || i18n.t().add_facility}</summary>
+            <form on:submit=submit novalidate=true>
+                <Notice message=message/>
+                <div class="form-grid">
+                    <Field name="name" label=|t| t.name value=name errors=errors required=true/>
+                    <SelectField name="facility_type" label=|t| t.facility_type value=facility_type errors=errors
+                        options=Signal::derive(move || type_options(i18n)) placeholder=|t| t.choose/>
+                    <SelectField name="area_id" label=|t| t.area value=area errors=errors options=areas placeholder=|t| t.choose/>
+                    <Field name="address" label=|t| t.address value=address errors=errors/>
+                    <Field name="phone" label=|t| t.phone value=phone errors=errors input_type="tel"/>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="button primary" id="create-facility">{move || i18n.t().create}</button>
+                </div>
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn FacilityTable(
+    directory: Directory,
+    message: RwSignal<Option<(bool, String)>>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let editing = RwSignal::new(None::<Uuid>);
+    let update = Callback::new(move |(id, change): (Uuid, UpdateFacility)| {
+        spawn_local(async move {
+            match api
+                .patch::<_, Facility>(&format!("/api/facilities/{id}"), &change)
+                .await
+            {
+                Ok(_) => {
+                    editing.set(None);
+                    message.set(Some((false, i18n.t().saved.to_string())));
+                    on_saved.run(());
+                }
+                Err(failure) => message.set(Some((true, failure.message(i18n)))),
+            }
+        });
+    });
+    let rows = directory
+        .facilities
+        .iter()
+        .cloned()
+        .map(|facility| {
+            let id = facility.id;
+            let active = facility.active;
+            let area = directory.area_name(Some(facility.area_id));
+            let edit_form = {
+                let facility = facility.clone();
+                move || view! { <EditFacility facility=facility.clone() update=update cancel=Callback::new(move |()| editing.set(None))/> }
+            };
+            view! {
+                <tr>
+                    <td><strong>{facility.name.clone()}</strong></td>
+                    <td>{move || facility.facility_type.label(i18n.lang())}</td>
+                    <td>{area}</td>
+                    <td class="hide-small">{facility.phone.clone()}</td>
+                    <td>{move || if active { view! { <span class="badge">{i18n.t().active}</span> }.into_any() }
+                        else { view! { <span class="badge off">{i18n.t().inactive}</span> }.into_any() }}</td>
+                    <td>
+                        <div class="row-actions">
+                            <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.t().edit}</button>
+                            <button type="button" class="link-button"
+                                on:click=move |_| update.run((id, UpdateFacility { active: Some(!active), ..Default::default() }))>
+                                {move || if active { i18n.t().deactivate } else { i18n.t().reactivate }}
+                            </button>
+                        </div>
+                        <Show when=move || editing.get() == Some(id)>{edit_form.clone()}</Show>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="section-head"><h2>{move || i18n.t().nav_directory}</h2></div>
+        <div class="table-wrap">
+            <table id="facilities-table">
+                <thead><tr>
+                    <th>{move || i18n.t().name}</th>
+                    <th>{move || i18n.t().facility_type}</th>
+                    <th>{move || i18n.t().area}</th>
+                    <th class="hide-small">{move || i18n.t().phone}</th>
+                    <th>{move || i18n.t().status}</th>
+                    <th></th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn EditFacility(
+    facility: Facility,
+    update: Callback<(Uuid, UpdateFacility)>,
+    cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(facility.name.clone());
+    let address = RwSignal::new(facility.address.clone().unwrap_or_default());
+    let phone = RwSignal::new(facility.phone.clone().unwrap_or_default());
+    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let change = UpdateFacility {
+            name: Some(name.get_untracked()),
+            address: Some(address.get_untracked()),
+            phone: Some(phone.get_untracked()),
+            ..Default::default()
+        };
+        match change.clean() {
+            Ok(change) => update.run((facility.id, change)),
+            Err(problems) => errors.set(problems.messages(i18n.lang())),
+        }
+    };
+    view! {
+        <form class="editing" on:submit=submit novalidate=true>
+            <Field name="name" label=|t| t.name value=name errors=errors/>
+            <Field name="address" label=|t| t.address value=address errors=errors/>
+            <Field name="phone" label=|t| t.phone value=phone errors=errors input_type="tel"/>
+            <div class="form-actions">
+                <button type="submit" class="button primary small">{move || i18n.t().save}</button>
+                <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.t().cancel}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let level = RwSignal::new(AreaLevel::Commune.code().to_string());
+    let parent = RwSignal::new(String::new());
+    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
+    let message = RwSignal::new(None);
+    let provinces = Signal::derive(move || {
+        directory
+            .areas
+            .iter()
+            .filter(|a| a.level == AreaLevel::Province)
+            .map(|a| (a.id.to_string(), a.name.clone()))
+            .collect()
+    });
+    let levels = Signal::derive(move || {
+        [
+            AreaLevel::Province,
+            AreaLevel::Commune,
+            AreaLevel::LegacyDistrict,
+        ]
+        .iter()
+        .map(|l| (l.code().to_string(), l.label(i18n.lang()).to_string()))
+        .collect()
+    });
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let request = NewArea {
+            code: code.get_untracked(),
+            name: name.get_untracked(),
+            level: AreaLevel::from_code(&level.get_untracked()).unwrap_or(AreaLevel::Commune),
+            parent_id: Uuid::parse_str(&parent.get_untracked()).ok(),
+            successor_id: None,
+        };
+        let request = match request.clean() {
+            Ok(request) => request,
+            Err(problems) => {
+                errors.set(problems.messages(i18n.lang()));
+                return;
+            }
+        };
+        errors.set(BTreeMap::new());
+        spawn_local(async move {
+            match api.post::<_, Area>("/api/areas", &request).await {
+                Ok(_) => {
+                    code.set(String::new());
+                    name.set(String::new());
+                    message.set(Some((false, i18n.t().saved.to_string())));
+                    on_saved.run(());
+                }
+                Err(failure) => {
+                    errors.set(failure.fields());
+                    message.set(Some((true, failure.message(i18n))));
+                }
+            }
+        });
+    };
+    view! {
+        <details class="card">
+            <summary id="add-area">{move || i18n.t().add_area}</summary>
+            <form on:submit=submit novalidate=true>
+                <Notice message=message/>
+                <div class="form-grid">
+                    <Field name="code" label=|t| t.area_code value=code errors=errors required=true/>
+                    <Field name="name" label=|t| t.name value=name errors=errors required=true/>
+                    <SelectField name="level" label=|t| t.area_level value=level errors=errors options=levels/>
+                    <SelectField name="parent_id" label=|t| t.area value=parent errors=errors options=provinces placeholder=|t| t.choose/>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="button primary">{move || i18n.t().create}</button>
+                </div>
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn AreaTable(directory: Directory) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = directory
+        .areas
+        .iter()
+        .map(|area| {
+            let level = area.level;
+            let successor = directory.area_name(area.successor_id);
+            let parent = directory.area_name(area.parent_id);
+            view! {
+                <tr>
+                    <td><strong>{area.name.clone()}</strong></td>
+                    <td>{area.code.clone()}</td>
+                    <td>{move || level.label(i18n.lang())}</td>
+                    <td>{parent}</td>
+                    <td>{successor}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table id="areas-table">
+                <thead><tr>
+                    <th>{move || i18n.t().name}</th>
+                    <th>{move || i18n.t().area_code}</th>
+                    <th>{move || i18n.t().area_level}</th>
+                    <th>{move || i18n.t().area}</th>
+                    <th>{move || i18n.t().successor}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
 }

@@ -69,7 +69,7 @@ pub fn LoginPage() -> impl IntoView {
         <main id="main" class="signin">
             <div class="signin-card">
                 <div class="signin-head">
-                    <span class="logo big" aria-hidden="true">"❀"</span>
+                    <img class="logo big" src="/icons/icon-192.png" alt=""/>
                     <h1>{move || i18n.t().app_name}</h1>
                     <p class="tagline">{move || i18n.t().tagline}</p>
                 </div>

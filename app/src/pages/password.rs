@@ -21,7 +21,7 @@ pub fn ForcedPasswordPage() -> impl IntoView {
         <main id="main" class="signin">
             <div class="signin-card">
                 <div class="signin-head">
-                    <span class="logo big" aria-hidden="true">"❀"</span>
+                    <img class="logo big" src="/icons/icon-192.png" alt=""/>
                     <h1>{move || i18n.t().app_name}</h1>
                 </div>
                 <p class="notice info">{move || i18n.t().first_sign_in_notice}</p>

@@ -174,3 +174,32 @@ async fn health_version_header_and_openapi() {
         assert!(schemas.contains_key(schema), "schema {schema} missing");
     }
 }
+
+#[tokio::test]
+async fn compressed_error_bodies_decode_to_the_localized_json() {
+    use std::io::Read;
+    let app = TestApp::new().await;
+    let request = Request::post("/api/auth/login")
+        .header("content-type", "application/json")
+        .header("accept-encoding", "gzip")
+        .header("x-lang", "en")
+        .body(Body::from(
+            json!({"username": "admin", "password": "wrong"}).to_string(),
+        ))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["message"], "Wrong username or password.");
+}

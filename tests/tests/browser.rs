@@ -1,0 +1,131 @@
+//! Browser end-to-end tests: what a person does and sees, in headless Chromium, against the real
+//! server and the real built bundle.
+
+use anyhow::Result;
+use tests::{fill, screenshot, sign_in, wait_for, wait_for_text, Stack, ONE_AT_A_TIME};
+use thirtyfour::components::SelectElement;
+use thirtyfour::prelude::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counsellor_signs_in_in_vietnamese_switches_to_english_and_signs_out() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let driver = stack.browser().await?;
+
+    sign_in(&driver, &stack.url, "counsellor", "demo").await?;
+    wait_for_text(&driver, "#greeting", "Xin chào, Hoàng Thị Mai").await?;
+    wait_for_text(&driver, "#home-role", "Tư vấn tâm lý học đường").await?;
+    wait_for_text(&driver, ".who-place", "Trường THCS Tam Thanh").await?;
+    let lang = driver.find(By::Css("html")).await?.attr("lang").await?;
+    assert_eq!(lang.as_deref(), Some("vi"));
+    // Only what a counsellor can use is in the navigation: no administration links.
+    let nav = driver.find(By::Css(".mainnav")).await?.text().await?;
+    assert!(
+        nav.contains("Trang chủ") && nav.contains("Danh bạ cơ sở"),
+        "{nav}"
+    );
+    assert!(
+        !nav.contains("Người dùng") && !nav.contains("Nhật ký"),
+        "{nav}"
+    );
+    screenshot(&driver, "home-vi").await?;
+    driver.set_window_rect(0, 0, 360, 780).await?;
+    screenshot(&driver, "home-vi-phone").await?;
+    driver.set_window_rect(0, 0, 1280, 900).await?;
+
+    wait_for(&driver, "#switch-language").await?.click().await?;
+    wait_for_text(&driver, "#greeting", "Hello, Hoàng Thị Mai").await?;
+    wait_for_text(&driver, "#home-role", "School counsellor").await?;
+    // The choice is remembered across a reload, and the session survives it.
+    driver.refresh().await?;
+    wait_for_text(&driver, "#greeting", "Hello, Hoàng Thị Mai").await?;
+    let lang = driver.find(By::Css("html")).await?.attr("lang").await?;
+    assert_eq!(lang.as_deref(), Some("en"));
+
+    wait_for(&driver, "#sign-out").await?.click().await?;
+    wait_for_text(&driver, "#sign-in", "Sign in").await?;
+    // Nothing of the session is left readable on this device.
+    let left = driver
+        .execute("return localStorage.getItem('tam-an.session');", vec![])
+        .await?;
+    assert!(
+        left.json().is_null(),
+        "session left in storage: {:?}",
+        left.json()
+    );
+    driver.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_gets_a_clear_message() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let driver = stack.browser().await?;
+    sign_in(&driver, &stack.url, "health", "not-the-password").await?;
+    wait_for_text(&driver, ".notice.error", "Sai tên đăng nhập hoặc mật khẩu.").await?;
+    // Empty fields are caught before anything is sent.
+    fill(&driver, "field-username", "").await?;
+    wait_for(&driver, "#sign-in").await?.click().await?;
+    wait_for_text(
+        &driver,
+        "#field-username-error",
+        "Vui lòng nhập thông tin này.",
+    )
+    .await?;
+    screenshot(&driver, "sign-in-error").await?;
+    driver.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let admin = stack.browser().await?;
+    sign_in(&admin, &stack.url, "admin", "demo").await?;
+    wait_for_text(&admin, "#greeting", "Xin chào").await?;
+    wait_for_text(&admin, ".mainnav", "Người dùng").await?;
+    admin
+        .find(By::LinkText("Người dùng"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&admin, "#users-table", "counsellor").await?;
+
+    wait_for(&admin, "#add-user").await?.click().await?;
+    fill(&admin, "field-username", "lan.tran").await?;
+    fill(&admin, "field-full_name", "Trần Thị Lan").await?;
+    SelectElement::new(&wait_for(&admin, "#field-role").await?)
+        .await?
+        .select_by_value("counsellor")
+        .await?;
+    let workplace = wait_for(&admin, "#field-facility_id").await?;
+    wait_for_text(&admin, "#field-facility_id", "Trường Tiểu học Văn Quan").await?;
+    SelectElement::new(&workplace)
+        .await?
+        .select_by_exact_text("Trường Tiểu học Văn Quan")
+        .await?;
+    wait_for(&admin, "#create-user").await?.click().await?;
+    let one_time = wait_for(&admin, "#one-time-password-value")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(one_time.chars().count(), 12, "{one_time:?}");
+    wait_for_text(&admin, "#users-table", "lan.tran").await?;
+    screenshot(&admin, "admin-users").await?;
+    admin.quit().await?;
+
+    // On another device, the new user signs in with the one-time password and must change it.
+    let device = stack.browser().await?;
+    sign_in(&device, &stack.url, "lan.tran", &one_time).await?;
+    wait_for(&device, "#field-current_password").await?;
+    fill(&device, "field-current_password", &one_time).await?;
+    fill(&device, "field-new_password", "hoa-ban-trắng").await?;
+    fill(&device, "field-confirm_password", "hoa-ban-trắng").await?;
+    wait_for(&device, "#save-password").await?.click().await?;
+    wait_for_text(&device, "#greeting", "Xin chào, Trần Thị Lan").await?;
+    wait_for_text(&device, ".who-place", "Trường Tiểu học Văn Quan").await?;
+    device.quit().await?;
+    Ok(())
+}
