@@ -11,7 +11,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
-use crate::util::{output, root, run, which};
+use crate::util::{output, root, run, target_dir, which};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm-release";
@@ -41,10 +41,10 @@ pub fn build() -> Result<PathBuf> {
         ])
         .current_dir(&root))?;
 
-    let staging = root.join("target/dist-staging");
+    let staging = target_dir().join("dist-staging");
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging)?;
-    let wasm_in = root.join(format!("target/{TARGET}/{PROFILE}/app.wasm"));
+    let wasm_in = target_dir().join(format!("{TARGET}/{PROFILE}/app.wasm"));
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm_in)
         .out_name("app")

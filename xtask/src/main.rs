@@ -17,7 +17,7 @@ use std::process::Command;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::util::{root, run};
+use crate::util::{root, run, target_dir};
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Build, serve and test Tâm An")]
@@ -67,7 +67,7 @@ fn serve(listen: &str, data: &std::path::Path, no_demo: bool) -> Result<()> {
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "server"])
         .current_dir(root()))?;
-    let mut server = Command::new(root().join("target/release/tam-an-server"));
+    let mut server = Command::new(target_dir().join("release/tam-an-server"));
     server
         .args(["--listen", listen])
         .arg("--data")
@@ -88,12 +88,14 @@ fn test(no_lint: bool) -> Result<()> {
     }
     let browser = browser::ensure()?;
     let dist = dist::build()?;
-    run(Command::new("cargo")
-        .args(["test", "--workspace"])
-        .env("TAM_AN_E2E_DIST", &dist)
-        .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
-        .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver)
-        .current_dir(root()))?;
+    let totals = util::run_tests(
+        Command::new("cargo")
+            .args(["test", "--workspace"])
+            .env("TAM_AN_E2E_DIST", &dist)
+            .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
+            .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver)
+            .current_dir(root()),
+    )?;
     if !no_lint {
         run(Command::new("cargo")
             .args([
@@ -118,6 +120,8 @@ fn test(no_lint: bool) -> Result<()> {
             ])
             .current_dir(root()))?;
     }
-    println!("xtask test: every suite passed");
+    // The plain closing line: the totals over every suite (cargo's own last line is often a doc-test
+    // binary with nothing in it).
+    println!("tests: {} passed, {} failed", totals.passed, totals.failed);
     Ok(())
 }

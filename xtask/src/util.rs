@@ -1,7 +1,8 @@
 //! Small helpers: the workspace root and running commands loudly.
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 
@@ -11,6 +12,14 @@ pub fn root() -> PathBuf {
         .parent()
         .expect("xtask sits in the workspace")
         .to_path_buf()
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("target"),
+    }
 }
 
 /// Runs a command, echoing it first; fails if it exits non-zero.
@@ -46,4 +55,76 @@ fn describe(command: &Command) -> String {
         text.push_str(&arg.to_string_lossy());
     }
     text
+}
+
+/// Passed and failed tests summed over every `test result:` line of a `cargo test` run.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl Totals {
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split([';', '.']) {
+            let mut words = part.split_whitespace();
+            if let (Some(count), Some(kind)) = (words.next(), words.next()) {
+                match (count.parse::<u64>(), kind) {
+                    (Ok(count), "passed") => self.passed += count,
+                    (Ok(count), "failed") => self.failed += count,
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Runs `cargo test`, passing its output through, and totals the results.
+pub fn run_tests(command: &mut Command) -> Result<Totals> {
+    eprintln!("xtask: $ {}", describe(command));
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start {}", describe(command)))?;
+    let mut totals = Totals::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            totals.add_line(&line);
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        println!(
+            "tests: {} passed, {} failed",
+            totals.passed,
+            totals.failed.max(1)
+        );
+        bail!("{} failed with {status}", describe(command));
+    }
+    Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_add_up_cargo_result_lines() {
+        let mut totals = Totals::default();
+        totals.add_line("test result: ok. 26 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 4.01s");
+        totals.add_line("test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 26.22s");
+        totals.add_line("running 3 tests");
+        assert_eq!(
+            totals,
+            Totals {
+                passed: 28,
+                failed: 1
+            }
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! One module per page. Pages read data through [`crate::api`] and text through [`crate::i18n`].
 
+pub mod areas;
 pub mod audit;
 pub mod directory;
 pub mod facilities;
