@@ -47,6 +47,11 @@ pub struct Policy {
     #[arg(long, env = "TAM_AN_THROTTLE_MINUTES", default_value_t = 15)]
     pub throttle_minutes: i64,
 
+    /// Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry
+    /// (the one the proxy added). Leave off when clients connect directly, or anyone could forge it.
+    #[arg(long, env = "TAM_AN_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -59,6 +64,7 @@ impl Default for Policy {
             max_failures_per_account: 5,
             max_failures_per_address: 30,
             throttle_minutes: 15,
+            trust_forwarded_for: false,
             max_body_bytes: 1024 * 1024,
         }
     }

@@ -40,18 +40,34 @@ where
     }
 }
 
-/// The client's address, for the audit log and sign-in throttling ("local" when unknown, as in tests).
+/// The client's address, for the audit log and sign-in throttling ("local" when unknown, as in
+/// tests). Behind a trusted reverse proxy it is the last `X-Forwarded-For` entry.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .policy
+            .trust_forwarded_for
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.rsplit(',').next())
+            .map(|addr| addr.trim().to_string())
+            .filter(|addr| !addr.is_empty());
+        let addr = forwarded
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|ConnectInfo(addr)| addr.ip().to_string())
+            })
             .unwrap_or_else(|| "local".to_string());
         Ok(ClientAddr(addr))
     }

@@ -5,13 +5,57 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use crate::i18n::{use_i18n, Texts};
+use crate::api::ApiFailure;
+use crate::i18n::{use_i18n, I18n, Texts};
 
 /// Picks a sentence from the catalogue, e.g. `|t| t.username`.
 pub type Text = fn(&'static Texts) -> &'static str;
 
 /// Problems per field name, as the server returns them and as `shared` validation produces them.
 pub type FieldErrorMap = RwSignal<BTreeMap<String, String>>;
+
+/// What a form tells its user: a message above it and problems next to each field.
+#[derive(Clone, Copy)]
+pub struct Feedback {
+    pub errors: FieldErrorMap,
+    /// `(is_error, text)`.
+    pub message: RwSignal<Option<(bool, String)>>,
+}
+
+impl Default for Feedback {
+    fn default() -> Self {
+        Feedback {
+            errors: RwSignal::new(BTreeMap::new()),
+            message: RwSignal::new(None),
+        }
+    }
+}
+
+impl Feedback {
+    /// A success: no field problems, a confirmation.
+    pub fn ok(self, text: &str) {
+        self.errors.set(BTreeMap::new());
+        self.message.set(Some((false, text.to_string())));
+    }
+
+    /// Problems found before sending (by `shared` validation); nothing was sent.
+    pub fn invalid(self, problems: BTreeMap<String, String>, i18n: I18n) {
+        self.errors.set(problems);
+        self.message
+            .set(Some((true, i18n.t().fix_fields.to_string())));
+    }
+
+    /// The server said no, or could not be reached.
+    pub fn failed(self, failure: &ApiFailure, i18n: I18n) {
+        self.errors.set(failure.fields());
+        self.message.set(Some((true, failure.message(i18n))));
+    }
+
+    pub fn clear(self) {
+        self.errors.set(BTreeMap::new());
+        self.message.set(None);
+    }
+}
 
 /// A labelled text input bound to `value`. `name` is the request's field name: the error shown is
 /// `errors[name]`.
@@ -116,5 +160,33 @@ pub fn Notice(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
                 view! { <p class="notice ok" role="status">{text}</p> }.into_any()
             }
         })
+    }
+}
+
+/// "Active" or "Inactive", as a badge.
+#[component]
+pub fn StatusBadge(active: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class="badge" class:off=!active>
+            {move || if active { i18n.t().active } else { i18n.t().inactive }}
+        </span>
+    }
+}
+
+/// The button that switches between Vietnamese and English (remembered on this device).
+#[component]
+pub fn LanguageSwitch(#[prop(optional)] class: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button
+            type="button"
+            class=format!("link-button {class}")
+            id="switch-language"
+            aria-label=move || i18n.t().switch_language_label
+            on:click=move |_| i18n.toggle()
+        >
+            {move || i18n.t().switch_language}
+        </button>
     }
 }

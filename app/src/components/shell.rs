@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use shared::role::Capability;
 
 use crate::api::use_api;
-use crate::components::form::Text;
+use crate::components::form::{LanguageSwitch, Text};
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 
@@ -95,15 +95,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </span>
             </div>
             <div class="topbar-actions">
-                <button
-                    type="button"
-                    class="link-button"
-                    id="switch-language"
-                    aria-label=move || i18n.t().switch_language_label
-                    on:click=move |_| i18n.toggle()
-                >
-                    {move || i18n.t().switch_language}
-                </button>
+                <LanguageSwitch/>
                 <button type="button" class="button secondary small" id="sign-out" on:click=sign_out>
                     {move || i18n.t().sign_out}
                 </button>

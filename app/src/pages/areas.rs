@@ -1,7 +1,5 @@
 //! Area administration (part of the facilities page): add provinces, communes and legacy districts.
 
-use std::collections::BTreeMap;
-
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +8,7 @@ use shared::place::AreaLevel;
 use uuid::Uuid;
 
 use crate::api::use_api;
-use crate::components::form::{Field, FieldErrorMap, Notice, SelectField};
+use crate::components::form::{Feedback, Field, Notice, SelectField};
 use crate::i18n::use_i18n;
 use crate::pages::facilities::Directory;
 
@@ -22,8 +20,7 @@ pub fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let level = RwSignal::new(AreaLevel::Commune.code().to_string());
     let parent = RwSignal::new(String::new());
-    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
-    let message = RwSignal::new(None);
+    let feedback = Feedback::default();
     let provinces = Signal::derive(move || {
         directory
             .areas
@@ -54,23 +51,18 @@ pub fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
         let request = match request.clean() {
             Ok(request) => request,
             Err(problems) => {
-                errors.set(problems.messages(i18n.lang()));
-                return;
+                return feedback.invalid(problems.messages(i18n.lang()), i18n);
             }
         };
-        errors.set(BTreeMap::new());
         spawn_local(async move {
             match api.post::<_, Area>("/api/areas", &request).await {
                 Ok(_) => {
                     code.set(String::new());
                     name.set(String::new());
-                    message.set(Some((false, i18n.t().saved.to_string())));
+                    feedback.ok(i18n.t().saved);
                     on_saved.run(());
                 }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    message.set(Some((true, failure.message(i18n))));
-                }
+                Err(failure) => feedback.failed(&failure, i18n),
             }
         });
     };
@@ -78,12 +70,12 @@ pub fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
         <details class="card">
             <summary id="add-area">{move || i18n.t().add_area}</summary>
             <form on:submit=submit novalidate=true>
-                <Notice message=message/>
+                <Notice message=feedback.message/>
                 <div class="form-grid">
-                    <Field name="code" label=|t| t.area_code value=code errors=errors required=true/>
-                    <Field name="name" label=|t| t.name value=name errors=errors required=true/>
-                    <SelectField name="level" label=|t| t.area_level value=level errors=errors options=levels/>
-                    <SelectField name="parent_id" label=|t| t.area value=parent errors=errors options=provinces placeholder=|t| t.choose/>
+                    <Field name="code" label=|t| t.area_code value=code errors=feedback.errors required=true/>
+                    <Field name="name" label=|t| t.name value=name errors=feedback.errors required=true/>
+                    <SelectField name="level" label=|t| t.area_level value=level errors=feedback.errors options=levels/>
+                    <SelectField name="parent_id" label=|t| t.area value=parent errors=feedback.errors options=provinces placeholder=|t| t.choose/>
                 </div>
                 <div class="form-actions">
                     <button type="submit" class="button primary">{move || i18n.t().create}</button>

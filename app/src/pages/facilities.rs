@@ -10,7 +10,7 @@ use shared::place::{AreaLevel, FacilityType};
 use uuid::Uuid;
 
 use crate::api::{use_api, ApiFailure};
-use crate::components::form::{Field, FieldErrorMap, Notice, SelectField};
+use crate::components::form::{Feedback, Field, Notice, SelectField, StatusBadge};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::areas::{AreaForm, AreaTable};
 
@@ -60,19 +60,19 @@ pub fn FacilitiesPage() -> impl IntoView {
             Ok::<_, ApiFailure>(Directory { facilities, areas })
         }
     });
-    let message = RwSignal::new(None);
+    let feedback = Feedback::default();
     let reload = Callback::new(move |()| version.update(|v| *v += 1));
 
     view! {
         <section class="page">
             <h1>{move || i18n.t().nav_facilities}</h1>
-            <Notice message=message/>
+            <Notice message=feedback.message/>
             {move || match data.get() {
                 None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
                 Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
                 Some(Ok(directory)) => view! {
                     <FacilityForm directory=directory.clone() on_saved=reload/>
-                    <FacilityTable directory=directory.clone() message=message on_saved=reload/>
+                    <FacilityTable directory=directory.clone() feedback=feedback on_saved=reload/>
                     <div class="section-head"><h2>{move || i18n.t().areas_title}</h2></div>
                     <AreaForm directory=directory.clone() on_saved=reload/>
                     <AreaTable directory=directory/>
@@ -91,8 +91,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
     let area = RwSignal::new(String::new());
     let address = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
-    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
-    let message = RwSignal::new(None);
+    let feedback = Feedback::default();
     let areas = Signal::derive(move || directory.facility_areas());
 
     let submit = move |event: SubmitEvent| {
@@ -116,32 +115,22 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
         };
         let request = match request.clean() {
             Ok(request) if problems.is_empty() => request,
-            Ok(_) => {
-                errors.set(problems);
-                message.set(Some((true, i18n.t().fix_fields.to_string())));
-                return;
-            }
+            Ok(_) => return feedback.invalid(problems, i18n),
             Err(field_errors) => {
                 problems.extend(field_errors.messages(i18n.lang()));
-                errors.set(problems);
-                message.set(Some((true, i18n.t().fix_fields.to_string())));
-                return;
+                return feedback.invalid(problems, i18n);
             }
         };
-        errors.set(BTreeMap::new());
         spawn_local(async move {
             match api.post::<_, Facility>("/api/facilities", &request).await {
                 Ok(_) => {
                     for field in [name, facility_type, area, address, phone] {
                         field.set(String::new());
                     }
-                    message.set(Some((false, i18n.t().saved.to_string())));
+                    feedback.ok(i18n.t().saved);
                     on_saved.run(());
                 }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    message.set(Some((true, failure.message(i18n))));
-                }
+                Err(failure) => feedback.failed(&failure, i18n),
             }
         });
     };
@@ -150,14 +139,14 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
         <details class="card">
             <summary id="add-facility">{move || i18n.t().add_facility}</summary>
             <form on:submit=submit novalidate=true>
-                <Notice message=message/>
+                <Notice message=feedback.message/>
                 <div class="form-grid">
-                    <Field name="name" label=|t| t.name value=name errors=errors required=true/>
-                    <SelectField name="facility_type" label=|t| t.facility_type value=facility_type errors=errors
+                    <Field name="name" label=|t| t.name value=name errors=feedback.errors required=true/>
+                    <SelectField name="facility_type" label=|t| t.facility_type value=facility_type errors=feedback.errors
                         options=Signal::derive(move || type_options(i18n)) placeholder=|t| t.choose/>
-                    <SelectField name="area_id" label=|t| t.area value=area errors=errors options=areas placeholder=|t| t.choose/>
-                    <Field name="address" label=|t| t.address value=address errors=errors/>
-                    <Field name="phone" label=|t| t.phone value=phone errors=errors input_type="tel"/>
+                    <SelectField name="area_id" label=|t| t.area value=area errors=feedback.errors options=areas placeholder=|t| t.choose/>
+                    <Field name="address" label=|t| t.address value=address errors=feedback.errors/>
+                    <Field name="phone" label=|t| t.phone value=phone errors=feedback.errors input_type="tel"/>
                 </div>
                 <div class="form-actions">
                     <button type="submit" class="button primary" id="create-facility">{move || i18n.t().create}</button>
@@ -170,27 +159,30 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
 #[component]
 fn FacilityTable(
     directory: Directory,
-    message: RwSignal<Option<(bool, String)>>,
+    feedback: Feedback,
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
     let editing = RwSignal::new(None::<Uuid>);
-    let update = Callback::new(move |(id, change): (Uuid, UpdateFacility)| {
-        spawn_local(async move {
-            match api
-                .patch::<_, Facility>(&format!("/api/facilities/{id}"), &change)
-                .await
-            {
-                Ok(_) => {
-                    editing.set(None);
-                    message.set(Some((false, i18n.t().saved.to_string())));
-                    on_saved.run(());
+    // Sends a change; problems are shown where the change was made (the row's form or the page).
+    let update = Callback::new(
+        move |(id, change, shown_in): (Uuid, UpdateFacility, Feedback)| {
+            spawn_local(async move {
+                match api
+                    .patch::<_, Facility>(&format!("/api/facilities/{id}"), &change)
+                    .await
+                {
+                    Ok(_) => {
+                        editing.set(None);
+                        feedback.ok(i18n.t().saved);
+                        on_saved.run(());
+                    }
+                    Err(failure) => shown_in.failed(&failure, i18n),
                 }
-                Err(failure) => message.set(Some((true, failure.message(i18n)))),
-            }
-        });
-    });
+            });
+        },
+    );
     let rows = directory
         .facilities
         .iter()
@@ -209,13 +201,12 @@ fn FacilityTable(
                     <td>{move || facility.facility_type.label(i18n.lang())}</td>
                     <td>{area}</td>
                     <td class="hide-small">{facility.phone.clone()}</td>
-                    <td>{move || if active { view! { <span class="badge">{i18n.t().active}</span> }.into_any() }
-                        else { view! { <span class="badge off">{i18n.t().inactive}</span> }.into_any() }}</td>
+                    <td><StatusBadge active=active/></td>
                     <td>
                         <div class="row-actions">
                             <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.t().edit}</button>
                             <button type="button" class="link-button"
-                                on:click=move |_| update.run((id, UpdateFacility { active: Some(!active), ..Default::default() }))>
+                                on:click=move |_| update.run((id, UpdateFacility { active: Some(!active), ..Default::default() }, feedback))>
                                 {move || if active { i18n.t().deactivate } else { i18n.t().reactivate }}
                             </button>
                         </div>
@@ -246,14 +237,14 @@ fn FacilityTable(
 #[component]
 fn EditFacility(
     facility: Facility,
-    update: Callback<(Uuid, UpdateFacility)>,
+    update: Callback<(Uuid, UpdateFacility, Feedback)>,
     cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(facility.name.clone());
     let address = RwSignal::new(facility.address.clone().unwrap_or_default());
     let phone = RwSignal::new(facility.phone.clone().unwrap_or_default());
-    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
+    let feedback = Feedback::default();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let change = UpdateFacility {
@@ -263,15 +254,16 @@ fn EditFacility(
             ..Default::default()
         };
         match change.clean() {
-            Ok(change) => update.run((facility.id, change)),
-            Err(problems) => errors.set(problems.messages(i18n.lang())),
+            Ok(change) => update.run((facility.id, change, feedback)),
+            Err(problems) => feedback.invalid(problems.messages(i18n.lang()), i18n),
         }
     };
     view! {
         <form class="editing" on:submit=submit novalidate=true>
-            <Field name="name" label=|t| t.name value=name errors=errors/>
-            <Field name="address" label=|t| t.address value=address errors=errors/>
-            <Field name="phone" label=|t| t.phone value=phone errors=errors input_type="tel"/>
+            <Notice message=feedback.message/>
+            <Field name="name" label=|t| t.name value=name errors=feedback.errors/>
+            <Field name="address" label=|t| t.address value=address errors=feedback.errors/>
+            <Field name="phone" label=|t| t.phone value=phone errors=feedback.errors input_type="tel"/>
             <div class="form-actions">
                 <button type="submit" class="button primary small">{move || i18n.t().save}</button>
                 <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.t().cancel}</button>

@@ -9,7 +9,7 @@ use shared::api::{LoginRequest, Session};
 use shared::validate::Problem;
 
 use crate::api::use_api;
-use crate::components::form::{Field, Notice};
+use crate::components::form::{Feedback, Field, LanguageSwitch, Notice};
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 
@@ -20,8 +20,8 @@ pub fn LoginPage() -> impl IntoView {
     let api = use_api();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let errors = RwSignal::new(BTreeMap::new());
-    let message = RwSignal::new(
+    let feedback = Feedback::default();
+    feedback.message.set(
         session
             .notice
             .get_untracked()
@@ -46,19 +46,19 @@ pub fn LoginPage() -> impl IntoView {
         if request.password.is_empty() {
             missing.insert("password".to_string(), required);
         }
-        errors.set(missing.clone());
         if !missing.is_empty() {
-            message.set(None);
+            feedback.errors.set(missing);
+            feedback.message.set(None);
             return;
         }
+        feedback.errors.set(BTreeMap::new());
         pending.set(true);
         spawn_local(async move {
             match api.post::<_, Session>("/api/auth/login", &request).await {
                 Ok(signed_in) => session.start(signed_in),
                 Err(failure) => {
                     password.set(String::new());
-                    errors.set(failure.fields());
-                    message.set(Some((true, failure.message(i18n))));
+                    feedback.failed(&failure, i18n);
                 }
             }
             pending.set(false);
@@ -75,13 +75,13 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <form on:submit=submit novalidate=true>
                     <h2>{move || i18n.t().sign_in_title}</h2>
-                    <Notice message=message/>
-                    <Field name="username" label=|t| t.username value=username errors=errors autocomplete="username" required=true/>
+                    <Notice message=feedback.message/>
+                    <Field name="username" label=|t| t.username value=username errors=feedback.errors autocomplete="username" required=true/>
                     <Field
                         name="password"
                         label=|t| t.password
                         value=password
-                        errors=errors
+                        errors=feedback.errors
                         input_type="password"
                         autocomplete="current-password"
                         required=true
@@ -90,15 +90,7 @@ pub fn LoginPage() -> impl IntoView {
                         {move || if pending.get() { i18n.t().signing_in } else { i18n.t().sign_in }}
                     </button>
                 </form>
-                <button
-                    type="button"
-                    class="link-button center"
-                    id="switch-language"
-                    aria-label=move || i18n.t().switch_language_label
-                    on:click=move |_| i18n.toggle()
-                >
-                    {move || i18n.t().switch_language}
-                </button>
+                <LanguageSwitch class="center"/>
             </div>
         </main>
     }

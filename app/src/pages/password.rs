@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use shared::api::{ChangePassword, CurrentUser};
 
 use crate::api::use_api;
-use crate::components::form::{Field, Notice};
+use crate::components::form::{Feedback, Field, Notice};
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 
@@ -53,8 +53,7 @@ fn PasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let errors = RwSignal::new(BTreeMap::new());
-    let message = RwSignal::new(None);
+    let feedback = Feedback::default();
     let pending = RwSignal::new(false);
 
     let submit = move |event: SubmitEvent| {
@@ -70,9 +69,8 @@ fn PasswordForm() -> impl IntoView {
         if confirm.get_untracked() != request.new_password {
             problems.insert("confirm_password".into(), i18n.t().passwords_differ.into());
         }
-        errors.set(problems.clone());
         if !problems.is_empty() {
-            message.set(Some((true, i18n.t().fix_fields.to_string())));
+            feedback.invalid(problems, i18n);
             return;
         }
         pending.set(true);
@@ -85,13 +83,10 @@ fn PasswordForm() -> impl IntoView {
                     for field in [current, new, confirm] {
                         field.set(String::new());
                     }
-                    message.set(Some((false, i18n.t().password_changed.to_string())));
+                    feedback.ok(i18n.t().password_changed);
                     session.update_user(user);
                 }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    message.set(Some((true, failure.message(i18n))));
-                }
+                Err(failure) => feedback.failed(&failure, i18n),
             }
             pending.set(false);
         });
@@ -99,12 +94,12 @@ fn PasswordForm() -> impl IntoView {
 
     view! {
         <form on:submit=submit novalidate=true>
-            <Notice message=message/>
-            <Field name="current_password" label=|t| t.current_password value=current errors=errors
+            <Notice message=feedback.message/>
+            <Field name="current_password" label=|t| t.current_password value=current errors=feedback.errors
                 input_type="password" autocomplete="current-password" required=true/>
-            <Field name="new_password" label=|t| t.new_password value=new errors=errors input_type="password"
+            <Field name="new_password" label=|t| t.new_password value=new errors=feedback.errors input_type="password"
                 autocomplete="new-password" hint=|t| t.password_hint required=true/>
-            <Field name="confirm_password" label=|t| t.confirm_password value=confirm errors=errors
+            <Field name="confirm_password" label=|t| t.confirm_password value=confirm errors=feedback.errors
                 input_type="password" autocomplete="new-password" required=true/>
             <button type="submit" class="button primary" id="save-password" disabled=move || pending.get()>
                 {move || i18n.t().save}

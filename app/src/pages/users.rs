@@ -10,10 +10,11 @@ use shared::api::{Area, Facility, NewUser, UpdateUser, User, UserWithPassword};
 use shared::lang::format_date_time;
 use shared::place::AreaLevel;
 use shared::role::Role;
+use shared::validate::Problem;
 use uuid::Uuid;
 
 use crate::api::{use_api, ApiFailure};
-use crate::components::form::{Field, FieldErrorMap, Notice, SelectField};
+use crate::components::form::{Feedback, Field, Notice, SelectField, StatusBadge, Text};
 use crate::i18n::{use_i18n, I18n};
 
 /// Everything the page shows, loaded together and reloaded after each change.
@@ -96,7 +97,7 @@ pub fn UsersPage() -> impl IntoView {
         }
     });
     let secret = RwSignal::new(None::<UserWithPassword>);
-    let message = RwSignal::new(None);
+    let feedback = Feedback::default();
     let reload = Callback::new(move |()| version.update(|v| *v += 1));
 
     view! {
@@ -109,16 +110,38 @@ pub fn UsersPage() -> impl IntoView {
                     <br/>{i18n.t().one_time_password_help}
                 </p>
             })}
-            <Notice message=message/>
+            <Notice message=feedback.message/>
             {move || match data.get() {
                 None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
                 Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
                 Some(Ok(directory)) => view! {
                     <NewUserForm directory=directory.clone() secret=secret on_saved=reload/>
-                    <UserTable directory=directory secret=secret message=message on_saved=reload/>
+                    <UserTable directory=directory secret=secret feedback=feedback on_saved=reload/>
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The workplace select: facilities that fit the chosen role, or areas for officers and
+/// administrators. Its field name follows, so the server's problem lands next to it.
+#[component]
+fn PlacementSelect(
+    directory: Directory,
+    role: RwSignal<String>,
+    value: RwSignal<String>,
+    feedback: Feedback,
+) -> impl IntoView {
+    let chosen_role = move || Role::from_code(&role.get());
+    let options = Signal::derive(move || directory.placements(chosen_role()));
+    move || {
+        let for_area = chosen_role().is_some_and(Role::belongs_to_area);
+        let (name, label): (&'static str, Text) = if for_area {
+            ("area_id", |t| t.area)
+        } else {
+            ("facility_id", |t| t.workplace)
+        };
+        view! { <SelectField name=name label=label value=value errors=feedback.errors options=options placeholder=|t| t.choose/> }
     }
 }
 
@@ -134,25 +157,15 @@ fn NewUserForm(
     let full_name = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
     let place = RwSignal::new(String::new());
-    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
-    let message = RwSignal::new(None);
-    let chosen_role = move || Role::from_code(&role.get());
-    let placements = Signal::derive(move || directory.placements(chosen_role()));
-    let place_label = move || {
-        if chosen_role().is_some_and(Role::belongs_to_area) {
-            "area_id"
-        } else {
-            "facility_id"
-        }
-    };
+    let feedback = Feedback::default();
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(chosen) = Role::from_code(&role.get_untracked()) else {
-            errors.set(BTreeMap::from([(
-                "role".into(),
-                shared::validate::Problem::Required.message(i18n.lang()),
-            )]));
+            feedback.invalid(
+                BTreeMap::from([("role".into(), Problem::Required.message(i18n.lang()))]),
+                i18n,
+            );
             return;
         };
         let (facility_id, area_id) = placement(chosen, &place.get_untracked());
@@ -165,13 +178,8 @@ fn NewUserForm(
         };
         let request = match request.clean() {
             Ok(request) => request,
-            Err(problems) => {
-                errors.set(problems.messages(i18n.lang()));
-                message.set(Some((true, i18n.t().fix_fields.to_string())));
-                return;
-            }
+            Err(problems) => return feedback.invalid(problems.messages(i18n.lang()), i18n),
         };
-        errors.set(BTreeMap::new());
         spawn_local(async move {
             match api
                 .post::<_, UserWithPassword>("/api/users", &request)
@@ -181,14 +189,11 @@ fn NewUserForm(
                     for field in [username, full_name, role, place] {
                         field.set(String::new());
                     }
-                    message.set(None);
+                    feedback.clear();
                     secret.set(Some(created));
                     on_saved.run(());
                 }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    message.set(Some((true, failure.message(i18n))));
-                }
+                Err(failure) => feedback.failed(&failure, i18n),
             }
         });
     };
@@ -197,17 +202,13 @@ fn NewUserForm(
         <details class="card">
             <summary id="add-user">{move || i18n.t().add_user}</summary>
             <form on:submit=submit novalidate=true>
-                <Notice message=message/>
+                <Notice message=feedback.message/>
                 <div class="form-grid">
-                    <Field name="username" label=|t| t.username value=username errors=errors required=true/>
-                    <Field name="full_name" label=|t| t.full_name value=full_name errors=errors required=true/>
-                    <SelectField name="role" label=|t| t.role value=role errors=errors
+                    <Field name="username" label=|t| t.username value=username errors=feedback.errors required=true/>
+                    <Field name="full_name" label=|t| t.full_name value=full_name errors=feedback.errors required=true/>
+                    <SelectField name="role" label=|t| t.role value=role errors=feedback.errors
                         options=Signal::derive(move || role_options(i18n)) placeholder=|t| t.choose/>
-                    {move || {
-                        let name = place_label();
-                        let label: crate::components::form::Text = if name == "area_id" { |t| t.area } else { |t| t.workplace };
-                        view! { <SelectField name=name label=label value=place errors=errors options=placements placeholder=|t| t.choose/> }
-                    }}
+                    <PlacementSelect directory=directory role=role value=place feedback=feedback/>
                 </div>
                 <div class="form-actions">
                     <button type="submit" class="button primary" id="create-user">{move || i18n.t().create}</button>
@@ -221,27 +222,30 @@ fn NewUserForm(
 fn UserTable(
     directory: Directory,
     secret: RwSignal<Option<UserWithPassword>>,
-    message: RwSignal<Option<(bool, String)>>,
+    feedback: Feedback,
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
     let editing = RwSignal::new(None::<Uuid>);
-    let update = Callback::new(move |(id, change): (Uuid, UpdateUser)| {
-        spawn_local(async move {
-            match api
-                .patch::<_, User>(&format!("/api/users/{id}"), &change)
-                .await
-            {
-                Ok(_) => {
-                    editing.set(None);
-                    message.set(Some((false, i18n.t().saved.to_string())));
-                    on_saved.run(());
+    // Sends a change; problems are shown where the change was made (the row's form or the page).
+    let update = Callback::new(
+        move |(id, change, shown_in): (Uuid, UpdateUser, Feedback)| {
+            spawn_local(async move {
+                match api
+                    .patch::<_, User>(&format!("/api/users/{id}"), &change)
+                    .await
+                {
+                    Ok(_) => {
+                        editing.set(None);
+                        feedback.ok(i18n.t().saved);
+                        on_saved.run(());
+                    }
+                    Err(failure) => shown_in.failed(&failure, i18n),
                 }
-                Err(failure) => message.set(Some((true, failure.message(i18n)))),
-            }
-        });
-    });
+            });
+        },
+    );
     let reset = move |id: Uuid| {
         spawn_local(async move {
             match api
@@ -252,7 +256,7 @@ fn UserTable(
                     secret.set(Some(reset));
                     on_saved.run(());
                 }
-                Err(failure) => message.set(Some((true, failure.message(i18n)))),
+                Err(failure) => feedback.failed(&failure, i18n),
             }
         });
     };
@@ -268,29 +272,31 @@ fn UserTable(
             let active = user.active;
             let pending = user.must_change_password;
             let last = user.last_sign_in_at.map(format_date_time);
-            let full_name = user.full_name.clone();
+            let edit_form = {
+                let (role, full_name) = (user.role, user.full_name.clone());
+                move || view! { <EditUser directory=directory.clone() id=id role=role full_name=full_name.clone()
+                    update=update cancel=Callback::new(move |()| editing.set(None))/> }
+            };
             view! {
                 <tr data-username=user.username.clone()>
                     <td><strong>{user.full_name.clone()}</strong><br/><span class="muted">{user.username.clone()}</span></td>
                     <td>{move || user.role.label(i18n.lang())}</td>
                     <td>{workplace}</td>
                     <td>
-                        {move || if active { view! { <span class="badge">{i18n.t().active}</span> }.into_any() }
-                            else { view! { <span class="badge off">{i18n.t().inactive}</span> }.into_any() }}
+                        <StatusBadge active=active/>
                         {move || pending.then(|| view! { " " <span class="badge warn">{i18n.t().must_change_badge}</span> })}
                     </td>
-                    <td class="hide-small">{let last = last.clone(); move || last.clone().unwrap_or_else(|| i18n.t().never.to_string())}</td>
+                    <td class="hide-small">{move || last.clone().unwrap_or_else(|| i18n.t().never.to_string())}</td>
                     <td>
                         <div class="row-actions">
                             <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.t().edit}</button>
-                            <button type="button" class="link-button" on:click=move |_| update.run((id, UpdateUser { active: Some(!active), ..Default::default() }))>
+                            <button type="button" class="link-button"
+                                on:click=move |_| update.run((id, UpdateUser { active: Some(!active), ..Default::default() }, feedback))>
                                 {move || if active { i18n.t().disable } else { i18n.t().enable }}
                             </button>
                             <button type="button" class="link-button" on:click=move |_| reset(id)>{move || i18n.t().reset_password}</button>
                         </div>
-                        <Show when=move || editing.get() == Some(id)>
-                            <EditUser directory=directory.clone() role=user.role full_name=full_name.clone() id=id update=update cancel=Callback::new(move |()| editing.set(None))/>
-                        </Show>
+                        <Show when=move || editing.get() == Some(id)>{edit_form.clone()}</Show>
                     </td>
                 </tr>
             }
@@ -322,36 +328,36 @@ fn EditUser(
     id: Uuid,
     role: Role,
     full_name: String,
-    update: Callback<(Uuid, UpdateUser)>,
+    update: Callback<(Uuid, UpdateUser, Feedback)>,
     cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(full_name);
     let role_code = RwSignal::new(role.code().to_string());
     let place = RwSignal::new(String::new());
-    let errors: FieldErrorMap = RwSignal::new(BTreeMap::new());
-    let placements =
-        Signal::derive(move || directory.placements(Role::from_code(&role_code.get())));
+    let feedback = Feedback::default();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let new_role = Role::from_code(&role_code.get_untracked()).unwrap_or(role);
         let (facility_id, area_id) = placement(new_role, &place.get_untracked());
-        update.run((
-            id,
-            UpdateUser {
-                full_name: Some(name.get_untracked()),
-                role: Some(new_role),
-                facility_id,
-                area_id,
-                active: None,
-            },
-        ));
+        let change = UpdateUser {
+            full_name: Some(name.get_untracked()),
+            role: Some(new_role),
+            facility_id,
+            area_id,
+            active: None,
+        };
+        match change.clean() {
+            Ok(change) => update.run((id, change, feedback)),
+            Err(problems) => feedback.invalid(problems.messages(i18n.lang()), i18n),
+        }
     };
     view! {
         <form class="editing" on:submit=submit novalidate=true>
-            <Field name="full_name" label=|t| t.full_name value=name errors=errors/>
-            <SelectField name="role" label=|t| t.role value=role_code errors=errors options=Signal::derive(move || role_options(i18n))/>
-            <SelectField name="place" label=|t| t.workplace value=place errors=errors options=placements placeholder=|t| t.choose/>
+            <Notice message=feedback.message/>
+            <Field name="full_name" label=|t| t.full_name value=name errors=feedback.errors/>
+            <SelectField name="role" label=|t| t.role value=role_code errors=feedback.errors options=Signal::derive(move || role_options(i18n))/>
+            <PlacementSelect directory=directory role=role_code value=place feedback=feedback/>
             <div class="form-actions">
                 <button type="submit" class="button primary small">{move || i18n.t().save}</button>
                 <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.t().cancel}</button>

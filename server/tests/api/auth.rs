@@ -228,3 +228,60 @@ async fn changing_the_password_checks_the_current_one_and_signs_out_other_device
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own_address() {
+    let policy = Policy {
+        max_failures_per_address: 2,
+        trust_forwarded_for: true,
+        ..Policy::default()
+    };
+    let app = TestApp::with(policy, None).await;
+    let attempt = |forwarded_for: &'static str, username: &'static str, password: &'static str| {
+        axum::http::Request::post("/api/auth/login")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", forwarded_for)
+            .body(axum::body::Body::from(
+                json!({"username": username, "password": password}).to_string(),
+            ))
+            .unwrap()
+    };
+    for username in ["x1", "x2"] {
+        assert_eq!(
+            app.send(attempt("10.0.0.7", username, "bad")).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.send(attempt("10.0.0.7", "counsellor", "demo"))
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // A client forging an earlier entry is still keyed on the address the proxy appended.
+    assert_eq!(
+        app.send(attempt("1.2.3.4, 10.0.0.7", "counsellor", "demo"))
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another school behind the same proxy is not affected.
+    assert_eq!(
+        app.send(attempt("10.0.0.8", "counsellor", "demo"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let audit = app
+        .get(
+            "/api/audit?action=auth.sign_in",
+            &app.login("admin", "demo").await,
+        )
+        .await
+        .json;
+    assert!(audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["client_addr"] == "10.0.0.8"));
+}
