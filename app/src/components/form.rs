@@ -4,8 +4,12 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
 
-use crate::api::ApiFailure;
+use crate::api::{use_api, ApiFailure};
 use crate::i18n::{use_i18n, I18n, Texts};
 
 /// Picks a sentence from the catalogue, e.g. `|t| t.username`.
@@ -189,4 +193,36 @@ pub fn LanguageSwitch(#[prop(optional)] class: &'static str) -> impl IntoView {
             {move || i18n.t().switch_language}
         </button>
     }
+}
+
+/// The change callback of an editable table: PATCHes `{collection}/{id}`; on success closes the
+/// row's editor, confirms on the page and reloads; on failure shows the problems where the change
+/// was made (the row's own form, or the page for one-click actions).
+pub fn row_updater<Change, Row>(
+    collection: &'static str,
+    editing: RwSignal<Option<Uuid>>,
+    page: Feedback,
+    on_saved: Callback<()>,
+) -> Callback<(Uuid, Change, Feedback)>
+where
+    Change: Serialize + Send + Sync + 'static,
+    Row: DeserializeOwned + 'static,
+{
+    let i18n = use_i18n();
+    let api = use_api();
+    Callback::new(move |(id, change, shown_in): (Uuid, Change, Feedback)| {
+        spawn_local(async move {
+            match api
+                .patch::<_, Row>(&format!("{collection}/{id}"), &change)
+                .await
+            {
+                Ok(_) => {
+                    editing.set(None);
+                    page.ok(i18n.t().saved);
+                    on_saved.run(());
+                }
+                Err(failure) => shown_in.failed(&failure, i18n),
+            }
+        });
+    })
 }

@@ -10,7 +10,7 @@ use shared::place::{AreaLevel, FacilityType};
 use uuid::Uuid;
 
 use crate::api::{use_api, ApiFailure};
-use crate::components::form::{Feedback, Field, Notice, SelectField, StatusBadge};
+use crate::components::form::{row_updater, Feedback, Field, Notice, SelectField, StatusBadge};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::areas::{AreaForm, AreaTable};
 
@@ -163,26 +163,9 @@ fn FacilityTable(
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let api = use_api();
     let editing = RwSignal::new(None::<Uuid>);
-    // Sends a change; problems are shown where the change was made (the row's form or the page).
-    let update = Callback::new(
-        move |(id, change, shown_in): (Uuid, UpdateFacility, Feedback)| {
-            spawn_local(async move {
-                match api
-                    .patch::<_, Facility>(&format!("/api/facilities/{id}"), &change)
-                    .await
-                {
-                    Ok(_) => {
-                        editing.set(None);
-                        feedback.ok(i18n.t().saved);
-                        on_saved.run(());
-                    }
-                    Err(failure) => shown_in.failed(&failure, i18n),
-                }
-            });
-        },
-    );
+    let update =
+        row_updater::<UpdateFacility, Facility>("/api/facilities", editing, feedback, on_saved);
     let rows = directory
         .facilities
         .iter()

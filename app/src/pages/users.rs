@@ -14,7 +14,9 @@ use shared::validate::Problem;
 use uuid::Uuid;
 
 use crate::api::{use_api, ApiFailure};
-use crate::components::form::{Feedback, Field, Notice, SelectField, StatusBadge, Text};
+use crate::components::form::{
+    row_updater, Feedback, Field, Notice, SelectField, StatusBadge, Text,
+};
 use crate::i18n::{use_i18n, I18n};
 
 /// Everything the page shows, loaded together and reloaded after each change.
@@ -228,24 +230,7 @@ fn UserTable(
     let i18n = use_i18n();
     let api = use_api();
     let editing = RwSignal::new(None::<Uuid>);
-    // Sends a change; problems are shown where the change was made (the row's form or the page).
-    let update = Callback::new(
-        move |(id, change, shown_in): (Uuid, UpdateUser, Feedback)| {
-            spawn_local(async move {
-                match api
-                    .patch::<_, User>(&format!("/api/users/{id}"), &change)
-                    .await
-                {
-                    Ok(_) => {
-                        editing.set(None);
-                        feedback.ok(i18n.t().saved);
-                        on_saved.run(());
-                    }
-                    Err(failure) => shown_in.failed(&failure, i18n),
-                }
-            });
-        },
-    );
+    let update = row_updater::<UpdateUser, User>("/api/users", editing, feedback, on_saved);
     let reset = move |id: Uuid| {
         spawn_local(async move {
             match api
