@@ -114,6 +114,23 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     assert_eq!(one_time.chars().count(), 12, "{one_time:?}");
     wait_for_text(&admin, "#users-table", "lan.tran").await?;
     screenshot(&admin, "admin-users").await?;
+
+    // The directory and the audit log show what is there, and what just happened.
+    admin
+        .find(By::LinkText("Cơ sở và địa bàn"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&admin, "#facilities-table", "Trạm y tế xã Văn Quan").await?;
+    wait_for_text(&admin, "#areas-table", "Huyện Văn Quan (cũ)").await?;
+    screenshot(&admin, "admin-facilities").await?;
+    admin
+        .find(By::LinkText("Nhật ký truy cập"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&admin, "#audit-table", "user.create").await?;
+    screenshot(&admin, "admin-audit").await?;
     admin.quit().await?;
 
     // On another device, the new user signs in with the one-time password and must change it.
