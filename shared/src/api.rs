@@ -310,7 +310,7 @@ impl NewFacility {
         let mut errors = FieldErrors::default();
         let name = errors.check("name", validate::name(&self.name));
         let address = errors.check("address", validate::optional_text(&self.address, 200));
-        let phone = errors.check("phone", validate::optional_phone(&self.phone));
+        let phone = errors.check("phone", validate::optional_facility_phone(&self.phone));
         errors.into_result()?;
         Ok(NewFacility {
             name: name.unwrap_or_default(),
@@ -355,7 +355,7 @@ impl UpdateFacility {
         };
         let phone = match &self.phone {
             Some(value) => errors
-                .check("phone", validate::optional_phone(value))
+                .check("phone", validate::optional_facility_phone(value))
                 .map(Option::unwrap_or_default),
             None => None,
         };

@@ -10,7 +10,12 @@
 //! wire contract), [`lang`] (languages and date formatting).
 
 pub mod api;
+pub mod child;
+pub mod ethnicity;
 pub mod lang;
+pub mod personal_id;
 pub mod place;
 pub mod role;
+pub mod sync;
+pub mod text;
 pub mod validate;

@@ -37,6 +37,14 @@ pub enum Problem {
     Taken,
     /// Administrators may not disable or demote their own account (no one could undo it).
     OwnAccount,
+    /// Not a date in dd/mm/yyyy.
+    DateFormat,
+    /// A date of birth in the future, or of someone 18 or older.
+    NotAChild,
+    /// A personal identification number that is not 12 digits with a known province code.
+    PersonalIdFormat,
+    /// A personal identification number whose sex or year digits disagree with the child's.
+    PersonalIdMismatch,
 }
 
 impl Problem {
@@ -88,6 +96,30 @@ impl Problem {
             }
             (Problem::Taken, Lang::Vi) => "Giá trị này đã được sử dụng.".into(),
             (Problem::Taken, Lang::En) => "This value is already in use.".into(),
+            (Problem::DateFormat, Lang::Vi) => {
+                "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 07/03/2014.".into()
+            }
+            (Problem::DateFormat, Lang::En) => {
+                "Invalid date; use day/month/year, e.g. 07/03/2014.".into()
+            }
+            (Problem::NotAChild, Lang::Vi) => {
+                "Ngày sinh phải ở quá khứ và trẻ chưa đủ 18 tuổi.".into()
+            }
+            (Problem::NotAChild, Lang::En) => {
+                "The date of birth must be in the past and the child under 18.".into()
+            }
+            (Problem::PersonalIdFormat, Lang::Vi) => {
+                "Số định danh cá nhân gồm 12 chữ số, bắt đầu bằng mã tỉnh.".into()
+            }
+            (Problem::PersonalIdFormat, Lang::En) => {
+                "A personal ID has 12 digits, starting with a province code.".into()
+            }
+            (Problem::PersonalIdMismatch, Lang::Vi) => {
+                "Số định danh không khớp với giới tính hoặc năm sinh của trẻ.".into()
+            }
+            (Problem::PersonalIdMismatch, Lang::En) => {
+                "The personal ID does not match the child's sex or year of birth.".into()
+            }
             (Problem::OwnAccount, Lang::Vi) => {
                 "Không thể khóa hoặc đổi vai trò của chính tài khoản đang dùng.".into()
             }
@@ -210,20 +242,36 @@ pub fn new_password(value: &str) -> Result<String, Problem> {
     Ok(value.to_string())
 }
 
-/// A Vietnamese phone number, returned in the national form (0 followed by 9 or 10 digits).
-/// Spaces, dots and dashes are allowed while typing; +84 or 84 is accepted for the leading 0.
-/// Short service numbers such as 111 or 115 are accepted as they are.
-pub fn phone(value: &str) -> Result<String, Problem> {
-    let compact: String = value
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
-        .collect();
-    if compact.is_empty() {
-        return Err(Problem::Required);
-    }
+/// A facility's phone: a person's number, or a 3-digit service number such as 111 or 115.
+pub fn facility_phone(value: &str) -> Result<String, Problem> {
+    let compact = compact_phone(value);
     if compact.len() == 3 && compact.starts_with('1') && compact.chars().all(|c| c.is_ascii_digit())
     {
         return Ok(compact);
+    }
+    phone(value)
+}
+
+pub fn optional_facility_phone(value: &str) -> Result<Option<String>, Problem> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    facility_phone(value).map(Some)
+}
+
+fn compact_phone(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect()
+}
+
+/// A Vietnamese phone number, returned in the national form (0 followed by 9 or 10 digits).
+/// Spaces, dots and dashes are allowed while typing; +84 or 84 is accepted for the leading 0.
+pub fn phone(value: &str) -> Result<String, Problem> {
+    let compact = compact_phone(value);
+    if compact.is_empty() {
+        return Err(Problem::Required);
     }
     let national = if let Some(rest) = compact.strip_prefix("+84") {
         format!("0{rest}")
@@ -299,7 +347,13 @@ mod tests {
         assert_eq!(phone("+84 912.345.678"), Ok("0912345678".into()));
         assert_eq!(phone("84912345678"), Ok("0912345678".into()));
         assert_eq!(phone("0205 3871 234"), Ok("02053871234".into()));
-        assert_eq!(phone("111"), Ok("111".into()));
+        assert_eq!(
+            phone("111"),
+            Err(Problem::PhoneFormat),
+            "a person has no service number"
+        );
+        assert_eq!(facility_phone("111"), Ok("111".into()));
+        assert_eq!(facility_phone("0912 345 678"), Ok("0912345678".into()));
         assert_eq!(phone("12345"), Err(Problem::PhoneFormat));
         assert_eq!(phone("09123abc78"), Err(Problem::PhoneFormat));
         assert_eq!(optional_phone(" "), Ok(None));
