@@ -18,3 +18,26 @@ pub fn require(user: &SignedIn, capability: Capability) -> Result<(), ApiError> 
         Err(ApiError::Forbidden)
     }
 }
+
+/// Which synced records a user may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordScope {
+    /// The records owned by this facility (later: also those referred to it).
+    Facility(uuid::Uuid),
+    /// None: officers see aggregates, administrators the directory.
+    Nothing,
+}
+
+pub fn record_scope(user: &SignedIn) -> RecordScope {
+    match user.facility_id {
+        Some(facility_id) if user.role.can(Capability::KeepChildRecords) => {
+            RecordScope::Facility(facility_id)
+        }
+        _ => RecordScope::Nothing,
+    }
+}
+
+/// Whether the user may write a record owned by `facility_id`: only their own facility's.
+pub fn may_write_record(user: &SignedIn, facility_id: uuid::Uuid) -> bool {
+    record_scope(user) == RecordScope::Facility(facility_id)
+}

@@ -22,6 +22,9 @@ pub enum ApiError {
     /// 413: the body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
+    /// 413: a sync push with more changes than one batch may carry.
+    #[error("too many changes in one push")]
+    TooManyChanges { max: usize },
     /// 415: the body is not `application/json`.
     #[error("expected a JSON body")]
     NotJson,
@@ -65,7 +68,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
-            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge | ApiError::TooManyChanges { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -82,6 +85,7 @@ impl ApiError {
         match self {
             ApiError::Malformed(_) => "malformed_request",
             ApiError::TooLarge => "body_too_large",
+            ApiError::TooManyChanges { .. } => "too_many_changes",
             ApiError::NotJson => "expected_json",
             ApiError::Invalid(_) => "invalid_input",
             ApiError::Unauthorized => "unauthorized",
@@ -104,6 +108,8 @@ impl ApiError {
             ApiError::Malformed(detail) => format!("The request is malformed: {detail}"),
             ApiError::TooLarge if vi => "Dữ liệu gửi lên quá lớn.".into(),
             ApiError::TooLarge => "The request body is too large.".into(),
+            ApiError::TooManyChanges { max } if vi => format!("Mỗi lần gửi tối đa {max} thay đổi."),
+            ApiError::TooManyChanges { max } => format!("Send at most {max} changes at a time."),
             ApiError::NotJson if vi => {
                 "Dữ liệu phải ở dạng JSON (Content-Type: application/json).".into()
             }
@@ -188,7 +194,10 @@ impl From<rusqlite::Error> for ApiError {
 
 /// The request's language: `X-Lang` (set by the app) or else `Accept-Language`; Vietnamese by default.
 pub fn request_lang(request: &Request) -> Lang {
-    let headers = request.headers();
+    lang_of(request.headers())
+}
+
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     headers
         .get("x-lang")
         .or_else(|| headers.get(header::ACCEPT_LANGUAGE))

@@ -18,6 +18,7 @@ pub mod health;
 pub mod openapi;
 pub mod seed;
 pub mod static_files;
+pub mod sync;
 pub mod users;
 
 use std::path::PathBuf;
@@ -78,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(directory::router())
         .merge(users::router())
+        .merge(sync::router())
         // Unknown API paths are JSON 404s, never the app's shell.
         .route(
             "/api/{*rest}",

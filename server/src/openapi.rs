@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         crate::users::update_user,
         crate::users::reset_password,
         crate::audit::list,
+        crate::sync::push::push,
+        crate::sync::pull::pull,
     ),
     modifiers(&BearerAuth)
 )]

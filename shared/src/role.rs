@@ -39,6 +39,8 @@ pub enum Capability {
     ViewAudit,
     /// Read the facility directory (everyone signed in: needed to pick a referral target).
     ListFacilities,
+    /// Register children and keep their records, for the user's own facility.
+    KeepChildRecords,
 }
 
 impl Role {
@@ -90,6 +92,9 @@ impl Role {
                 self == Role::Admin
             }
             Capability::ListFacilities => true,
+            // Officers see aggregates only and administrators run the directory: neither keeps
+            // children's records (domain.md §2).
+            Capability::KeepChildRecords => !self.belongs_to_area(),
         }
     }
 
@@ -147,6 +152,11 @@ mod tests {
             assert_eq!(role.can(Capability::ManageFacilities), is_admin, "{role:?}");
             assert_eq!(role.can(Capability::ViewAudit), is_admin, "{role:?}");
             assert!(role.can(Capability::ListFacilities));
+            assert_eq!(
+                role.can(Capability::KeepChildRecords),
+                !matches!(role, Role::Officer | Role::Admin),
+                "{role:?}"
+            );
         }
     }
 

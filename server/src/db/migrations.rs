@@ -79,6 +79,51 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_user ON audit_log(user_id);
     CREATE INDEX audit_record ON audit_log(record_type, record_id);
     "#,
+    // 2: synced records, the change log (server order, idempotency) and kept conflicts.
+    r#"
+    -- The current state of every synced record, as the fields JSON the devices exchange.
+    CREATE TABLE records (
+        record_type TEXT NOT NULL,
+        id          BLOB NOT NULL,
+        facility_id BLOB NOT NULL REFERENCES facilities(id),
+        fields      TEXT NOT NULL,
+        seq         INTEGER NOT NULL,        -- server order of the last change applied
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (record_type, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX records_facility_seq ON records(facility_id, seq);
+
+    -- Every change ever answered, in server order. A repeated push finds its answer here.
+    CREATE TABLE changes (
+        seq         INTEGER PRIMARY KEY,
+        change_id   BLOB NOT NULL UNIQUE,
+        user_id     BLOB NOT NULL REFERENCES users(id),
+        record_type TEXT NOT NULL,
+        record_id   BLOB NOT NULL,
+        facility_id BLOB NOT NULL,
+        body_hash   BLOB NOT NULL,           -- SHA-256 of the change as sent
+        outcome     TEXT NOT NULL,           -- the answer, as JSON
+        made_at     TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+
+    -- Values that did not win a same-field race, kept for people to see and re-apply.
+    CREATE TABLE conflicts (
+        seq         INTEGER NOT NULL,
+        change_id   BLOB NOT NULL,
+        record_type TEXT NOT NULL,
+        record_id   BLOB NOT NULL,
+        facility_id BLOB NOT NULL,
+        field       TEXT NOT NULL,
+        proposed    TEXT NOT NULL,
+        kept        TEXT,
+        proposed_by TEXT NOT NULL,
+        made_at     TEXT NOT NULL,
+        PRIMARY KEY (change_id, field)
+    );
+    CREATE INDEX conflicts_facility_seq ON conflicts(facility_id, seq);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.
@@ -120,7 +165,7 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 5);
+        assert_eq!(tables, 8);
     }
 
     #[test]

@@ -159,3 +159,50 @@ impl TestApp {
             .unwrap()
     }
 }
+
+impl TestApp {
+    /// A new user created by the administrator, signed in with their own password; returns the token.
+    pub async fn new_user(
+        &self,
+        admin: &str,
+        username: &str,
+        role: &str,
+        facility: &str,
+    ) -> String {
+        let created = self
+            .post(
+                "/api/users",
+                admin,
+                serde_json::json!({"username": username, "full_name": "Người Thử", "role": role, "facility_id": facility}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.json);
+        let one_time = created.json["one_time_password"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let token = self.login(username, &one_time).await;
+        let body =
+            serde_json::json!({"current_password": one_time, "new_password": "mật-khẩu-mới-1"});
+        assert_eq!(
+            self.post("/api/auth/password", &token, body).await.status,
+            StatusCode::OK
+        );
+        token
+    }
+
+    /// The facility of a signed-in user.
+    pub async fn my_facility(&self, token: &str) -> String {
+        self.get("/api/auth/me", token).await.json["facility_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn my_area(&self, token: &str) -> String {
+        self.get("/api/auth/me", token).await.json["area_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}

@@ -7,4 +7,5 @@ mod auth;
 mod directory;
 mod errors;
 mod static_files;
+mod sync;
 mod users;

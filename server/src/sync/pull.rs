@@ -1,0 +1,181 @@
+//! `GET /api/sync/pull?since=CURSOR`: what changed since the cursor, that the user may see.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use rusqlite::{params, Connection};
+use serde::Deserialize;
+use shared::api::ErrorBody;
+use shared::sync::{Conflict, PullResponse, Record, RecordType, PULL_PAGE_MAX};
+use uuid::Uuid;
+
+use crate::access::{self, RecordScope};
+use crate::audit::{self, Actor, Event};
+use crate::error::ApiError;
+use crate::extract::AuthUser;
+use crate::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The cursor from the previous pull (0 for everything).
+    #[serde(default)]
+    pub since: i64,
+    /// Page size, 1 to 2000 (default 2000).
+    pub limit: Option<usize>,
+}
+
+/// Records and conflicts changed after `since`, in server order, one bounded page at a time.
+/// Store the page and the returned cursor together; pull again while `more` is true.
+#[utoipa::path(get, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])), params(PullQuery),
+    responses((status = 200, body = PullResponse), (status = 401, body = ErrorBody)))]
+pub async fn pull(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(query): Query<PullQuery>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let limit = query.limit.unwrap_or(PULL_PAGE_MAX).clamp(1, PULL_PAGE_MAX);
+    let since = query.since.max(0);
+    let scope = access::record_scope(&user);
+    let page = state
+        .db
+        .read(move |connection| read_page(connection, scope, since, limit))
+        .await?;
+    if !page.records.is_empty() {
+        // Reading children's records is audited: who received which range of server order.
+        let now = state.clock.now();
+        let detail = format!(
+            "{} records, seq {}..{}",
+            page.records.len(),
+            since,
+            page.cursor
+        );
+        state
+            .db
+            .write(move |transaction| {
+                audit::record(
+                    transaction,
+                    now,
+                    &Actor::user(&user),
+                    Event::new("child.sync_read").detail(detail),
+                )
+            })
+            .await?;
+    }
+    Ok(Json(page))
+}
+
+fn read_page(
+    connection: &Connection,
+    scope: RecordScope,
+    since: i64,
+    limit: usize,
+) -> Result<PullResponse, ApiError> {
+    // One read transaction: the page, its conflicts and the high-water mark are one snapshot.
+    let snapshot = connection.unchecked_transaction()?;
+    let high_water: i64 =
+        snapshot.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| {
+            row.get(0)
+        })?;
+    let RecordScope::Facility(facility_id) = scope else {
+        return Ok(PullResponse {
+            records: Vec::new(),
+            conflicts: Vec::new(),
+            cursor: high_water,
+            more: false,
+        });
+    };
+    let mut statement = snapshot.prepare_cached(
+        "SELECT record_type, id, facility_id, fields, seq FROM records
+         WHERE facility_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let rows = statement.query_map(params![facility_id, since, (limit + 1) as i64], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, Uuid>(1)?,
+            row.get::<_, Uuid>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut records = Vec::new();
+    for row in rows {
+        let (record_type, id, facility_id, fields, seq) = row?;
+        let record_type = RecordType::from_code(&record_type)
+            .ok_or_else(|| ApiError::Internal(format!("record type {record_type}")))?;
+        let fields = serde_json::from_str(&fields)
+            .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
+        records.push(Record {
+            record_type,
+            id,
+            facility_id,
+            fields,
+            seq,
+        });
+    }
+    let more = records.len() > limit;
+    records.truncate(limit);
+    let cursor = if more {
+        records.last().map_or(since, |r| r.seq)
+    } else {
+        high_water.max(since)
+    };
+    let conflicts = read_conflicts(&snapshot, facility_id, since, cursor)?;
+    Ok(PullResponse {
+        records,
+        conflicts,
+        cursor,
+        more,
+    })
+}
+
+fn read_conflicts(
+    connection: &Connection,
+    facility_id: Uuid,
+    since: i64,
+    cursor: i64,
+) -> Result<Vec<Conflict>, ApiError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT change_id, record_type, record_id, field, proposed, kept, proposed_by, made_at, seq FROM conflicts
+         WHERE facility_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+    )?;
+    let rows = statement.query_map(params![facility_id, since, cursor], |row| {
+        Ok((
+            row.get::<_, Uuid>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, Uuid>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, Option<String>>(5)?,
+            row.get::<_, String>(6)?,
+            row.get(7)?,
+            row.get::<_, i64>(8)?,
+        ))
+    })?;
+    let mut conflicts = Vec::new();
+    for row in rows {
+        let (change_id, record_type, record_id, field, proposed, kept, proposed_by, made_at, seq) =
+            row?;
+        let record_type = RecordType::from_code(&record_type)
+            .ok_or_else(|| ApiError::Internal(format!("record type {record_type}")))?;
+        let parse = |text: &str| {
+            serde_json::from_str(text)
+                .map_err(|e| ApiError::Internal(format!("stored conflict: {e}")))
+        };
+        let kept = match kept {
+            Some(text) => Some(parse(&text)?),
+            None => None,
+        };
+        conflicts.push(Conflict {
+            change_id,
+            record_type,
+            record_id,
+            field,
+            proposed: parse(&proposed)?,
+            kept,
+            proposed_by,
+            made_at,
+            seq,
+        });
+    }
+    Ok(conflicts)
+}

@@ -1,0 +1,213 @@
+//! `POST /api/sync/push`: answers every change of a batch, in order, in one transaction.
+
+use std::collections::HashSet;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+use shared::api::ErrorBody;
+use shared::lang::{vietnam_offset, Lang};
+use shared::sync::{
+    merge, Change, ChangeResult, Fields, Outcome, PushRequest, PushResponse, PUSH_MAX_CHANGES,
+};
+use uuid::Uuid;
+
+use super::records::{check, rejected};
+use crate::access;
+use crate::audit::{self, Actor, Event};
+use crate::error::{lang_of, ApiError};
+use crate::extract::{AppJson, AuthUser, SignedIn};
+use crate::AppState;
+
+/// Sends local changes. Each gets `applied`, `superseded` (another device's value won) or
+/// `rejected` (with the reason); a repeated push returns the stored answers.
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
+    responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn push(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    AppJson(request): AppJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if request.changes.len() > PUSH_MAX_CHANGES {
+        return Err(ApiError::TooManyChanges {
+            max: PUSH_MAX_CHANGES,
+        });
+    }
+    let mut ids = HashSet::new();
+    if let Some(repeated) = request.changes.iter().find(|change| !ids.insert(change.id)) {
+        return Err(ApiError::Malformed(format!(
+            "change {} appears twice in one push",
+            repeated.id
+        )));
+    }
+    let lang = lang_of(&headers);
+    let now = state.clock.now();
+    let results = state
+        .db
+        .write(move |transaction| {
+            let mut seq: i64 =
+                transaction.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| {
+                    row.get(0)
+                })?;
+            let mut results = Vec::with_capacity(request.changes.len());
+            for change in &request.changes {
+                let outcome = answer(transaction, &user, change, &mut seq, now, lang)?;
+                results.push(ChangeResult {
+                    change_id: change.id,
+                    outcome,
+                });
+            }
+            Ok(results)
+        })
+        .await?;
+    Ok(Json(PushResponse { results }))
+}
+
+/// The answer for one change: the stored one if it was seen before, else a new one (stored).
+fn answer(
+    transaction: &Transaction<'_>,
+    user: &SignedIn,
+    change: &Change,
+    seq: &mut i64,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Result<Outcome, ApiError> {
+    let body = serde_json::to_vec(change).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body_hash: [u8; 32] = Sha256::digest(&body).into();
+    let seen: Option<(Uuid, Vec<u8>, String)> = transaction
+        .prepare_cached("SELECT user_id, body_hash, outcome FROM changes WHERE change_id = ?1")?
+        .query_row([change.id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    if let Some((by, hash, outcome)) = seen {
+        if by == user.id && hash == body_hash {
+            return serde_json::from_str(&outcome)
+                .map_err(|e| ApiError::Internal(format!("stored outcome: {e}")));
+        }
+        return Ok(rejected("change_id_reused", lang, Default::default()));
+    }
+
+    *seq += 1;
+    let outcome = decide(transaction, user, change, *seq, now, lang)?;
+    let stored = serde_json::to_string(&outcome).map_err(|e| ApiError::Internal(e.to_string()))?;
+    transaction
+        .prepare_cached(
+            "INSERT INTO changes (seq, change_id, user_id, record_type, record_id, facility_id, body_hash, outcome,
+                                  made_at, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            *seq,
+            change.id,
+            user.id,
+            change.record_type.code(),
+            change.record_id,
+            change.facility_id,
+            body_hash.as_slice(),
+            stored,
+            change.made_at,
+            now
+        ])?;
+    let action = match &outcome {
+        Outcome::Applied { .. } => "update",
+        Outcome::Superseded { .. } => "superseded",
+        Outcome::Rejected { .. } => "rejected",
+    };
+    let action = format!("{}.{action}", change.record_type.code());
+    let event = Event::new(&action)
+        .on(change.record_type.code(), change.record_id)
+        .detail(format!("change {}", change.id));
+    audit::record(transaction, now, &Actor::user(user), event)?;
+    Ok(outcome)
+}
+
+/// Authorizes, merges, checks and stores one new change.
+fn decide(
+    transaction: &Transaction<'_>,
+    user: &SignedIn,
+    change: &Change,
+    seq: i64,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Result<Outcome, ApiError> {
+    if !access::may_write_record(user, change.facility_id) {
+        return Ok(rejected("forbidden_facility", lang, Default::default()));
+    }
+    let current: Option<(Uuid, String)> = transaction
+        .prepare_cached(
+            "SELECT facility_id, fields FROM records WHERE record_type = ?1 AND id = ?2",
+        )?
+        .query_row(
+            params![change.record_type.code(), change.record_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let current_fields: Option<Fields> = match &current {
+        Some((facility_id, _)) if *facility_id != change.facility_id => {
+            return Ok(rejected("facility_mismatch", lang, Default::default()));
+        }
+        Some((_, json)) => Some(
+            serde_json::from_str(json)
+                .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?,
+        ),
+        None => None,
+    };
+    let merged = merge(current_fields.as_ref(), change);
+    let superseded: Vec<String> = merged
+        .superseded
+        .iter()
+        .map(|(field, _, _)| field.clone())
+        .collect();
+    if !merged.applied.is_empty() {
+        // The change's own day (in Vietnam) decides ages, so an offline edit made before a
+        // birthday is judged as of when it was made; never later than now.
+        let today = change
+            .made_at
+            .min(now)
+            .with_timezone(&vietnam_offset())
+            .date_naive();
+        let fields = match check(change.record_type, &merged.fields, today, lang) {
+            Ok(fields) => fields,
+            Err(rejection) => return Ok(rejection),
+        };
+        let json = serde_json::to_string(&fields).map_err(|e| ApiError::Internal(e.to_string()))?;
+        transaction
+            .prepare_cached(
+                "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (record_type, id) DO UPDATE SET fields = excluded.fields, seq = excluded.seq,
+                                                             updated_at = excluded.updated_at",
+            )?
+            .execute(params![change.record_type.code(), change.record_id, change.facility_id, json, seq, now])?;
+    }
+    for (field, proposed, kept) in &merged.superseded {
+        transaction
+            .prepare_cached(
+                "INSERT INTO conflicts (seq, change_id, record_type, record_id, facility_id, field, proposed, kept,
+                                        proposed_by, made_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                seq,
+                change.id,
+                change.record_type.code(),
+                change.record_id,
+                change.facility_id,
+                field,
+                proposed.to_string(),
+                kept.as_ref().map(|value| value.to_string()),
+                user.username,
+                change.made_at
+            ])?;
+    }
+    if merged.applied.is_empty() {
+        Ok(Outcome::Superseded { seq, superseded })
+    } else {
+        Ok(Outcome::Applied { seq, superseded })
+    }
+}
