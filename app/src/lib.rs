@@ -13,6 +13,8 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod session;
+pub mod store;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -42,6 +44,7 @@ enum Gate {
 pub fn App() -> impl IntoView {
     provide_i18n();
     let session = provide_session();
+    sync::provide_sync();
     let gate = Memo::new(move |_| match session.user() {
         None => Gate::SignIn,
         Some(user) if user.must_change_password => Gate::ChangePassword,
@@ -63,8 +66,13 @@ fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/") view=pages::home::HomePage/>
+            <Route path=path!("/children") view=pages::children::list::ChildrenPage/>
+            <Route path=path!("/children/new") view=pages::children::form::ChildFormPage/>
+            <Route path=path!("/children/:id") view=pages::children::detail::ChildPage/>
+            <Route path=path!("/children/:id/edit") view=pages::children::form::ChildFormPage/>
             <Route path=path!("/directory") view=pages::directory::DirectoryPage/>
             <Route path=path!("/password") view=pages::password::PasswordPage/>
+            <Route path=path!("/sync") view=pages::sync_status::SyncPage/>
             <Route path=path!("/admin/users") view=pages::users::UsersPage/>
             <Route path=path!("/admin/facilities") view=pages::facilities::FacilitiesPage/>
             <Route path=path!("/admin/audit") view=pages::audit::AuditPage/>

@@ -26,6 +26,11 @@ impl SessionStore {
             .with(|session| session.as_ref().map(|s| s.user.clone()))
     }
 
+    pub fn user_untracked(self) -> Option<CurrentUser> {
+        self.session
+            .with_untracked(|session| session.as_ref().map(|s| s.user.clone()))
+    }
+
     pub fn token(self) -> Option<String> {
         self.session
             .with_untracked(|session| session.as_ref().map(|s| s.token.clone()))

@@ -28,6 +28,12 @@ const PATIENCE: Duration = Duration::from_secs(15);
 pub struct Stack {
     pub url: String,
     pub clock: Clock,
+    state: AppState,
+    addr: std::net::SocketAddr,
+    server: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    )>,
     driver_url: String,
     driver: Child,
     _data: TempDir,
@@ -59,8 +65,9 @@ impl Stack {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let state = AppState::new(db, Policy::default(), clock.clone(), Some(dist));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("http://{}", listener.local_addr()?);
-        tokio::spawn(server::serve(listener, state, std::future::pending()));
+        let addr = listener.local_addr()?;
+        let url = format!("http://{addr}");
+        let server = Some(spawn_server(listener, state.clone()));
 
         let port = free_port()?;
         let driver = Command::new(&chromedriver)
@@ -79,11 +86,70 @@ impl Stack {
         Ok(Stack {
             url,
             clock,
+            state,
+            addr,
+            server,
             driver_url: format!("http://127.0.0.1:{port}"),
             driver,
             _data: data,
             profiles: Vec::new(),
         })
+    }
+
+    /// Takes the server off the network (its port refuses connections): the browser is offline.
+    pub async fn stop_server(&mut self) -> Result<()> {
+        if let Some((stop, task)) = self.server.take() {
+            let _ = stop.send(());
+            tokio::time::timeout(PATIENCE, task)
+                .await
+                .context("server did not stop")???;
+        }
+        Ok(())
+    }
+
+    /// Brings the server back on the same address, with the same database.
+    pub async fn start_server(&mut self) -> Result<()> {
+        if self.server.is_none() {
+            let listener = tokio::net::TcpListener::bind(self.addr).await?;
+            self.server = Some(spawn_server(listener, self.state.clone()));
+        }
+        Ok(())
+    }
+
+    /// Adds a user with password `demo` at the named facility, straight into the database.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        full_name: &str,
+        role: &str,
+        facility: &str,
+    ) -> Result<()> {
+        let hash = server::auth::password::hash("demo").map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (username, full_name, role, facility) = (
+            username.to_string(),
+            full_name.to_string(),
+            role.to_string(),
+            facility.to_string(),
+        );
+        let now = self.clock.now();
+        self.state
+            .db
+            .write(move |transaction| {
+                let (facility_id, area_id): (uuid::Uuid, uuid::Uuid) = transaction.query_row(
+                    "SELECT id, area_id FROM facilities WHERE name = ?1",
+                    [&facility],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                transaction.execute(
+                    "INSERT INTO users (id, username, full_name, role, facility_id, area_id, password_hash,
+                                        created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                    rusqlite::params![uuid::Uuid::now_v7(), username, full_name, role, facility_id, area_id, hash, now],
+                )?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// A new browser with its own empty profile: a separate device.
@@ -117,6 +183,20 @@ impl Drop for Stack {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+fn spawn_server(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    (stop, task)
 }
 
 fn free_port() -> Result<u16> {
@@ -186,4 +266,41 @@ pub async fn screenshot(driver: &WebDriver, name: &str) -> Result<PathBuf> {
     let path = dir.join(format!("{name}.png"));
     driver.screenshot(&path).await?;
     Ok(path)
+}
+
+/// Waits until the page's element matching `css` has the attribute with this value.
+pub async fn wait_for_attr(
+    driver: &WebDriver,
+    css: &str,
+    name: &str,
+    expected: &str,
+) -> Result<()> {
+    let started = Instant::now();
+    let mut last = None;
+    loop {
+        if let Ok(element) = driver.find(By::Css(css)).await {
+            last = element.attr(name).await.ok().flatten();
+            if last.as_deref() == Some(expected) {
+                return Ok(());
+            }
+        }
+        if started.elapsed() > PATIENCE {
+            bail!("`{css}` never had {name}={expected:?}; last: {last:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until a script returns true.
+pub async fn wait_until(driver: &WebDriver, script: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        if driver.execute(script, vec![]).await?.json().as_bool() == Some(true) {
+            return Ok(());
+        }
+        if started.elapsed() > PATIENCE {
+            bail!("never true: {script}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

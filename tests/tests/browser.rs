@@ -2,7 +2,10 @@
 //! server and the real built bundle.
 
 use anyhow::Result;
-use tests::{fill, screenshot, sign_in, wait_for, wait_for_text, Stack, ONE_AT_A_TIME};
+use tests::{
+    fill, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until, Stack,
+    ONE_AT_A_TIME,
+};
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
@@ -144,5 +147,124 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     wait_for_text(&device, "#greeting", "Xin chào, Trần Thị Lan").await?;
     wait_for_text(&device, ".who-place", "Trường Tiểu học Văn Quan").await?;
     device.quit().await?;
+    Ok(())
+}
+
+/// Fills the registration form for one child (the page is already on /children/new).
+async fn register_child(driver: &WebDriver, name: &str, date_of_birth: &str) -> Result<()> {
+    fill(driver, "field-full_name", name).await?;
+    fill(driver, "field-date_of_birth", date_of_birth).await?;
+    SelectElement::new(&wait_for(driver, "#field-sex").await?)
+        .await?
+        .select_by_value("female")
+        .await?;
+    SelectElement::new(&wait_for(driver, "#field-ethnicity").await?)
+        .await?
+        .select_by_value("tay")
+        .await?;
+    wait_for_text(driver, "#field-commune_id", "Phường Tam Thanh").await?;
+    SelectElement::new(&wait_for(driver, "#field-commune_id").await?)
+        .await?
+        .select_by_exact_text("Phường Tam Thanh")
+        .await?;
+    fill(driver, "field-school_class", "7A").await?;
+    fill(driver, "field-guardian_name", "Hoàng Văn Phúc").await?;
+    SelectElement::new(&wait_for(driver, "#field-guardian_relation").await?)
+        .await?
+        .select_by_value("father")
+        .await?;
+    fill(driver, "field-guardian_phone", "0912 345 678").await?;
+    wait_for(driver, "#save-child").await?.click().await?;
+    wait_for_text(driver, "#saved-notice", "Đã lưu trên máy này").await?;
+    wait_for_text(driver, "#child-name", name).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    stack
+        .add_user(
+            "colleague",
+            "Đinh Thị Thu",
+            "counsellor",
+            "Trường THCS Tam Thanh",
+        )
+        .await?;
+    stack
+        .add_user(
+            "stranger",
+            "Lý Văn Sơn",
+            "counsellor",
+            "Trường Tiểu học Văn Quan",
+        )
+        .await?;
+
+    let device = stack.browser().await?;
+    sign_in(&device, &stack.url, "counsellor", "demo").await?;
+    wait_for_text(&device, "#greeting", "Xin chào").await?;
+    // The service worker has taken over and the first sync has finished.
+    wait_until(
+        &device,
+        "return navigator.serviceWorker.controller !== null;",
+    )
+    .await?;
+    wait_for_text(&device, "#sync-status", "Trực tuyến").await?;
+    device.find(By::LinkText("Trẻ em")).await?.click().await?;
+    wait_for_text(&device, "#children-count", "0 trẻ").await?;
+
+    // The connection drops.
+    stack.stop_server().await?;
+    for (name, born) in [
+        ("Hoàng Thị Hoa", "07/03/2012"),
+        ("Hoàng Thị Huệ", "15/09/2013"),
+    ] {
+        device.find(By::LinkText("Trẻ em")).await?.click().await?;
+        wait_for(&device, "#register-child").await?.click().await?;
+        register_child(&device, name, born).await?;
+    }
+    wait_for_attr(&device, "#sync-status", "data-pending", "2").await?;
+
+    // Still offline, the app reopens from the service worker with both children and both changes.
+    device.goto(format!("{}/children", stack.url)).await?;
+    wait_for_text(&device, "#children-list", "Hoàng Thị Hoa").await?;
+    wait_for_text(&device, "#children-list", "Hoàng Thị Huệ").await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "2").await?;
+    wait_for_attr(&device, "#sync-status", "data-online", "false").await?;
+    // Search ignores accents and case.
+    fill(&device, "child-search", "hoang thi hue").await?;
+    wait_for_text(&device, "#children-count", "1 trẻ").await?;
+    screenshot(&device, "children-offline").await?;
+
+    // The connection returns; a sync sends both.
+    stack.start_server().await?;
+    device.find(By::LinkText("Đồng bộ")).await?.click().await?;
+    wait_for(&device, "#sync-now").await?.click().await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+    wait_for_attr(&device, "#sync-status", "data-online", "true").await?;
+    device.quit().await?;
+
+    // A colleague at the same school sees both on their own device...
+    let colleague = stack.browser().await?;
+    sign_in(&colleague, &stack.url, "colleague", "demo").await?;
+    wait_for_text(&colleague, "#greeting", "Đinh Thị Thu").await?;
+    colleague
+        .find(By::LinkText("Trẻ em"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&colleague, "#children-list", "Hoàng Thị Hoa").await?;
+    wait_for_text(&colleague, "#children-list", "Hoàng Thị Huệ").await?;
+    colleague.quit().await?;
+
+    // ...and a counsellor at another school does not.
+    let stranger = stack.browser().await?;
+    sign_in(&stranger, &stack.url, "stranger", "demo").await?;
+    wait_for_text(&stranger, "#greeting", "Lý Văn Sơn").await?;
+    wait_for_text(&stranger, "#sync-status", "Trực tuyến").await?;
+    stranger.find(By::LinkText("Trẻ em")).await?.click().await?;
+    wait_for_text(&stranger, "#children-count", "0 trẻ").await?;
+    stranger.quit().await?;
     Ok(())
 }

@@ -1,15 +1,20 @@
-//! The frame around every signed-in page: who is signed in and where, the language switch,
-//! sign-out, and navigation that shows only what the user's role can use.
+//! The frame around every signed-in page: who is signed in and where, the sync status, the
+//! language switch, sign-out (guarded while changes wait to sync), and navigation that shows only
+//! what the user's role can use.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::role::Capability;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
-use crate::api::use_api;
+use crate::api::{use_api, Api};
 use crate::components::form::{LanguageSwitch, Text};
 use crate::i18n::use_i18n;
-use crate::session::use_session;
+use crate::session::{use_session, SessionStore};
+use crate::store;
+use crate::sync::use_sync;
 
 /// A navigation entry: where it goes, its label, and the capability it needs (if any).
 struct NavItem {
@@ -18,11 +23,16 @@ struct NavItem {
     needs: Option<Capability>,
 }
 
-const NAV: [NavItem; 6] = [
+const NAV: [NavItem; 8] = [
     NavItem {
         href: "/",
         label: |t| t.nav_home,
         needs: None,
+    },
+    NavItem {
+        href: "/children",
+        label: |t| t.nav_children,
+        needs: Some(Capability::KeepChildRecords),
     },
     NavItem {
         href: "/directory",
@@ -45,6 +55,11 @@ const NAV: [NavItem; 6] = [
         needs: Some(Capability::ViewAudit),
     },
     NavItem {
+        href: "/sync",
+        label: |t| t.nav_sync,
+        needs: None,
+    },
+    NavItem {
         href: "/password",
         label: |t| t.change_password,
         needs: None,
@@ -55,16 +70,10 @@ const NAV: [NavItem; 6] = [
 pub fn Shell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let api = use_api();
     let user = move || session.user();
-
-    let sign_out = move |_| {
-        spawn_local(async move {
-            // Offline, the server cannot be told; the token still leaves this device.
-            let _ = api.post_empty("/api/auth/logout").await;
-            session.end(None);
-        });
-    };
+    let confirm_sign_out = RwSignal::new(false);
+    let updated = RwSignal::new(false);
+    listen_for_new_version(updated);
 
     let nav = move || {
         let role = user().map(|user| user.role);
@@ -90,20 +99,150 @@ pub fn Shell(children: Children) -> impl IntoView {
             </div>
             <div class="who">
                 <span class="who-name">{move || user().map(|u| u.full_name)}</span>
-                <span class="who-place">
-                    {move || user().map(|u| u.facility_name.unwrap_or(u.area_name))}
-                </span>
+                <span class="who-place">{move || user().map(|u| u.facility_name.unwrap_or(u.area_name))}</span>
             </div>
             <div class="topbar-actions">
+                <SyncIndicator/>
                 <LanguageSwitch/>
-                <button type="button" class="button secondary small" id="sign-out" on:click=sign_out>
-                    {move || i18n.t().sign_out}
-                </button>
+                <SignOut confirm=confirm_sign_out/>
             </div>
         </header>
         <nav class="mainnav" aria-label=move || i18n.t().menu>
             <ul>{nav}</ul>
         </nav>
+        <Show when=move || updated.get()>
+            <p class="notice info banner" role="status">
+                {move || i18n.t().app_updated} " "
+                <button type="button" class="link-button" on:click=|_| { let _ = window().location().reload(); }>
+                    {move || i18n.t().reload}
+                </button>
+            </p>
+        </Show>
+        <Show when=move || confirm_sign_out.get()>
+            <UnsyncedSignOut confirm=confirm_sign_out/>
+        </Show>
         <main id="main" tabindex="-1">{children()}</main>
     }
+}
+
+/// Always visible: online or not, what waits to be sent, a run in progress.
+#[component]
+fn SyncIndicator() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    view! {
+        <A href="/sync" attr:class="sync-pill" attr:id="sync-status"
+            attr:data-online=move || sync.online.get().to_string() attr:data-pending=move || sync.pending.get().to_string()>
+            <span class="dot" class:off=move || !sync.online.get()></span>
+            {move || if sync.running.get() {
+                let received = sync.received.get();
+                if received > 0 { (i18n.t().receiving)(received) } else { i18n.t().status_syncing.to_string() }
+            } else if sync.online.get() { i18n.t().status_online.to_string() } else { i18n.t().status_offline.to_string() }}
+            {move || (sync.pending.get() > 0).then(|| view! {
+                " · " <span id="pending-count">{(i18n.t().pending_changes)(sync.pending.get())}</span>
+            })}
+        </A>
+    }
+}
+
+/// Signs out and erases the user's local data; with changes still waiting, asks first.
+#[component]
+fn SignOut(confirm: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let (api, session) = (use_api(), use_session());
+    let sign_out = move |_| {
+        if sync.pending.get_untracked() > 0 {
+            confirm.set(true);
+        } else {
+            finish_sign_out(api, session);
+        }
+    };
+    view! {
+        <button type="button" class="button secondary small" id="sign-out" on:click=sign_out>
+            {move || i18n.t().sign_out}
+        </button>
+    }
+}
+
+/// Revokes the session on the server (when reachable), deletes the local store, forgets the session.
+pub fn finish_sign_out(api: Api, session: SessionStore) {
+    spawn_local(async move {
+        // Offline, the server cannot be told; the token still leaves this device.
+        let _ = api.post_empty("/api/auth/logout").await;
+        if let Some(user) = session.user_untracked() {
+            let _ = store::erase(user.id).await;
+        }
+        session.end(None);
+    });
+}
+
+#[component]
+fn UnsyncedSignOut(confirm: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let (api, session) = (use_api(), use_session());
+    let export = move |_| {
+        spawn_local(async move {
+            if let Ok(outbox) = store::outbox().await {
+                let json = serde_json::to_string_pretty(&outbox).unwrap_or_default();
+                let name = format!(
+                    "tam-an-thay-doi-chua-dong-bo-{}.json",
+                    chrono::Utc::now().format("%Y-%m-%d-%H%M")
+                );
+                download(&name, &json);
+            }
+        });
+    };
+    view! {
+        <div class="notice error banner" role="alertdialog" aria-labelledby="unsynced-title" id="unsynced-dialog">
+            <h2 id="unsynced-title">{move || (i18n.t().unsynced_title)(sync.pending.get())}</h2>
+            <p>{move || i18n.t().unsynced_text}</p>
+            <div class="form-actions">
+                <button type="button" class="button primary small" id="export-changes" on:click=export>
+                    {move || i18n.t().export_changes}</button>
+                <button type="button" class="button danger small" id="sign-out-anyway"
+                    on:click=move |_| { confirm.set(false); finish_sign_out(api, session); }>{move || i18n.t().sign_out_anyway}</button>
+                <button type="button" class="button secondary small" on:click=move |_| confirm.set(false)>
+                    {move || i18n.t().stay}</button>
+            </div>
+        </div>
+    }
+}
+
+/// Offers a text as a file download.
+fn download(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(anchor) = document().create_element("a") {
+        let anchor: web_sys::HtmlAnchorElement = anchor.unchecked_into();
+        anchor.set_href(&url);
+        anchor.set_download(name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The service worker says when a new version has taken over; the page offers a reload.
+fn listen_for_new_version(updated: RwSignal<bool>) {
+    let container = window().navigator().service_worker();
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let is_update = js_sys::Reflect::get(&event.data(), &"type".into())
+                .ok()
+                .and_then(|kind| kind.as_string())
+                .is_some_and(|kind| kind == "updated");
+            if is_update {
+                updated.set(true);
+            }
+        });
+    container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
 }

@@ -2,11 +2,13 @@
 
 pub mod areas;
 pub mod audit;
+pub mod children;
 pub mod directory;
 pub mod facilities;
 pub mod home;
 pub mod login;
 pub mod password;
+pub mod sync_status;
 pub mod users;
 
 use leptos::prelude::*;

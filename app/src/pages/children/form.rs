@@ -1,0 +1,206 @@
+//! Registering a child, or editing one: the same rules as the server, checked as you save, and
+//! likely duplicates shown before a new record is made.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::child::{likely_duplicates, Child, ChildDraft, GuardianRelation, Sex};
+use shared::ethnicity::ETHNIC_GROUPS;
+use shared::lang::format_date;
+use shared::sync::RecordType;
+use uuid::Uuid;
+
+use super::{child_of, communes, today};
+use crate::api::use_api;
+use crate::components::form::{Feedback, Field, Notice, SelectField};
+use crate::i18n::use_i18n;
+use crate::session::use_session;
+use crate::sync::use_sync;
+
+#[component]
+pub fn ChildFormPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let params = use_params_map();
+    let id = params
+        .with_untracked(|params| params.get("id"))
+        .and_then(|id| Uuid::parse_str(&id).ok());
+    move || {
+        if !sync.ready.get() {
+            return view! { <p class="page muted">{i18n.t().loading}</p> }.into_any();
+        }
+        match id {
+            None => view! { <ChildForm id=Uuid::now_v7() existing=None/> }.into_any(),
+            Some(id) => {
+                let existing = sync.records.with_untracked(|records| {
+                    records.iter().find(|r| r.id == id).and_then(child_of)
+                });
+                match existing {
+                    Some(child) => view! { <ChildForm id=id existing=Some(child)/> }.into_any(),
+                    None => view! { <p class="page notice error">{i18n.t().child_not_found}</p> }
+                        .into_any(),
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let api = use_api();
+    let session = use_session();
+    let navigate = use_navigate();
+    let is_new = existing.is_none();
+    let start = existing
+        .as_ref()
+        .map(ChildDraft::from_child)
+        .unwrap_or_default();
+    let voided_reason = existing
+        .as_ref()
+        .and_then(|child| child.voided_reason.clone());
+    let full_name = RwSignal::new(start.full_name);
+    let date_of_birth = RwSignal::new(start.date_of_birth);
+    let sex = RwSignal::new(start.sex);
+    let ethnicity = RwSignal::new(start.ethnicity);
+    let commune_id = RwSignal::new(start.commune_id);
+    let school_class = RwSignal::new(start.school_class);
+    let guardian_name = RwSignal::new(start.guardian_name);
+    let guardian_relation = RwSignal::new(start.guardian_relation);
+    let guardian_phone = RwSignal::new(start.guardian_phone);
+    let personal_id = RwSignal::new(start.personal_id);
+    let feedback = Feedback::default();
+    let duplicates = RwSignal::new(Vec::<(Uuid, Child)>::new());
+    let confirmed = RwSignal::new(false);
+    let areas = LocalResource::new(move || communes(api));
+
+    let sexes = Signal::derive(move || {
+        Sex::ALL
+            .iter()
+            .map(|s| (s.code().to_string(), s.label(i18n.lang()).to_string()))
+            .collect()
+    });
+    let relations = Signal::derive(move || {
+        GuardianRelation::ALL
+            .iter()
+            .map(|r| (r.code().to_string(), r.label(i18n.lang()).to_string()))
+            .collect()
+    });
+    let groups = Signal::derive(|| {
+        ETHNIC_GROUPS
+            .iter()
+            .map(|(slug, name)| (slug.to_string(), name.to_string()))
+            .collect()
+    });
+    let commune_options = Signal::derive(move || {
+        areas
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|area| (area.id.to_string(), area.name))
+            .collect()
+    });
+
+    let save = move || {
+        let draft = ChildDraft {
+            full_name: full_name.get_untracked(),
+            date_of_birth: date_of_birth.get_untracked(),
+            sex: sex.get_untracked(),
+            ethnicity: ethnicity.get_untracked(),
+            commune_id: commune_id.get_untracked(),
+            school_class: school_class.get_untracked(),
+            guardian_name: guardian_name.get_untracked(),
+            guardian_relation: guardian_relation.get_untracked(),
+            guardian_phone: guardian_phone.get_untracked(),
+            personal_id: personal_id.get_untracked(),
+        };
+        let mut child = match draft.parse(today()) {
+            Ok(child) => child,
+            Err(problems) => return feedback.invalid(problems.messages(i18n.lang()), i18n),
+        };
+        child.voided_reason = voided_reason.clone();
+        let others: Vec<(Uuid, Child)> = sync.records.with_untracked(|records| {
+            records
+                .iter()
+                .filter_map(|record| child_of(record).map(|child| (record.id, child)))
+                .collect()
+        });
+        let found = likely_duplicates(
+            id,
+            &child,
+            others.iter().map(|(other, child)| (*other, child)),
+        );
+        if is_new && !found.is_empty() && !confirmed.get_untracked() {
+            duplicates.set(
+                others
+                    .into_iter()
+                    .filter(|(other, _)| found.contains(other))
+                    .collect(),
+            );
+            return;
+        }
+        let Some(facility_id) = session.user_untracked().and_then(|user| user.facility_id) else {
+            return feedback
+                .message
+                .set(Some((true, i18n.t().child_not_found.to_string())));
+        };
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match sync
+                .save(RecordType::Child, id, facility_id, child.to_fields())
+                .await
+            {
+                Ok(_) => navigate(&format!("/children/{id}?saved=1"), Default::default()),
+                Err(error) => feedback.message.set(Some((true, error.0))),
+            }
+        });
+    };
+    let save_on_submit = save.clone();
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        save_on_submit();
+    };
+
+    view! {
+        <section class="page narrow-wide">
+            <h1>{move || if is_new { i18n.t().register_child } else { i18n.t().edit_child }}</h1>
+            <form on:submit=submit novalidate=true class="card">
+                <Notice message=feedback.message/>
+                <div class="form-grid">
+                    <Field name="full_name" label=|t| t.full_name value=full_name errors=feedback.errors required=true/>
+                    <Field name="date_of_birth" label=|t| t.date_of_birth value=date_of_birth errors=feedback.errors required=true/>
+                    <SelectField name="sex" label=|t| t.sex value=sex errors=feedback.errors options=sexes placeholder=|t| t.choose/>
+                    <SelectField name="ethnicity" label=|t| t.ethnicity value=ethnicity errors=feedback.errors options=groups placeholder=|t| t.choose/>
+                    <SelectField name="commune_id" label=|t| t.commune value=commune_id errors=feedback.errors options=commune_options placeholder=|t| t.choose/>
+                    <Field name="school_class" label=|t| t.school_class value=school_class errors=feedback.errors/>
+                    <Field name="guardian_name" label=|t| t.guardian_name value=guardian_name errors=feedback.errors required=true/>
+                    <SelectField name="guardian_relation" label=|t| t.guardian_relation value=guardian_relation errors=feedback.errors
+                        options=relations placeholder=|t| t.choose/>
+                    <Field name="guardian_phone" label=|t| t.guardian_phone value=guardian_phone errors=feedback.errors input_type="tel"/>
+                    <Field name="personal_id" label=|t| t.personal_id value=personal_id errors=feedback.errors/>
+                </div>
+                <Show when=move || !duplicates.with(Vec::is_empty)>
+                    <div class="notice info" role="alert" id="duplicate-warning">
+                        <p>{move || i18n.t().possible_duplicates}</p>
+                        <ul>
+                            {move || duplicates.get().into_iter().map(|(other, child)| view! {
+                                <li><a href=format!("/children/{other}")>{child.full_name.clone()}</a>
+                                    " · " {format_date(child.date_of_birth)} {child.school_class.clone().map(|c| format!(" · {c}"))}</li>
+                            }).collect_view()}
+                        </ul>
+                        <button type="button" class="button secondary small" id="save-anyway"
+                            on:click={let save = save.clone(); move |_| { confirmed.set(true); save(); }}>
+                            {move || i18n.t().save_anyway}
+                        </button>
+                    </div>
+                </Show>
+                <div class="form-actions">
+                    <button type="submit" class="button primary" id="save-child">{move || i18n.t().save}</button>
+                    <a class="button secondary" href="/children">{move || i18n.t().cancel}</a>
+                </div>
+            </form>
+        </section>
+    }
+}

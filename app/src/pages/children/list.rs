@@ -1,0 +1,86 @@
+//! The list of the facility's children, with instant search that ignores accents and case.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::lang::format_date;
+use shared::text::{fold, matches};
+
+use super::{child_of, today};
+use crate::i18n::use_i18n;
+use crate::sync::use_sync;
+
+/// More rows than this are not drawn: a search narrows them (the count still shows them all).
+const SHOWN: usize = 200;
+
+#[component]
+pub fn ChildrenPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let query = RwSignal::new(String::new());
+    // Folded names are computed once per change of the records, not per keystroke.
+    let children = Memo::new(move |_| {
+        let mut children: Vec<_> = sync.records.with(|records| {
+            records
+                .iter()
+                .filter_map(|record| child_of(record).map(|child| (record.id, child)))
+                .filter(|(_, child)| !child.is_voided())
+                .map(|(id, child)| (child.folded_name(), id, child))
+                .collect()
+        });
+        children.sort_by(|a, b| a.0.cmp(&b.0));
+        children
+    });
+    let found = Memo::new(move |_| {
+        let needle = fold(&query.get());
+        children.with(|children| {
+            children
+                .iter()
+                .filter(|(name, _, _)| matches(name, &needle))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+
+    view! {
+        <section class="page">
+            <div class="section-head">
+                <h1>{move || i18n.t().nav_children}</h1>
+                <A href="/children/new" attr:class="button primary" attr:id="register-child">{move || i18n.t().register_child}</A>
+            </div>
+            <p class="lead">{move || i18n.t().children_intro}</p>
+            <div class="filters">
+                <label>
+                    <span>{move || i18n.t().search_children}</span>
+                    <input type="search" id="child-search" bind:value=query autocomplete="off"/>
+                </label>
+            </div>
+            <p class="muted" id="children-count">
+                {move || (i18n.t().children_count)(found.with(Vec::len))}
+            </p>
+            {move || {
+                let total = children.with(Vec::len);
+                let found = found.get();
+                if total == 0 {
+                    return view! { <p class="empty">{i18n.t().no_children}</p> }.into_any();
+                }
+                if found.is_empty() {
+                    return view! { <p class="empty">{i18n.t().no_match}</p> }.into_any();
+                }
+                let today = today();
+                let rows = found.into_iter().take(SHOWN).map(|(_, id, child)| {
+                    let name = child.full_name.clone();
+                    view! {
+                    <li class="child-row">
+                        <A href=format!("/children/{id}")><strong>{name}</strong></A>
+                        <span class="muted">
+                            {format_date(child.date_of_birth)} " · " {(i18n.t().age)(child.age_on(today))} " · "
+                            {child.sex.label(i18n.lang())}
+                            {child.school_class.clone().map(|class| format!(" · {class}"))}
+                        </span>
+                    </li>
+                }}).collect_view();
+                view! { <ul class="child-list" id="children-list">{rows}</ul> }.into_any()
+            }}
+        </section>
+    }
+}

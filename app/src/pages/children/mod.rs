@@ -1,0 +1,57 @@
+//! The child registry: list and search, register and edit, a child's page. Everything reads and
+//! writes the local store through [`crate::sync::SyncState`]; nothing waits for the network.
+
+pub mod detail;
+pub mod form;
+pub mod list;
+
+use chrono::{NaiveDate, Utc};
+use shared::api::Area;
+use shared::child::Child;
+use shared::lang::vietnam_offset;
+use shared::place::AreaLevel;
+use shared::sync::RecordType;
+use uuid::Uuid;
+
+use crate::api::Api;
+use crate::store::{self, LocalRecord};
+
+/// Today in Vietnam (ages and date checks use it).
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&vietnam_offset()).date_naive()
+}
+
+/// The typed child behind a local record, if it is one.
+pub fn child_of(record: &LocalRecord) -> Option<Child> {
+    (record.record_type == RecordType::Child)
+        .then(|| Child::from_fields(&record.fields))
+        .flatten()
+}
+
+/// Communes and wards, from the server when reachable (and then kept), else as last kept:
+/// the registration form must work offline.
+pub async fn communes(api: Api) -> Vec<Area> {
+    let areas = match api.get::<Vec<Area>>("/api/areas").await {
+        Ok(areas) => {
+            let _ = store::put_meta("areas", &areas).await;
+            areas
+        }
+        Err(_) => store::get_meta::<Vec<Area>>("areas")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+    };
+    areas
+        .into_iter()
+        .filter(|area| area.active && area.level == AreaLevel::Commune)
+        .collect()
+}
+
+pub fn area_name(areas: &[Area], id: Uuid) -> String {
+    areas
+        .iter()
+        .find(|area| area.id == id)
+        .map(|area| area.name.clone())
+        .unwrap_or_default()
+}

@@ -1,0 +1,148 @@
+//! The sync page: connection and outbox state, storage use against quota, and what needs a
+//! person's attention: changes the server refused, and values that lost a same-field race.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::lang::format_date_time;
+use shared::sync::Conflict;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::i18n::use_i18n;
+use crate::store;
+use crate::sync::use_sync;
+
+/// Bytes used and quota, from `navigator.storage.estimate()`, and whether storage is persistent.
+async fn storage_estimate() -> Option<(f64, f64, bool)> {
+    let storage = window().navigator().storage();
+    let estimate = JsFuture::from(storage.estimate().ok()?).await.ok()?;
+    let estimate: web_sys::StorageEstimate = estimate.unchecked_into();
+    let persisted = JsFuture::from(storage.persisted().ok()?)
+        .await
+        .ok()?
+        .as_bool()
+        .unwrap_or(false);
+    Some((
+        estimate.get_usage().unwrap_or(0.0),
+        estimate.get_quota().unwrap_or(0.0),
+        persisted,
+    ))
+}
+
+fn show_value(value: &Option<serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(serde_json::Value::Null) | None => "—".into(),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let storage = LocalResource::new(storage_estimate);
+
+    let reapply = move |conflict: Conflict| {
+        let record = sync
+            .records
+            .with_untracked(|records| records.iter().find(|r| r.id == conflict.record_id).cloned());
+        spawn_local(async move {
+            if let Some(record) = record {
+                let mut fields = record.fields.clone();
+                fields.insert(conflict.field.clone(), conflict.proposed.clone());
+                let _ = sync
+                    .save(record.record_type, record.id, record.facility_id, fields)
+                    .await;
+            }
+            let _ = store::dismiss_conflict(&conflict).await;
+            sync.reload().await;
+        });
+    };
+    let dismiss_conflict = move |conflict: Conflict| {
+        spawn_local(async move {
+            let _ = store::dismiss_conflict(&conflict).await;
+            sync.reload().await;
+        });
+    };
+    let dismiss_rejection = move |change_id| {
+        spawn_local(async move {
+            let _ = store::dismiss_rejection(change_id).await;
+            sync.reload().await;
+        });
+    };
+
+    view! {
+        <section class="page">
+            <h1>{move || i18n.t().nav_sync}</h1>
+            <article class="card">
+                <p id="sync-page-status">
+                    {move || if sync.running.get() { i18n.t().status_syncing }
+                        else if sync.online.get() { i18n.t().status_online } else { i18n.t().status_offline }}
+                    " · " {move || (i18n.t().pending_changes)(sync.pending.get())}
+                </p>
+                <p class="muted">{move || match sync.last_success.get() {
+                    Some(at) => (i18n.t().last_sync)(&format_date_time(at)),
+                    None => i18n.t().never_synced.to_string(),
+                }}</p>
+                {move || sync.error.get().map(|error| view! { <p class="notice error" role="alert">{error}</p> })}
+                <button type="button" class="button primary" id="sync-now" on:click=move |_| sync.run()
+                    disabled=move || sync.running.get()>{move || i18n.t().sync_now}</button>
+                {move || storage.get().flatten().map(|(used, quota, persisted)| {
+                    let megabytes = 1024.0 * 1024.0;
+                    let nearly_full = quota > 0.0 && used / quota >= 0.8;
+                    view! {
+                        <p id="storage-use">{(i18n.t().storage_use)(used / megabytes, quota / megabytes)}</p>
+                        {nearly_full.then(|| view! { <p class="notice error" role="alert">{i18n.t().storage_warning}</p> })}
+                        <p class="muted">{if persisted { i18n.t().storage_persistent } else { i18n.t().storage_not_persistent }}</p>
+                    }
+                })}
+            </article>
+
+            <div class="section-head"><h2>{move || i18n.t().rejected_title}</h2></div>
+            {move || {
+                let rejections = sync.rejections.get();
+                if rejections.is_empty() {
+                    return view! { <p class="muted">{i18n.t().nothing_to_show}</p> }.into_any();
+                }
+                rejections.into_iter().map(|rejection| {
+                    let change_id = rejection.change.id;
+                    let name = rejection.change.set.get("full_name").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                    view! {
+                        <article class="card rejection">
+                            <p><strong>{name}</strong> " — " {rejection.message.clone()}</p>
+                            <ul>{rejection.fields.iter().map(|(field, message)| view! { <li>{field.clone()} ": " {message.clone()}</li> }).collect_view()}</ul>
+                            <button type="button" class="button secondary small" on:click=move |_| dismiss_rejection(change_id)>
+                                {move || i18n.t().dismiss}
+                            </button>
+                        </article>
+                    }
+                }).collect_view().into_any()
+            }}
+
+            <div class="section-head"><h2>{move || i18n.t().conflicts_title}</h2></div>
+            {move || {
+                let conflicts = sync.conflicts.get();
+                if conflicts.is_empty() {
+                    return view! { <p class="muted">{i18n.t().nothing_to_show}</p> }.into_any();
+                }
+                conflicts.into_iter().map(|conflict| {
+                    let text = (i18n.t().conflict_text)(&conflict.field, &show_value(&Some(conflict.proposed.clone())),
+                        &show_value(&conflict.kept), &conflict.proposed_by);
+                    let (for_reapply, for_dismiss) = (conflict.clone(), conflict.clone());
+                    view! {
+                        <article class="card conflict">
+                            <p>{text}</p>
+                            <div class="form-actions">
+                                <button type="button" class="button secondary small" on:click=move |_| reapply(for_reapply.clone())>
+                                    {move || i18n.t().reapply}</button>
+                                <button type="button" class="link-button" on:click=move |_| dismiss_conflict(for_dismiss.clone())>
+                                    {move || i18n.t().dismiss}</button>
+                            </div>
+                        </article>
+                    }
+                }).collect_view().into_any()
+            }}
+        </section>
+    }
+}

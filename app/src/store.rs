@@ -1,0 +1,308 @@
+//! The browser's own store: IndexedDB, one database per user on this device.
+//!
+//! Object stores (values are JSON text, keys are ids):
+//! - `records`: every record the user may see, as [`LocalRecord`]: the server's fields and what
+//!   the device shows (the server's fields with pending changes on top);
+//! - `outbox`: changes not yet answered by the server, keyed by change id (UUIDv7: time order);
+//! - `conflicts`: values that lost a same-field race, until someone dismisses them;
+//! - `rejections`: changes the server refused, with its reasons, until their author dismisses them;
+//! - `meta`: the sync cursor, the last successful sync, cached directory data.
+//!
+//! A local change is written with its outbox entry in one transaction: either both or neither.
+//! A pulled page is written with the new cursor in one transaction, so an interrupted pull
+//! resumes where the last stored page ended.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use shared::sync::{
+    overlay, Change, ChangeResult, Conflict, Fields, Outcome, PullResponse, RecordType,
+};
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
+
+const RECORDS: &str = "records";
+const OUTBOX: &str = "outbox";
+const CONFLICTS: &str = "conflicts";
+const REJECTIONS: &str = "rejections";
+const META: &str = "meta";
+const ALL: [&str; 5] = [RECORDS, OUTBOX, CONFLICTS, REJECTIONS, META];
+
+/// A record as this device keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalRecord {
+    pub record_type: RecordType,
+    pub id: Uuid,
+    pub facility_id: Uuid,
+    /// The fields as the server last sent them (`None` until the first push is pulled back).
+    pub server: Option<Fields>,
+    /// What the device shows: `server` with pending changes on top.
+    pub fields: Fields,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A change the server refused, kept for its author to read and dismiss.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub change: Change,
+    pub message: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl From<rexie::Error> for StoreError {
+    fn from(error: rexie::Error) -> Self {
+        StoreError(error.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(error: serde_json::Error) -> Self {
+        StoreError(format!("stored data: {error}"))
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+thread_local! {
+    static OPEN: RefCell<Option<Rc<Rexie>>> = const { RefCell::new(None) };
+}
+
+fn database_name(user_id: Uuid) -> String {
+    format!("tam-an-{user_id}")
+}
+
+/// Opens (creating if needed) the signed-in user's database.
+pub async fn open(user_id: Uuid) -> Result<()> {
+    let mut builder = Rexie::builder(&database_name(user_id)).version(1);
+    for name in ALL {
+        builder = builder.add_object_store(ObjectStore::new(name));
+    }
+    let database = builder.build().await?;
+    OPEN.with(|open| *open.borrow_mut() = Some(Rc::new(database)));
+    Ok(())
+}
+
+/// Closes and deletes the user's database: nothing of theirs stays readable on this device.
+pub async fn erase(user_id: Uuid) -> Result<()> {
+    if let Some(database) = OPEN.with(|open| open.borrow_mut().take()) {
+        if let Ok(database) = Rc::try_unwrap(database) {
+            database.close();
+        }
+    }
+    Rexie::delete(&database_name(user_id)).await?;
+    Ok(())
+}
+
+fn database() -> Result<Rc<Rexie>> {
+    OPEN.with(|open| open.borrow().clone())
+        .ok_or_else(|| StoreError("the local store is not open".into()))
+}
+
+fn key(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<JsValue> {
+    Ok(JsValue::from_str(&serde_json::to_string(value)?))
+}
+
+fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T> {
+    let text = value
+        .as_string()
+        .ok_or_else(|| StoreError("stored value is not text".into()))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+async fn all<T: DeserializeOwned>(store_name: &str) -> Result<Vec<T>> {
+    let database = database()?;
+    let transaction = database.transaction(&[store_name], TransactionMode::ReadOnly)?;
+    let values = transaction.store(store_name)?.get_all(None, None).await?;
+    values.into_iter().map(decode).collect()
+}
+
+pub async fn records() -> Result<Vec<LocalRecord>> {
+    all(RECORDS).await
+}
+
+/// The outbox in the order the changes were made.
+pub async fn outbox() -> Result<Vec<Change>> {
+    all(OUTBOX).await
+}
+
+pub async fn conflicts() -> Result<Vec<Conflict>> {
+    all(CONFLICTS).await
+}
+
+pub async fn rejections() -> Result<Vec<Rejection>> {
+    all(REJECTIONS).await
+}
+
+/// Writes a record as the device now shows it together with the change that made it so.
+pub async fn save_change(record: &LocalRecord, change: &Change) -> Result<()> {
+    let database = database()?;
+    let transaction = database.transaction(&[RECORDS, OUTBOX], TransactionMode::ReadWrite)?;
+    transaction
+        .store(RECORDS)?
+        .put(&encode(record)?, Some(&key(&record.id.to_string())))
+        .await?;
+    transaction
+        .store(OUTBOX)?
+        .put(&encode(change)?, Some(&key(&change.id.to_string())))
+        .await?;
+    transaction.done().await?;
+    Ok(())
+}
+
+/// Takes the server's answers: answered changes leave the outbox; refused ones are kept for their
+/// author and the record shows the server's fields again (with what is still pending on top).
+pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()> {
+    let database = database()?;
+    let transaction =
+        database.transaction(&[RECORDS, OUTBOX, REJECTIONS], TransactionMode::ReadWrite)?;
+    let outbox = transaction.store(OUTBOX)?;
+    let mut refused_records = Vec::new();
+    for result in results {
+        outbox.delete(key(&result.change_id.to_string())).await?;
+        if let Outcome::Rejected {
+            message, fields, ..
+        } = &result.outcome
+        {
+            if let Some(change) = sent.iter().find(|change| change.id == result.change_id) {
+                let rejection = Rejection {
+                    change: change.clone(),
+                    message: message.clone(),
+                    fields: fields.clone(),
+                };
+                transaction
+                    .store(REJECTIONS)?
+                    .put(&encode(&rejection)?, Some(&key(&change.id.to_string())))
+                    .await?;
+                refused_records.push(change.record_id);
+            }
+        }
+    }
+    if !refused_records.is_empty() {
+        let pending: Vec<Change> = outbox
+            .get_all(None, None)
+            .await?
+            .into_iter()
+            .map(decode)
+            .collect::<Result<_>>()?;
+        let records = transaction.store(RECORDS)?;
+        for record_id in refused_records {
+            let Some(value) = records.get(key(&record_id.to_string())).await? else {
+                continue;
+            };
+            let mut record: LocalRecord = decode(value)?;
+            let mine: Vec<&Change> = pending
+                .iter()
+                .filter(|c| c.record_id == record_id)
+                .collect();
+            if record.server.is_none() && mine.is_empty() {
+                // Never accepted anywhere: the record exists only as the refused change.
+                records.delete(key(&record_id.to_string())).await?;
+                continue;
+            }
+            record.fields = overlay(record.server.as_ref(), &mine);
+            records
+                .put(&encode(&record)?, Some(&key(&record_id.to_string())))
+                .await?;
+        }
+    }
+    transaction.done().await?;
+    Ok(())
+}
+
+/// Stores a pulled page and the new cursor together.
+pub async fn apply_pull(page: &PullResponse) -> Result<()> {
+    let database = database()?;
+    let transaction = database.transaction(
+        &[RECORDS, OUTBOX, CONFLICTS, META],
+        TransactionMode::ReadWrite,
+    )?;
+    let pending: Vec<Change> = transaction
+        .store(OUTBOX)?
+        .get_all(None, None)
+        .await?
+        .into_iter()
+        .map(decode)
+        .collect::<Result<_>>()?;
+    let records = transaction.store(RECORDS)?;
+    let now = Utc::now();
+    for record in &page.records {
+        let mine: Vec<&Change> = pending
+            .iter()
+            .filter(|c| c.record_id == record.id)
+            .collect();
+        let local = LocalRecord {
+            record_type: record.record_type,
+            id: record.id,
+            facility_id: record.facility_id,
+            fields: overlay(Some(&record.fields), &mine),
+            server: Some(record.fields.clone()),
+            updated_at: now,
+        };
+        records
+            .put(&encode(&local)?, Some(&key(&record.id.to_string())))
+            .await?;
+    }
+    let conflicts = transaction.store(CONFLICTS)?;
+    for conflict in &page.conflicts {
+        let id = format!("{}/{}", conflict.change_id, conflict.field);
+        conflicts.put(&encode(conflict)?, Some(&key(&id))).await?;
+    }
+    transaction
+        .store(META)?
+        .put(&encode(&page.cursor)?, Some(&key("cursor")))
+        .await?;
+    transaction.done().await?;
+    Ok(())
+}
+
+pub async fn dismiss_rejection(change_id: Uuid) -> Result<()> {
+    remove(REJECTIONS, &change_id.to_string()).await
+}
+
+pub async fn dismiss_conflict(conflict: &Conflict) -> Result<()> {
+    remove(
+        CONFLICTS,
+        &format!("{}/{}", conflict.change_id, conflict.field),
+    )
+    .await
+}
+
+async fn remove(store_name: &str, id: &str) -> Result<()> {
+    let database = database()?;
+    let transaction = database.transaction(&[store_name], TransactionMode::ReadWrite)?;
+    transaction.store(store_name)?.delete(key(id)).await?;
+    transaction.done().await?;
+    Ok(())
+}
+
+/// A small value kept under a name (cursor, last sync, cached directory).
+pub async fn get_meta<T: DeserializeOwned>(name: &str) -> Result<Option<T>> {
+    let database = database()?;
+    let transaction = database.transaction(&[META], TransactionMode::ReadOnly)?;
+    match transaction.store(META)?.get(key(name)).await? {
+        Some(value) => Ok(Some(decode(value)?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn put_meta<T: Serialize>(name: &str, value: &T) -> Result<()> {
+    let database = database()?;
+    let transaction = database.transaction(&[META], TransactionMode::ReadWrite)?;
+    transaction
+        .store(META)?
+        .put(&encode(value)?, Some(&key(name)))
+        .await?;
+    transaction.done().await?;
+    Ok(())
+}

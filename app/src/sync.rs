@@ -1,0 +1,279 @@
+//! The sync engine: carries the outbox to the server and the server's changes back.
+//!
+//! A run pushes the outbox in bounded batches, then pulls pages until there is nothing more,
+//! storing each page with its cursor. Runs start when the user's store opens, when the browser
+//! regains connectivity, shortly after each local change (debounced), and every few minutes.
+//! Only one run at a time. Everything the pages show comes from the local store, never from a
+//! run's network answers directly.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::sync::{
+    diff, Change, Conflict, Fields, PullResponse, PushRequest, PushResponse, RecordType,
+};
+use uuid::Uuid;
+
+use crate::api::{use_api, Api, ApiFailure};
+use crate::i18n::{use_i18n, I18n};
+use crate::session::{use_session, SessionStore};
+use crate::store::{self, LocalRecord, Rejection, StoreError};
+
+/// How long after a local change a run starts (more changes in the meantime wait together).
+const DEBOUNCE_MS: u32 = 1_500;
+/// How often a run starts on its own.
+const PERIOD_MS: u32 = 180_000;
+/// Changes per push request.
+const BATCH: usize = 500;
+
+/// The device's sync state, shared through context. `Copy`: every field is a signal.
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    /// The store is open and loaded for the signed-in user.
+    pub ready: RwSignal<bool>,
+    /// The last attempt reached the server.
+    pub online: RwSignal<bool>,
+    pub running: RwSignal<bool>,
+    /// Changes waiting in the outbox.
+    pub pending: RwSignal<usize>,
+    pub last_success: RwSignal<Option<DateTime<Utc>>>,
+    pub error: RwSignal<Option<String>>,
+    /// Records received in the current run (progress of a first sync).
+    pub received: RwSignal<usize>,
+    pub records: RwSignal<Vec<LocalRecord>>,
+    pub conflicts: RwSignal<Vec<Conflict>>,
+    pub rejections: RwSignal<Vec<Rejection>>,
+    /// Bumped by each local change, to debounce runs.
+    generation: RwSignal<u64>,
+    api: Api,
+    i18n: I18n,
+    session: SessionStore,
+}
+
+pub fn provide_sync() -> SyncState {
+    let state = SyncState {
+        ready: RwSignal::new(false),
+        online: RwSignal::new(true),
+        running: RwSignal::new(false),
+        pending: RwSignal::new(0),
+        last_success: RwSignal::new(None),
+        error: RwSignal::new(None),
+        received: RwSignal::new(0),
+        records: RwSignal::new(Vec::new()),
+        conflicts: RwSignal::new(Vec::new()),
+        rejections: RwSignal::new(Vec::new()),
+        generation: RwSignal::new(0),
+        api: use_api(),
+        i18n: use_i18n(),
+        session: use_session(),
+    };
+    provide_context(state);
+    let session = state.session;
+    // Open the signed-in user's store whenever the user changes; close the view when signed out.
+    Effect::new(move |_| {
+        let user_id = session.user().map(|user| user.id);
+        state.ready.set(false);
+        if let Some(user_id) = user_id {
+            spawn_local(async move {
+                match store::open(user_id).await {
+                    Ok(()) => {
+                        ask_for_persistent_storage().await;
+                        state.reload().await;
+                        state
+                            .last_success
+                            .set(store::get_meta("last_success").await.ok().flatten());
+                        state.ready.set(true);
+                        state.run();
+                        state.repeat(user_id);
+                    }
+                    Err(StoreError(error)) => state.error.set(Some(error)),
+                }
+            });
+        }
+    });
+    let _ = window_event_listener(leptos::ev::online, move |_| state.run());
+    let _ = window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
+    state
+}
+
+pub fn use_sync() -> SyncState {
+    expect_context::<SyncState>()
+}
+
+impl SyncState {
+    /// Records a user's edit: `after` is the record's fields as the form now has them. Writes the
+    /// record and its change locally in one transaction, shows it at once, and schedules a run.
+    pub async fn save(
+        self,
+        record_type: RecordType,
+        record_id: Uuid,
+        facility_id: Uuid,
+        after: Fields,
+    ) -> Result<bool, StoreError> {
+        let existing = self
+            .records
+            .with_untracked(|records| records.iter().find(|r| r.id == record_id).cloned());
+        let before = existing.as_ref().map(|record| record.fields.clone());
+        let Some(change) = diff(
+            record_type,
+            record_id,
+            facility_id,
+            before.as_ref(),
+            &after,
+            Utc::now(),
+        ) else {
+            return Ok(false);
+        };
+        let record = LocalRecord {
+            record_type,
+            id: record_id,
+            facility_id,
+            server: existing.and_then(|record| record.server),
+            fields: after,
+            updated_at: change.made_at,
+        };
+        store::save_change(&record, &change).await?;
+        self.records.update(
+            |records| match records.iter_mut().find(|r| r.id == record_id) {
+                Some(slot) => *slot = record,
+                None => records.push(record),
+            },
+        );
+        self.pending.update(|pending| *pending += 1);
+        self.nudge();
+        Ok(true)
+    }
+
+    /// Starts a run soon, unless another change comes first.
+    pub fn nudge(self) {
+        self.generation.update(|g| *g += 1);
+        let generation = self.generation.get_untracked();
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
+            if self.generation.get_untracked() == generation {
+                self.run();
+            }
+        });
+    }
+
+    /// Starts a run now, unless one is going.
+    pub fn run(self) {
+        if self.running.get_untracked() || !self.ready.get_untracked() {
+            return;
+        }
+        self.running.set(true);
+        self.received.set(0);
+        spawn_local(async move {
+            let outcome = self.push_all().await;
+            let outcome = match outcome {
+                Ok(()) => self.pull_all().await,
+                Err(failure) => Err(failure),
+            };
+            if outcome.is_ok() {
+                // Keep the directory the forms need (communes) for when the network is gone.
+                crate::pages::children::communes(self.api).await;
+            }
+            match outcome {
+                Ok(()) => {
+                    let now = Utc::now();
+                    let _ = store::put_meta("last_success", &now).await;
+                    self.last_success.set(Some(now));
+                    self.online.set(true);
+                    self.error.set(None);
+                }
+                Err(ApiFailure::Unreachable) => self.online.set(false),
+                Err(failure @ ApiFailure::Refused { .. }) => {
+                    self.online.set(true);
+                    self.error.set(Some(failure.message(self.i18n)));
+                }
+            }
+            self.reload().await;
+            self.running.set(false);
+        });
+    }
+
+    async fn push_all(self) -> Result<(), ApiFailure> {
+        loop {
+            let outbox = store::outbox().await.map_err(store_failure)?;
+            if outbox.is_empty() {
+                return Ok(());
+            }
+            let batch: Vec<Change> = outbox.into_iter().take(BATCH).collect();
+            let request = PushRequest {
+                changes: batch.clone(),
+            };
+            let response: PushResponse = self.api.post("/api/sync/push", &request).await?;
+            store::apply_push(&batch, &response.results)
+                .await
+                .map_err(store_failure)?;
+        }
+    }
+
+    async fn pull_all(self) -> Result<(), ApiFailure> {
+        loop {
+            let cursor: i64 = store::get_meta("cursor")
+                .await
+                .map_err(store_failure)?
+                .unwrap_or(0);
+            let page: PullResponse = self
+                .api
+                .get(&format!("/api/sync/pull?since={cursor}"))
+                .await?;
+            store::apply_pull(&page).await.map_err(store_failure)?;
+            self.received
+                .update(|received| *received += page.records.len());
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reloads what the pages show from the store.
+    pub async fn reload(self) {
+        if let Ok(records) = store::records().await {
+            self.records.set(records);
+        }
+        if let Ok(outbox) = store::outbox().await {
+            self.pending.set(outbox.len());
+        }
+        if let Ok(conflicts) = store::conflicts().await {
+            self.conflicts.set(conflicts);
+        }
+        if let Ok(rejections) = store::rejections().await {
+            self.rejections.set(rejections);
+        }
+    }
+
+    /// Runs every few minutes while this user stays signed in.
+    fn repeat(self, user_id: Uuid) {
+        let session = self.session;
+        spawn_local(async move {
+            loop {
+                gloo_timers::future::TimeoutFuture::new(PERIOD_MS).await;
+                if session.user_untracked().map(|user| user.id) != Some(user_id) {
+                    return;
+                }
+                self.run();
+            }
+        });
+    }
+}
+
+fn store_failure(error: StoreError) -> ApiFailure {
+    ApiFailure::Refused {
+        status: 0,
+        body: shared::api::ErrorBody {
+            code: "local_store".into(),
+            message: error.0,
+            fields: None,
+            retry_after_seconds: None,
+        },
+    }
+}
+
+/// Asks the browser not to evict this origin's data under storage pressure.
+async fn ask_for_persistent_storage() {
+    if let Ok(promise) = window().navigator().storage().persist() {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
