@@ -11,6 +11,7 @@
 pub mod api;
 pub mod components;
 pub mod i18n;
+pub mod offline_auth;
 pub mod pages;
 pub mod session;
 pub mod store;

@@ -304,3 +304,18 @@ pub async fn wait_until(driver: &WebDriver, script: &str) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Waits for a link with exactly this text and follows it.
+pub async fn click_link(driver: &WebDriver, text: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        if let Ok(link) = driver.find(By::LinkText(text)).await {
+            link.click().await?;
+            return Ok(());
+        }
+        if started.elapsed() > PATIENCE {
+            bail!("no link {text:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use tests::{
-    fill, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until, Stack,
-    ONE_AT_A_TIME,
+    click_link, fill, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until,
+    Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
@@ -89,11 +89,7 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     sign_in(&admin, &stack.url, "admin", "demo").await?;
     wait_for_text(&admin, "#greeting", "Xin chào").await?;
     wait_for_text(&admin, ".mainnav", "Người dùng").await?;
-    admin
-        .find(By::LinkText("Người dùng"))
-        .await?
-        .click()
-        .await?;
+    click_link(&admin, "Người dùng").await?;
     wait_for_text(&admin, "#users-table", "counsellor").await?;
 
     wait_for(&admin, "#add-user").await?.click().await?;
@@ -119,19 +115,11 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     screenshot(&admin, "admin-users").await?;
 
     // The directory and the audit log show what is there, and what just happened.
-    admin
-        .find(By::LinkText("Cơ sở và địa bàn"))
-        .await?
-        .click()
-        .await?;
+    click_link(&admin, "Cơ sở và địa bàn").await?;
     wait_for_text(&admin, "#facilities-table", "Trạm y tế xã Văn Quan").await?;
     wait_for_text(&admin, "#areas-table", "Huyện Văn Quan (cũ)").await?;
     screenshot(&admin, "admin-facilities").await?;
-    admin
-        .find(By::LinkText("Nhật ký truy cập"))
-        .await?
-        .click()
-        .await?;
+    click_link(&admin, "Nhật ký truy cập").await?;
     wait_for_text(&admin, "#audit-table", "user.create").await?;
     screenshot(&admin, "admin-audit").await?;
     admin.quit().await?;
@@ -211,7 +199,7 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
     )
     .await?;
     wait_for_text(&device, "#sync-status", "Trực tuyến").await?;
-    device.find(By::LinkText("Trẻ em")).await?.click().await?;
+    click_link(&device, "Trẻ em").await?;
     wait_for_text(&device, "#children-count", "0 trẻ").await?;
 
     // The connection drops.
@@ -220,7 +208,7 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
         ("Hoàng Thị Hoa", "07/03/2012"),
         ("Hoàng Thị Huệ", "15/09/2013"),
     ] {
-        device.find(By::LinkText("Trẻ em")).await?.click().await?;
+        click_link(&device, "Trẻ em").await?;
         wait_for(&device, "#register-child").await?.click().await?;
         register_child(&device, name, born).await?;
     }
@@ -239,7 +227,7 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
 
     // The connection returns; a sync sends both.
     stack.start_server().await?;
-    device.find(By::LinkText("Đồng bộ")).await?.click().await?;
+    click_link(&device, "Đồng bộ").await?;
     wait_for(&device, "#sync-now").await?.click().await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
     wait_for_attr(&device, "#sync-status", "data-online", "true").await?;
@@ -249,11 +237,7 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
     let colleague = stack.browser().await?;
     sign_in(&colleague, &stack.url, "colleague", "demo").await?;
     wait_for_text(&colleague, "#greeting", "Đinh Thị Thu").await?;
-    colleague
-        .find(By::LinkText("Trẻ em"))
-        .await?
-        .click()
-        .await?;
+    click_link(&colleague, "Trẻ em").await?;
     wait_for_text(&colleague, "#children-list", "Hoàng Thị Hoa").await?;
     wait_for_text(&colleague, "#children-list", "Hoàng Thị Huệ").await?;
     colleague.quit().await?;
@@ -263,8 +247,44 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
     sign_in(&stranger, &stack.url, "stranger", "demo").await?;
     wait_for_text(&stranger, "#greeting", "Lý Văn Sơn").await?;
     wait_for_text(&stranger, "#sync-status", "Trực tuyến").await?;
-    stranger.find(By::LinkText("Trẻ em")).await?.click().await?;
+    click_link(&stranger, "Trẻ em").await?;
     wait_for_text(&stranger, "#children-count", "0 trẻ").await?;
     stranger.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_who_signed_in_here_before_can_sign_in_again_offline() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let device = stack.browser().await?;
+    sign_in(&device, &stack.url, "counsellor", "demo").await?;
+    wait_for_text(&device, "#greeting", "Xin chào").await?;
+    wait_until(
+        &device,
+        "return navigator.serviceWorker.controller !== null;",
+    )
+    .await?;
+    click_link(&device, "Trẻ em").await?;
+    wait_for(&device, "#register-child").await?.click().await?;
+    register_child(&device, "Nông Thị Lan", "02/02/2014").await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+
+    // The network goes, and the session on this device ends (as when it expires).
+    stack.stop_server().await?;
+    device
+        .execute("localStorage.removeItem('tam-an.session');", vec![])
+        .await?;
+    device.goto(&stack.url).await?;
+    sign_in(&device, &stack.url, "counsellor", "wrong-password").await?;
+    wait_for_text(&device, ".notice.error", "Mật khẩu không khớp").await?;
+    sign_in(&device, &stack.url, "health", "demo").await?;
+    wait_for_text(&device, ".notice.error", "chưa từng đăng nhập trên máy này").await?;
+    sign_in(&device, &stack.url, "counsellor", "demo").await?;
+    wait_for_text(&device, "#greeting", "Xin chào, Hoàng Thị Mai").await?;
+    click_link(&device, "Trẻ em").await?;
+    wait_for_text(&device, "#children-list", "Nông Thị Lan").await?;
+    wait_for_attr(&device, "#sync-status", "data-online", "false").await?;
+    device.quit().await?;
     Ok(())
 }

@@ -172,6 +172,7 @@ pub fn finish_sign_out(api: Api, session: SessionStore) {
         let _ = api.post_empty("/api/auth/logout").await;
         if let Some(user) = session.user_untracked() {
             let _ = store::erase(user.id).await;
+            crate::offline_auth::forget(&user.username);
         }
         session.end(None);
     });

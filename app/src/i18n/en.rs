@@ -158,4 +158,6 @@ pub static TEXTS: Texts = Texts {
     stay: "Stay",
     app_updated: "A new version of the app is available; reload to use it.",
     reload: "Reload",
+    offline_wrong_password: "No network. The password does not match the last sign-in on this device.",
+    offline_unknown_user: "Cannot reach the server, and this account has never signed in on this device. Connect to sign in the first time.",
 };

@@ -160,6 +160,8 @@ pub struct Texts {
     pub stay: &'static str,
     pub app_updated: &'static str,
     pub reload: &'static str,
+    pub offline_wrong_password: &'static str,
+    pub offline_unknown_user: &'static str,
 }
 
 impl Texts {

@@ -151,4 +151,6 @@ pub static TEXTS: Texts = Texts {
     stay: "Ở lại",
     app_updated: "Đã có phiên bản mới của ứng dụng; tải lại trang để dùng.",
     reload: "Tải lại",
+    offline_wrong_password: "Không có mạng. Mật khẩu không khớp với lần đăng nhập trước trên máy này.",
+    offline_unknown_user: "Không kết nối được máy chủ, và tài khoản này chưa từng đăng nhập trên máy này. Vui lòng kết nối mạng để đăng nhập lần đầu.",
 };

@@ -8,9 +8,10 @@ use leptos::task::spawn_local;
 use shared::api::{LoginRequest, Session};
 use shared::validate::Problem;
 
-use crate::api::use_api;
+use crate::api::{use_api, ApiFailure};
 use crate::components::form::{Feedback, Field, LanguageSwitch, Notice};
 use crate::i18n::use_i18n;
+use crate::offline_auth;
 use crate::session::use_session;
 
 #[component]
@@ -55,7 +56,26 @@ pub fn LoginPage() -> impl IntoView {
         pending.set(true);
         spawn_local(async move {
             match api.post::<_, Session>("/api/auth/login", &request).await {
-                Ok(signed_in) => session.start(signed_in),
+                Ok(signed_in) => {
+                    offline_auth::remember(&request.username, &request.password, &signed_in).await;
+                    session.start(signed_in);
+                }
+                Err(ApiFailure::Unreachable) if offline_auth::known(&request.username) => {
+                    match offline_auth::verify(&request.username, &request.password).await {
+                        Some(kept) => session.start(kept),
+                        None => {
+                            password.set(String::new());
+                            feedback
+                                .message
+                                .set(Some((true, i18n.t().offline_wrong_password.to_string())));
+                        }
+                    }
+                }
+                Err(ApiFailure::Unreachable) => {
+                    feedback
+                        .message
+                        .set(Some((true, i18n.t().offline_unknown_user.to_string())));
+                }
                 Err(failure) => {
                     password.set(String::new());
                     feedback.failed(&failure, i18n);
