@@ -82,10 +82,13 @@ pub fn record(
     actor: &Actor,
     event: Event<'_>,
 ) -> Result<(), ApiError> {
-    transaction.execute(
-        "INSERT INTO audit_log (at, user_id, username, client_addr, action, record_type, record_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+    // Cached: a sync push writes one entry per change.
+    transaction
+        .prepare_cached(
+            "INSERT INTO audit_log (at, user_id, username, client_addr, action, record_type, record_id, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
             at,
             actor.user_id,
             actor.username,
@@ -94,8 +97,7 @@ pub fn record(
             event.record_type,
             event.record_id,
             event.detail
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 

@@ -52,6 +52,11 @@ pub struct Policy {
     #[arg(long, env = "TAM_AN_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// Benchmarks only: accept screening and referral records as opaque payloads before their
+    /// own rules exist. Never in production.
+    #[arg(long, env = "TAM_AN_ACCEPT_OPAQUE_RECORDS")]
+    pub accept_opaque_records: bool,
+
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -65,6 +70,7 @@ impl Default for Policy {
             max_failures_per_address: 30,
             throttle_minutes: 15,
             trust_forwarded_for: false,
+            accept_opaque_records: false,
             max_body_bytes: 1024 * 1024,
         }
     }

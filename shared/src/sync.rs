@@ -42,17 +42,30 @@ pub const PULL_PAGE_MAX: usize = 2000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecordType {
     Child,
+    /// A screening. Its rules come with the screening feature; until then the server refuses
+    /// these, except when started for benchmarks (opaque payloads).
+    Screening,
+    /// A referral; as for screenings.
+    Referral,
 }
 
 impl RecordType {
+    pub const ALL: [RecordType; 3] = [
+        RecordType::Child,
+        RecordType::Screening,
+        RecordType::Referral,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             RecordType::Child => "child",
+            RecordType::Screening => "screening",
+            RecordType::Referral => "referral",
         }
     }
 
     pub fn from_code(code: &str) -> Option<RecordType> {
-        (code == "child").then_some(RecordType::Child)
+        RecordType::ALL.into_iter().find(|t| t.code() == code)
     }
 }
 

@@ -7,6 +7,7 @@
 //! Nothing here downloads from outside the package registries: wasm-bindgen runs in-process and
 //! wasm-opt comes from the npm `binaryen` package.
 
+mod bench;
 mod browser;
 mod dist;
 mod util;
@@ -42,11 +43,26 @@ enum Task {
         #[arg(long)]
         no_demo: bool,
     },
+    /// Benchmarks (not tests): `cargo xtask bench sync [--peer]`.
+    Bench {
+        #[command(subcommand)]
+        which: Bench,
+    },
     /// Run every test: unit, API, browser end-to-end; then formatting and clippy.
     Test {
         /// Skip `cargo fmt --check` and clippy (faster local runs; CI never skips them).
         #[arg(long)]
         no_lint: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Replays the peer workload through our sync (push, initial pull, increments, no-op pull).
+    Sync {
+        /// Then run the peer's own benchmark (PouchDB ⇄ CouchDB protocol) back to back.
+        #[arg(long)]
+        peer: bool,
     },
 }
 
@@ -59,6 +75,9 @@ fn main() -> Result<()> {
             no_demo,
         } => serve(&listen, &data, no_demo),
         Task::Test { no_lint } => test(no_lint),
+        Task::Bench {
+            which: Bench::Sync { peer },
+        } => bench::sync(peer),
     }
 }
 

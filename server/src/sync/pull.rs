@@ -1,11 +1,13 @@
 //! `GET /api/sync/pull?since=CURSOR`: what changed since the cursor, that the user may see.
 
 use axum::extract::{Query, State};
-use axum::Json;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use rusqlite::{params, Connection};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use shared::api::ErrorBody;
-use shared::sync::{Conflict, PullResponse, Record, RecordType, PULL_PAGE_MAX};
+use shared::sync::{Conflict, PullResponse, RecordType, PULL_PAGE_MAX};
 use uuid::Uuid;
 
 use crate::access::{self, RecordScope};
@@ -32,7 +34,7 @@ pub async fn pull(
     State(state): State<AppState>,
     user: AuthUser,
     Query(query): Query<PullQuery>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let limit = query.limit.unwrap_or(PULL_PAGE_MAX).clamp(1, PULL_PAGE_MAX);
     let since = query.since.max(0);
     let scope = access::record_scope(&user);
@@ -61,7 +63,28 @@ pub async fn pull(
             })
             .await?;
     }
-    Ok(Json(page))
+    let body =
+        serde_json::to_vec(&page).map_err(|e| ApiError::Internal(format!("pull page: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A pull page as sent: the wire shape of [`PullResponse`], with each record's stored fields passed
+/// through as raw JSON rather than parsed and written again.
+#[derive(Serialize)]
+struct Page {
+    records: Vec<RawRecord>,
+    conflicts: Vec<Conflict>,
+    cursor: i64,
+    more: bool,
+}
+
+#[derive(Serialize)]
+struct RawRecord {
+    record_type: RecordType,
+    id: Uuid,
+    facility_id: Uuid,
+    fields: Box<RawValue>,
+    seq: i64,
 }
 
 fn read_page(
@@ -69,7 +92,7 @@ fn read_page(
     scope: RecordScope,
     since: i64,
     limit: usize,
-) -> Result<PullResponse, ApiError> {
+) -> Result<Page, ApiError> {
     // One read transaction: the page, its conflicts and the high-water mark are one snapshot.
     let snapshot = connection.unchecked_transaction()?;
     let high_water: i64 =
@@ -77,7 +100,7 @@ fn read_page(
             row.get(0)
         })?;
     let RecordScope::Facility(facility_id) = scope else {
-        return Ok(PullResponse {
+        return Ok(Page {
             records: Vec::new(),
             conflicts: Vec::new(),
             cursor: high_water,
@@ -102,9 +125,9 @@ fn read_page(
         let (record_type, id, facility_id, fields, seq) = row?;
         let record_type = RecordType::from_code(&record_type)
             .ok_or_else(|| ApiError::Internal(format!("record type {record_type}")))?;
-        let fields = serde_json::from_str(&fields)
+        let fields = RawValue::from_string(fields)
             .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
-        records.push(Record {
+        records.push(RawRecord {
             record_type,
             id,
             facility_id,
@@ -120,7 +143,7 @@ fn read_page(
         high_water.max(since)
     };
     let conflicts = read_conflicts(&snapshot, facility_id, since, cursor)?;
-    Ok(PullResponse {
+    Ok(Page {
         records,
         conflicts,
         cursor,

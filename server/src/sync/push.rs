@@ -45,6 +45,7 @@ pub async fn push(
         )));
     }
     let lang = lang_of(&headers);
+    let accept_opaque = state.policy.accept_opaque_records;
     let now = state.clock.now();
     let results = state
         .db
@@ -55,7 +56,15 @@ pub async fn push(
                 })?;
             let mut results = Vec::with_capacity(request.changes.len());
             for change in &request.changes {
-                let outcome = answer(transaction, &user, change, &mut seq, now, lang)?;
+                let outcome = answer(
+                    transaction,
+                    &user,
+                    change,
+                    &mut seq,
+                    now,
+                    lang,
+                    accept_opaque,
+                )?;
                 results.push(ChangeResult {
                     change_id: change.id,
                     outcome,
@@ -75,6 +84,7 @@ fn answer(
     seq: &mut i64,
     now: DateTime<Utc>,
     lang: Lang,
+    accept_opaque: bool,
 ) -> Result<Outcome, ApiError> {
     let body = serde_json::to_vec(change).map_err(|e| ApiError::Internal(e.to_string()))?;
     let body_hash: [u8; 32] = Sha256::digest(&body).into();
@@ -93,7 +103,7 @@ fn answer(
     }
 
     *seq += 1;
-    let outcome = decide(transaction, user, change, *seq, now, lang)?;
+    let outcome = decide(transaction, user, change, *seq, now, lang, accept_opaque)?;
     let stored = serde_json::to_string(&outcome).map_err(|e| ApiError::Internal(e.to_string()))?;
     transaction
         .prepare_cached(
@@ -134,6 +144,7 @@ fn decide(
     seq: i64,
     now: DateTime<Utc>,
     lang: Lang,
+    accept_opaque: bool,
 ) -> Result<Outcome, ApiError> {
     if !access::may_write_record(user, change.facility_id) {
         return Ok(rejected("forbidden_facility", lang, Default::default()));
@@ -171,7 +182,13 @@ fn decide(
             .min(now)
             .with_timezone(&vietnam_offset())
             .date_naive();
-        let fields = match check(change.record_type, &merged.fields, today, lang) {
+        let fields = match check(
+            change.record_type,
+            &merged.fields,
+            today,
+            lang,
+            accept_opaque,
+        ) {
             Ok(fields) => fields,
             Err(rejection) => return Ok(rejection),
         };

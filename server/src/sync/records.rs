@@ -19,6 +19,8 @@ pub fn rejected(
         "facility_mismatch" => "This record belongs to another facility.",
         "change_id_reused" if vi => "Mã thay đổi này đã được dùng cho một nội dung khác.",
         "change_id_reused" => "This change id was already used for different content.",
+        "not_supported_yet" if vi => "Máy chủ chưa nhận loại hồ sơ này.",
+        "not_supported_yet" => "The server does not accept this kind of record yet.",
         "invalid_record" if vi => "Hồ sơ không đúng cấu trúc.",
         "invalid_record" => "The record is malformed.",
         _ if vi => "Vui lòng sửa các ô được đánh dấu.",
@@ -31,14 +33,27 @@ pub fn rejected(
     }
 }
 
+/// The largest opaque payload accepted in benchmark mode, in bytes of JSON.
+const OPAQUE_MAX: usize = 16 * 1024;
+
 /// Checks a merged record with the same rules as the app's form and returns it normalised.
+/// Screenings and referrals have no rules yet: refused, or stored opaque for benchmarks.
 pub fn check(
     record_type: RecordType,
     fields: &Fields,
     today: NaiveDate,
     lang: Lang,
+    accept_opaque: bool,
 ) -> Result<Fields, Outcome> {
     match record_type {
+        RecordType::Screening | RecordType::Referral => {
+            let size = serde_json::to_string(fields).map_or(usize::MAX, |json| json.len());
+            if accept_opaque && size <= OPAQUE_MAX {
+                Ok(fields.clone())
+            } else {
+                Err(rejected("not_supported_yet", lang, Default::default()))
+            }
+        }
         RecordType::Child => {
             let Some(child) = Child::from_fields(fields) else {
                 return Err(rejected("invalid_record", lang, Default::default()));

@@ -403,3 +403,20 @@ async fn pulls_come_in_bounded_pages_and_resume_from_the_cursor() {
     assert_eq!(empty["records"].as_array().unwrap().len(), 0);
     assert_eq!(empty["cursor"].as_i64().unwrap(), cursor);
 }
+
+#[tokio::test]
+async fn record_types_without_rules_yet_are_refused() {
+    let app = TestApp::new().await;
+    let counsellor = app.login("counsellor", "demo").await;
+    let school = app.my_facility(&counsellor).await;
+    let mut screening = change(
+        Uuid::now_v7(),
+        &school,
+        json!({"instrument": "phq-a", "total": 12}),
+        json!({}),
+    );
+    screening["record_type"] = json!("screening");
+    let reply = push(&app, &counsellor, vec![screening]).await.json;
+    assert_eq!(reply["results"][0]["outcome"]["code"], "not_supported_yet");
+    assert_eq!(app.count("records").await, 0);
+}
