@@ -167,9 +167,9 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
     let transaction =
         database.transaction(&[RECORDS, OUTBOX, REJECTIONS], TransactionMode::ReadWrite)?;
     let outbox = transaction.store(OUTBOX)?;
+    remove_answered(&outbox, sent, results).await?;
     let mut refused_records = Vec::new();
     for result in results {
-        outbox.delete(key(&result.change_id.to_string())).await?;
         if let Outcome::Rejected {
             message, fields, ..
         } = &result.outcome
@@ -220,6 +220,27 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
     Ok(())
 }
 
+/// Removes answered changes from the outbox. A batch is the oldest changes, and their UUIDv7 keys
+/// sort by time, so one key-range delete usually does it; it is used only when the range holds
+/// exactly the sent changes (a device clock set back could place a newer change inside it).
+async fn remove_answered(outbox: &rexie::Store, sent: &[Change], results: &[ChangeResult]) -> Result<()> {
+    let all_answered = results.len() == sent.len() && sent.iter().all(|c| results.iter().any(|r| r.change_id == c.id));
+    let bounds = (sent.iter().map(|c| c.id).min(), sent.iter().map(|c| c.id).max());
+    if let (true, (Some(first), Some(last))) = (all_answered, bounds) {
+        let range = web_sys::IdbKeyRange::bound(&key(&first.to_string()), &key(&last.to_string()))
+            .map_err(|_| StoreError("key range".into()))?;
+        let in_range = outbox.count(Some(rexie::KeyRange::from(range.clone()))).await?;
+        if in_range as usize == sent.len() {
+            outbox.delete(range.into()).await?;
+            return Ok(());
+        }
+    }
+    for result in results {
+        outbox.delete(key(&result.change_id.to_string())).await?;
+    }
+    Ok(())
+}
+
 /// Stores a pulled page and the new cursor together.
 pub async fn apply_pull(page: &PullResponse) -> Result<()> {
     let database = database()?;
@@ -236,6 +257,7 @@ pub async fn apply_pull(page: &PullResponse) -> Result<()> {
         .collect::<Result<_>>()?;
     let records = transaction.store(RECORDS)?;
     let now = Utc::now();
+    let mut pulled = Vec::with_capacity(page.records.len());
     for record in &page.records {
         let mine: Vec<&Change> = pending
             .iter()
@@ -249,10 +271,10 @@ pub async fn apply_pull(page: &PullResponse) -> Result<()> {
             server: Some(record.fields.clone()),
             updated_at: now,
         };
-        records
-            .put(&encode(&local)?, Some(&key(&record.id.to_string())))
-            .await?;
+        pulled.push((encode(&local)?, Some(key(&record.id.to_string()))));
     }
+    // All puts are issued at once and the transaction awaited, not one round trip each.
+    records.put_all(pulled.into_iter()).await?;
     let conflicts = transaction.store(CONFLICTS)?;
     for conflict in &page.conflicts {
         let id = format!("{}/{}", conflict.change_id, conflict.field);

@@ -40,6 +40,8 @@ pub struct SyncState {
     pub error: RwSignal<Option<String>>,
     /// Records received in the current run (progress of a first sync).
     pub received: RwSignal<usize>,
+    /// How the last finished run went: milliseconds pushing, milliseconds pulling, changes sent.
+    pub last_run: RwSignal<Option<RunReport>>,
     pub records: RwSignal<Vec<LocalRecord>>,
     pub conflicts: RwSignal<Vec<Conflict>>,
     pub rejections: RwSignal<Vec<Rejection>>,
@@ -48,6 +50,19 @@ pub struct SyncState {
     api: Api,
     i18n: I18n,
     session: SessionStore,
+}
+
+/// Timings of a sync run, for the sync page (and the benchmark harness, which reads them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunReport {
+    pub push_ms: f64,
+    pub pull_ms: f64,
+    pub sent: usize,
+    pub received: usize,
+}
+
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |performance| performance.now())
 }
 
 pub fn provide_sync() -> SyncState {
@@ -59,6 +74,7 @@ pub fn provide_sync() -> SyncState {
         last_success: RwSignal::new(None),
         error: RwSignal::new(None),
         received: RwSignal::new(0),
+        last_run: RwSignal::new(None),
         records: RwSignal::new(Vec::new()),
         conflicts: RwSignal::new(Vec::new()),
         rejections: RwSignal::new(Vec::new()),
@@ -164,11 +180,19 @@ impl SyncState {
         self.running.set(true);
         self.received.set(0);
         spawn_local(async move {
-            let outcome = self.push_all().await;
-            let outcome = match outcome {
-                Ok(()) => self.pull_all().await,
+            let started = now_ms();
+            let pushed = self.push_all().await;
+            let pushed_at = now_ms();
+            let outcome = match pushed {
+                Ok(sent) => self.pull_all().await.map(|()| sent),
                 Err(failure) => Err(failure),
             };
+            if let Ok(sent) = outcome {
+                let received = self.received.get_untracked();
+                let report = RunReport { push_ms: pushed_at - started, pull_ms: now_ms() - pushed_at, sent, received };
+                self.last_run.set(Some(report));
+            }
+            let outcome = outcome.map(|_| ());
             if outcome.is_ok() {
                 // Keep the directory the forms need (communes) for when the network is gone.
                 crate::pages::children::communes(self.api).await;
@@ -192,12 +216,15 @@ impl SyncState {
         });
     }
 
-    async fn push_all(self) -> Result<(), ApiFailure> {
+    /// Sends the outbox until it is empty; returns how many changes were sent.
+    async fn push_all(self) -> Result<usize, ApiFailure> {
+        let mut sent = 0;
         loop {
             let outbox = store::outbox().await.map_err(store_failure)?;
             if outbox.is_empty() {
-                return Ok(());
+                return Ok(sent);
             }
+            sent += outbox.len().min(BATCH);
             let batch: Vec<Change> = outbox.into_iter().take(BATCH).collect();
             let request = PushRequest {
                 changes: batch.clone(),

@@ -34,10 +34,8 @@ pub struct Stack {
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<std::io::Result<()>>,
     )>,
-    driver_url: String,
-    driver: Child,
+    chrome: Chrome,
     _data: TempDir,
-    profiles: Vec<TempDir>,
 }
 
 fn env_path(name: &str) -> Result<PathBuf> {
@@ -50,7 +48,6 @@ fn env_path(name: &str) -> Result<PathBuf> {
 impl Stack {
     pub async fn start() -> Result<Stack> {
         let dist = env_path("TAM_AN_E2E_DIST")?;
-        let chromedriver = env_path("TAM_AN_E2E_CHROMEDRIVER")?;
         if !dist.join("index.html").is_file() {
             bail!(
                 "{} has no index.html: build it with `cargo xtask dist`",
@@ -69,30 +66,15 @@ impl Stack {
         let url = format!("http://{addr}");
         let server = Some(spawn_server(listener, state.clone()));
 
-        let port = free_port()?;
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", chromedriver.display()))?;
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if started.elapsed() > PATIENCE {
-                bail!("chromedriver did not start on port {port}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let chrome = Chrome::start().await?;
         Ok(Stack {
             url,
             clock,
             state,
             addr,
             server,
-            driver_url: format!("http://127.0.0.1:{port}"),
-            driver,
+            chrome,
             _data: data,
-            profiles: Vec::new(),
         })
     }
 
@@ -154,6 +136,40 @@ impl Stack {
 
     /// A new browser with its own empty profile: a separate device.
     pub async fn browser(&mut self) -> Result<WebDriver> {
+        self.chrome.browser().await
+    }
+}
+
+/// ChromeDriver on a free port, and the browsers it starts (each with its own fresh profile).
+pub struct Chrome {
+    driver_url: String,
+    driver: Child,
+    profiles: Vec<TempDir>,
+}
+
+impl Chrome {
+    /// Starts ChromeDriver (`TAM_AN_E2E_CHROMEDRIVER`).
+    pub async fn start() -> Result<Chrome> {
+        let chromedriver = env_path("TAM_AN_E2E_CHROMEDRIVER")?;
+        let port = free_port()?;
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", chromedriver.display()))?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > PATIENCE {
+                bail!("chromedriver did not start on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(Chrome { driver_url: format!("http://127.0.0.1:{port}"), driver, profiles: Vec::new() })
+    }
+
+    /// A new browser (`TAM_AN_E2E_CHROMIUM`) with its own empty profile: a separate device.
+    pub async fn browser(&mut self) -> Result<WebDriver> {
         let chromium = env_path("TAM_AN_E2E_CHROMIUM")?;
         let profile = tempfile::tempdir()?;
         let mut capabilities = DesiredCapabilities::chrome();
@@ -178,7 +194,7 @@ impl Stack {
     }
 }
 
-impl Drop for Stack {
+impl Drop for Chrome {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();

@@ -31,13 +31,21 @@ struct Phase {
     requests: u64,
 }
 
-pub fn sync(with_peer: bool) -> Result<()> {
+pub fn sync(with_peer: bool, in_browser: bool) -> Result<()> {
     let peer = root().join("../shared/bench/peer");
-    let base = load(&peer.join("workload/base-seed42.jsonl"))?;
-    let increment = load(&peer.join("workload/increment-seed1042.jsonl"))?;
+    let base: Vec<Value> = load(&peer.join("workload/base-seed42.jsonl"))?.iter().map(|d| to_change(d, FACILITY, COMMUNE)).collect();
+    let increment: Vec<Value> =
+        load(&peer.join("workload/increment-seed1042.jsonl"))?.iter().map(|d| to_change(d, FACILITY, COMMUNE)).collect();
+    let changes_dir = target_dir().join("bench");
+    fs::create_dir_all(&changes_dir)?;
+    fs::write(changes_dir.join("base-changes.json"), serde_json::to_vec(&base)?)?;
+    fs::write(changes_dir.join("increment-changes.json"), serde_json::to_vec(&increment)?)?;
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "server"])
         .current_dir(root()))?;
+    if in_browser {
+        return browser_runs(&peer, &changes_dir, with_peer);
+    }
     let mut phases: Vec<Phase> = [
         "push 14,000",
         "pull 14,000",
@@ -103,6 +111,79 @@ struct RunResult {
     server_peak_kb: u64,
 }
 
+/// The browser half: our app in headless Chromium, three runs, each against a fresh server.
+fn browser_runs(peer: &Path, changes_dir: &Path, with_peer: bool) -> Result<()> {
+    let browser = crate::browser::ensure()?;
+    let dist = crate::dist::build()?;
+    run(Command::new("cargo").args(["build", "--release", "-p", "tests", "--bin", "bench-browser-sync"]).current_dir(root()))?;
+    let mut lines: Vec<Value> = Vec::new();
+    for run_index in 0..RUNS {
+        eprintln!("xtask bench (browser): run {} of {RUNS}", run_index + 1);
+        let (data, mut server, mut proxy) = start_server_and_proxy(peer, Some(&dist))?;
+        let output = Command::new(target_dir().join("release/bench-browser-sync"))
+            .arg(format!("http://127.0.0.1:{PROXY_PORT}"))
+            .arg(CONTROL_PORT.to_string())
+            .arg(changes_dir.join("base-changes.json"))
+            .arg(changes_dir.join("increment-changes.json"))
+            .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
+            .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver)
+            .stderr(Stdio::inherit())
+            .output();
+        stop(&mut proxy);
+        stop(&mut server);
+        let _ = fs::remove_dir_all(&data);
+        let output = output?;
+        if !output.status.success() {
+            bail!("the browser benchmark failed");
+        }
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let mut value: Value = serde_json::from_str(line)?;
+            value["run_index"] = json!(run_index);
+            lines.push(value);
+        }
+    }
+    println!("\nTâm An sync, our client in headless Chromium (IndexedDB), median of {RUNS} runs, bytes from proxy.js:");
+    println!("| phase | push part | pull part | up bytes | down bytes |");
+    println!("|---|---|---|---|---|");
+    for phase in ["push 14,000", "initial pull 14,000", "push 100", "pull 100", "no-op pull"] {
+        let rows: Vec<&Value> = lines.iter().filter(|line| line["phase"] == phase).collect();
+        let part = |key: &str| stats(&rows.iter().filter_map(|r| r["run"][key].as_f64()).collect::<Vec<_>>()).0;
+        let up = rows.first().and_then(|r| r["up"].as_u64()).unwrap_or(0);
+        let down = rows.first().and_then(|r| r["down"].as_u64()).unwrap_or(0);
+        println!("| {phase} | {} | {} | {up} | {down} |", show(part("push_ms")), show(part("pull_ms")));
+    }
+    for line in lines.iter().filter(|line| line["phase"] == "js heap (device B)") {
+        println!("JS heap on device B after the runs (run {}): {} bytes", line["run_index"], line["bytes"]);
+    }
+    if with_peer {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(peer))?;
+        run(Command::new("node").args(["bench.js", "--runs", "3", "--browser", "--tag", "vs-tam-an"]).current_dir(peer))?;
+    }
+    Ok(())
+}
+
+fn start_server_and_proxy(peer: &Path, dist: Option<&Path>) -> Result<(std::path::PathBuf, Child, Child)> {
+    let data = std::env::temp_dir().join(format!("tam-an-bench-{}", Uuid::now_v7()));
+    fs::create_dir_all(&data)?;
+    let server = Command::new(target_dir().join("release/tam-an-server"))
+        .args(["--listen", &format!("127.0.0.1:{SERVER_PORT}"), "--accept-opaque-records"])
+        .arg("--dist")
+        .arg(dist.unwrap_or(Path::new("/nonexistent")))
+        .arg("--data")
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let proxy = Command::new("node")
+        .args(["proxy.js", &PROXY_PORT.to_string(), &SERVER_PORT.to_string(), &CONTROL_PORT.to_string()])
+        .current_dir(peer)
+        .stdout(Stdio::null())
+        .spawn()
+        .context("starting the peer's proxy.js (needs node)")?;
+    wait_for(&format!("http://127.0.0.1:{PROXY_PORT}/api/health"))?;
+    Ok((data, server, proxy))
+}
+
 fn one_run(peer: &Path, base: &[Value], increment: &[Value]) -> Result<RunResult> {
     let data = std::env::temp_dir().join(format!("tam-an-bench-{}", Uuid::now_v7()));
     fs::create_dir_all(&data)?;
@@ -154,14 +235,8 @@ fn measure(base: &[Value], increment: &[Value], server_pid: u32) -> Result<RunRe
         .as_str()
         .context("area")?
         .to_string();
-    let base_changes: Vec<Value> = base
-        .iter()
-        .map(|doc| to_change(doc, &facility, &commune))
-        .collect();
-    let increment_changes: Vec<Value> = increment
-        .iter()
-        .map(|doc| to_change(doc, &facility, &commune))
-        .collect();
+    let base_changes = place(base, &facility, &commune)?;
+    let increment_changes = place(increment, &facility, &commune)?;
 
     let mut phases = Vec::new();
     phases.push(timed(|| push(&agent, &url, &token, &base_changes))?);
@@ -261,6 +336,16 @@ fn pull(
     }
     Ok(requests)
 }
+
+/// Changes with this run's facility and commune in place of the placeholders.
+fn place(changes: &[Value], facility: &str, commune: &str) -> Result<Vec<Value>> {
+    let text = serde_json::to_string(changes)?.replace(FACILITY, facility).replace(COMMUNE, commune);
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// Stand-ins for the ids of each run's fresh database.
+pub const FACILITY: &str = "00000000-0000-0000-0000-00000000fac1";
+pub const COMMUNE: &str = "00000000-0000-0000-0000-0000000c0111";
 
 /// A workload document as one of our changes: children onto our child record, the rest opaque.
 fn to_change(doc: &Value, facility: &str, commune: &str) -> Value {

@@ -63,6 +63,9 @@ enum Bench {
         /// Then run the peer's own benchmark (PouchDB ⇄ CouchDB protocol) back to back.
         #[arg(long)]
         peer: bool,
+        /// Use our real app in headless Chromium as the client (else a native client).
+        #[arg(long)]
+        browser: bool,
     },
 }
 
@@ -76,8 +79,8 @@ fn main() -> Result<()> {
         } => serve(&listen, &data, no_demo),
         Task::Test { no_lint } => test(no_lint),
         Task::Bench {
-            which: Bench::Sync { peer },
-        } => bench::sync(peer),
+            which: Bench::Sync { peer, browser },
+        } => bench::sync(peer, browser),
     }
 }
 

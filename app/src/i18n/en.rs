@@ -158,6 +158,7 @@ pub static TEXTS: Texts = Texts {
     stay: "Stay",
     app_updated: "A new version of the app is available; reload to use it.",
     reload: "Reload",
+    last_run: |sent, push_ms, received, pull_ms| format!("Last run: sent {sent} changes in {:.1} s, received {received} records in {:.1} s.", push_ms / 1000.0, pull_ms / 1000.0),
     offline_wrong_password: "No network. The password does not match the last sign-in on this device.",
     offline_unknown_user: "Cannot reach the server, and this account has never signed in on this device. Connect to sign in the first time.",
 };

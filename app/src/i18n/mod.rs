@@ -161,6 +161,7 @@ pub struct Texts {
     pub app_updated: &'static str,
     pub reload: &'static str,
     pub offline_wrong_password: &'static str,
+    pub last_run: fn(usize, f64, usize, f64) -> String,
     pub offline_unknown_user: &'static str,
 }
 

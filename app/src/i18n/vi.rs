@@ -151,6 +151,7 @@ pub static TEXTS: Texts = Texts {
     stay: "Ở lại",
     app_updated: "Đã có phiên bản mới của ứng dụng; tải lại trang để dùng.",
     reload: "Tải lại",
+    last_run: |sent, push_ms, received, pull_ms| format!("Lần gần nhất: gửi {sent} thay đổi trong {:.1} giây, nhận {received} hồ sơ trong {:.1} giây.", push_ms / 1000.0, pull_ms / 1000.0),
     offline_wrong_password: "Không có mạng. Mật khẩu không khớp với lần đăng nhập trước trên máy này.",
     offline_unknown_user: "Không kết nối được máy chủ, và tài khoản này chưa từng đăng nhập trên máy này. Vui lòng kết nối mạng để đăng nhập lần đầu.",
 };

@@ -85,6 +85,9 @@ pub fn SyncPage() -> impl IntoView {
                     Some(at) => (i18n.t().last_sync)(&format_date_time(at)),
                     None => i18n.t().never_synced.to_string(),
                 }}</p>
+                {move || sync.last_run.get().map(|run| view! {
+                    <p class="muted" id="last-run">{(i18n.t().last_run)(run.sent, run.push_ms, run.received, run.pull_ms)}</p>
+                })}
                 {move || sync.error.get().map(|error| view! { <p class="notice error" role="alert">{error}</p> })}
                 <button type="button" class="button primary" id="sync-now" on:click=move |_| sync.run()
                     disabled=move || sync.running.get()>{move || i18n.t().sync_now}</button>
