@@ -223,13 +223,25 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
 /// Removes answered changes from the outbox. A batch is the oldest changes, and their UUIDv7 keys
 /// sort by time, so one key-range delete usually does it; it is used only when the range holds
 /// exactly the sent changes (a device clock set back could place a newer change inside it).
-async fn remove_answered(outbox: &rexie::Store, sent: &[Change], results: &[ChangeResult]) -> Result<()> {
-    let all_answered = results.len() == sent.len() && sent.iter().all(|c| results.iter().any(|r| r.change_id == c.id));
-    let bounds = (sent.iter().map(|c| c.id).min(), sent.iter().map(|c| c.id).max());
+async fn remove_answered(
+    outbox: &rexie::Store,
+    sent: &[Change],
+    results: &[ChangeResult],
+) -> Result<()> {
+    let all_answered = results.len() == sent.len()
+        && sent
+            .iter()
+            .all(|c| results.iter().any(|r| r.change_id == c.id));
+    let bounds = (
+        sent.iter().map(|c| c.id).min(),
+        sent.iter().map(|c| c.id).max(),
+    );
     if let (true, (Some(first), Some(last))) = (all_answered, bounds) {
         let range = web_sys::IdbKeyRange::bound(&key(&first.to_string()), &key(&last.to_string()))
             .map_err(|_| StoreError("key range".into()))?;
-        let in_range = outbox.count(Some(rexie::KeyRange::from(range.clone()))).await?;
+        let in_range = outbox
+            .count(Some(rexie::KeyRange::from(range.clone())))
+            .await?;
         if in_range as usize == sent.len() {
             outbox.delete(range.into()).await?;
             return Ok(());

@@ -9,9 +9,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::sync::{
-    diff, Change, Conflict, Fields, PullResponse, PushRequest, PushResponse, RecordType,
-};
+use shared::sync::{diff, Conflict, Fields, PullResponse, PushRequest, PushResponse, RecordType};
 use uuid::Uuid;
 
 use crate::api::{use_api, Api, ApiFailure};
@@ -62,7 +60,9 @@ pub struct RunReport {
 }
 
 fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |performance| performance.now())
+    window()
+        .performance()
+        .map_or(0.0, |performance| performance.now())
 }
 
 pub fn provide_sync() -> SyncState {
@@ -189,7 +189,12 @@ impl SyncState {
             };
             if let Ok(sent) = outcome {
                 let received = self.received.get_untracked();
-                let report = RunReport { push_ms: pushed_at - started, pull_ms: now_ms() - pushed_at, sent, received };
+                let report = RunReport {
+                    push_ms: pushed_at - started,
+                    pull_ms: now_ms() - pushed_at,
+                    sent,
+                    received,
+                };
                 self.last_run.set(Some(report));
             }
             let outcome = outcome.map(|_| ());
@@ -216,7 +221,8 @@ impl SyncState {
         });
     }
 
-    /// Sends the outbox until it is empty; returns how many changes were sent.
+    /// Sends the outbox until it is empty; returns how many changes were sent. The outbox is
+    /// read once and sent batch by batch, then read again for changes made in the meantime.
     async fn push_all(self) -> Result<usize, ApiFailure> {
         let mut sent = 0;
         loop {
@@ -224,15 +230,18 @@ impl SyncState {
             if outbox.is_empty() {
                 return Ok(sent);
             }
-            sent += outbox.len().min(BATCH);
-            let batch: Vec<Change> = outbox.into_iter().take(BATCH).collect();
-            let request = PushRequest {
-                changes: batch.clone(),
-            };
-            let response: PushResponse = self.api.post("/api/sync/push", &request).await?;
-            store::apply_push(&batch, &response.results)
-                .await
-                .map_err(store_failure)?;
+            for batch in outbox.chunks(BATCH) {
+                let request = PushRequest {
+                    changes: batch.to_vec(),
+                };
+                let response: PushResponse = self.api.post("/api/sync/push", &request).await?;
+                store::apply_push(batch, &response.results)
+                    .await
+                    .map_err(store_failure)?;
+                sent += batch.len();
+                self.pending
+                    .update(|pending| *pending = pending.saturating_sub(batch.len()));
+            }
         }
     }
 

@@ -24,7 +24,9 @@ const LONG: Duration = Duration::from_secs(300);
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let [_, url, control, base, increment] = args.as_slice() else {
-        bail!("usage: bench-browser-sync <app url> <proxy control port> <base.json> <increment.json>");
+        bail!(
+            "usage: bench-browser-sync <app url> <proxy control port> <base.json> <increment.json>"
+        );
     };
     let base: Vec<Value> = serde_json::from_slice(&std::fs::read(base)?)?;
     let increment: Vec<Value> = serde_json::from_slice(&std::fs::read(increment)?)?;
@@ -36,13 +38,25 @@ async fn main() -> Result<()> {
     wait_for_text(&a, "#greeting", "Xin chào").await?;
     wait_for_attr(&a, "#sync-status", "data-running", "false").await?;
     let session: Value = serde_json::from_str(
-        a.execute("return localStorage.getItem('tam-an.session');", vec![]).await?.json().as_str().context("session")?,
+        a.execute("return localStorage.getItem('tam-an.session');", vec![])
+            .await?
+            .json()
+            .as_str()
+            .context("session")?,
     )?;
     let user = session["user"]["id"].as_str().context("user")?.to_string();
-    let facility = session["user"]["facility_id"].as_str().context("facility")?.to_string();
-    let commune = session["user"]["area_id"].as_str().context("area")?.to_string();
+    let facility = session["user"]["facility_id"]
+        .as_str()
+        .context("facility")?
+        .to_string();
+    let commune = session["user"]["area_id"]
+        .as_str()
+        .context("area")?
+        .to_string();
     let place = |changes: &[Value]| -> Result<Vec<Value>> {
-        let text = serde_json::to_string(changes)?.replace(FACILITY, &facility).replace(COMMUNE, &commune);
+        let text = serde_json::to_string(changes)?
+            .replace(FACILITY, &facility)
+            .replace(COMMUNE, &commune);
         Ok(serde_json::from_str(&text)?)
     };
     seed(&a, &user, &place(&base)?).await?;
@@ -68,8 +82,16 @@ async fn main() -> Result<()> {
     // Phase: B pulls the 100, then pulls with nothing new.
     report("pull 100", control, || sync_now(&b, increment.len())).await?;
     report("no-op pull", control, || sync_now(&b, 0)).await?;
-    let heap = b.execute("return performance.memory ? performance.memory.usedJSHeapSize : null;", vec![]).await?;
-    println!("{}", json!({"phase": "js heap (device B)", "bytes": heap.json()}));
+    let heap = b
+        .execute(
+            "return performance.memory ? performance.memory.usedJSHeapSize : null;",
+            vec![],
+        )
+        .await?;
+    println!(
+        "{}",
+        json!({"phase": "js heap (device B)", "bytes": heap.json()})
+    );
     a.quit().await?;
     b.quit().await?;
     Ok(())
@@ -96,7 +118,9 @@ async fn seed(driver: &WebDriver, user: &str, changes: &[Value]) -> Result<()> {
             tx.onerror = () => done(String(tx.error));
         };"#;
     for chunk in changes.chunks(SEED_CHUNK) {
-        let result = driver.execute_async(SCRIPT, vec![json!(format!("tam-an-{user}")), json!(chunk)]).await?;
+        let result = driver
+            .execute_async(SCRIPT, vec![json!(format!("tam-an-{user}")), json!(chunk)])
+            .await?;
         if result.json() != &json!(true) {
             bail!("seeding failed: {}", result.json());
         }
@@ -113,13 +137,20 @@ async fn reopen_and_sync(driver: &WebDriver) -> Result<Value> {
 /// Starts a run from the sync page and waits for it to finish.
 async fn sync_now(driver: &WebDriver, expect_received: usize) -> Result<Value> {
     click_link(driver, "Đồng bộ").await?;
-    let before = driver.find(By::Css("#sync-status")).await?.attr("data-last-run").await?;
+    let before = driver
+        .find(By::Css("#sync-status"))
+        .await?
+        .attr("data-last-run")
+        .await?;
     wait_for(driver, "#sync-now").await?.click().await?;
     let started = Instant::now();
     loop {
         let status = driver.find(By::Css("#sync-status")).await?;
         let last = status.attr("data-last-run").await?;
-        if status.attr("data-running").await?.as_deref() == Some("false") && last != before && last.is_some() {
+        if status.attr("data-running").await?.as_deref() == Some("false")
+            && last != before
+            && last.is_some()
+        {
             break;
         }
         if started.elapsed() > LONG {
@@ -138,13 +169,17 @@ async fn finished(driver: &WebDriver, expect_received: usize) -> Result<Value> {
         if let Ok(status) = status {
             let running = status.attr("data-running").await?;
             let pending = status.attr("data-pending").await?;
-            if let (Some("false"), Some("0"), Some(last)) =
-                (running.as_deref(), pending.as_deref(), status.attr("data-last-run").await?)
-            {
+            if let (Some("false"), Some("0"), Some(last)) = (
+                running.as_deref(),
+                pending.as_deref(),
+                status.attr("data-last-run").await?,
+            ) {
                 let parts: Vec<f64> = last.split(' ').filter_map(|p| p.parse().ok()).collect();
                 if let [push_ms, pull_ms, sent, received] = parts[..] {
                     if received as usize >= expect_received {
-                        return Ok(json!({"push_ms": push_ms, "pull_ms": pull_ms, "sent": sent, "received": received}));
+                        return Ok(
+                            json!({"push_ms": push_ms, "pull_ms": pull_ms, "sent": sent, "received": received}),
+                        );
                     }
                 }
             }
@@ -165,8 +200,16 @@ where
     let before = proxy_stats(control)?;
     let run_report = run().await?;
     let after = proxy_stats(control)?;
-    let delta = |key: &str| after[key].as_u64().unwrap_or(0).saturating_sub(before[key].as_u64().unwrap_or(0));
-    println!("{}", json!({"phase": phase, "run": run_report, "up": delta("c2s"), "down": delta("s2c")}));
+    let delta = |key: &str| {
+        after[key]
+            .as_u64()
+            .unwrap_or(0)
+            .saturating_sub(before[key].as_u64().unwrap_or(0))
+    };
+    println!(
+        "{}",
+        json!({"phase": phase, "run": run_report, "up": delta("c2s"), "down": delta("s2c")})
+    );
     Ok(())
 }
 

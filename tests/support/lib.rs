@@ -165,7 +165,11 @@ impl Chrome {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Ok(Chrome { driver_url: format!("http://127.0.0.1:{port}"), driver, profiles: Vec::new() })
+        Ok(Chrome {
+            driver_url: format!("http://127.0.0.1:{port}"),
+            driver,
+            profiles: Vec::new(),
+        })
     }
 
     /// A new browser (`TAM_AN_E2E_CHROMIUM`) with its own empty profile: a separate device.

@@ -33,13 +33,24 @@ struct Phase {
 
 pub fn sync(with_peer: bool, in_browser: bool) -> Result<()> {
     let peer = root().join("../shared/bench/peer");
-    let base: Vec<Value> = load(&peer.join("workload/base-seed42.jsonl"))?.iter().map(|d| to_change(d, FACILITY, COMMUNE)).collect();
-    let increment: Vec<Value> =
-        load(&peer.join("workload/increment-seed1042.jsonl"))?.iter().map(|d| to_change(d, FACILITY, COMMUNE)).collect();
+    let base: Vec<Value> = load(&peer.join("workload/base-seed42.jsonl"))?
+        .iter()
+        .map(|d| to_change(d, FACILITY, COMMUNE))
+        .collect();
+    let increment: Vec<Value> = load(&peer.join("workload/increment-seed1042.jsonl"))?
+        .iter()
+        .map(|d| to_change(d, FACILITY, COMMUNE))
+        .collect();
     let changes_dir = target_dir().join("bench");
     fs::create_dir_all(&changes_dir)?;
-    fs::write(changes_dir.join("base-changes.json"), serde_json::to_vec(&base)?)?;
-    fs::write(changes_dir.join("increment-changes.json"), serde_json::to_vec(&increment)?)?;
+    fs::write(
+        changes_dir.join("base-changes.json"),
+        serde_json::to_vec(&base)?,
+    )?;
+    fs::write(
+        changes_dir.join("increment-changes.json"),
+        serde_json::to_vec(&increment)?,
+    )?;
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "server"])
         .current_dir(root()))?;
@@ -115,7 +126,16 @@ struct RunResult {
 fn browser_runs(peer: &Path, changes_dir: &Path, with_peer: bool) -> Result<()> {
     let browser = crate::browser::ensure()?;
     let dist = crate::dist::build()?;
-    run(Command::new("cargo").args(["build", "--release", "-p", "tests", "--bin", "bench-browser-sync"]).current_dir(root()))?;
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "tests",
+            "--bin",
+            "bench-browser-sync",
+        ])
+        .current_dir(root()))?;
     let mut lines: Vec<Value> = Vec::new();
     for run_index in 0..RUNS {
         eprintln!("xtask bench (browser): run {} of {RUNS}", run_index + 1);
@@ -145,28 +165,63 @@ fn browser_runs(peer: &Path, changes_dir: &Path, with_peer: bool) -> Result<()> 
     println!("\nTâm An sync, our client in headless Chromium (IndexedDB), median of {RUNS} runs, bytes from proxy.js:");
     println!("| phase | push part | pull part | up bytes | down bytes |");
     println!("|---|---|---|---|---|");
-    for phase in ["push 14,000", "initial pull 14,000", "push 100", "pull 100", "no-op pull"] {
+    for phase in [
+        "push 14,000",
+        "initial pull 14,000",
+        "push 100",
+        "pull 100",
+        "no-op pull",
+    ] {
         let rows: Vec<&Value> = lines.iter().filter(|line| line["phase"] == phase).collect();
-        let part = |key: &str| stats(&rows.iter().filter_map(|r| r["run"][key].as_f64()).collect::<Vec<_>>()).0;
+        let part = |key: &str| {
+            stats(
+                &rows
+                    .iter()
+                    .filter_map(|r| r["run"][key].as_f64())
+                    .collect::<Vec<_>>(),
+            )
+            .0
+        };
         let up = rows.first().and_then(|r| r["up"].as_u64()).unwrap_or(0);
         let down = rows.first().and_then(|r| r["down"].as_u64()).unwrap_or(0);
-        println!("| {phase} | {} | {} | {up} | {down} |", show(part("push_ms")), show(part("pull_ms")));
+        println!(
+            "| {phase} | {} | {} | {up} | {down} |",
+            show(part("push_ms")),
+            show(part("pull_ms"))
+        );
     }
-    for line in lines.iter().filter(|line| line["phase"] == "js heap (device B)") {
-        println!("JS heap on device B after the runs (run {}): {} bytes", line["run_index"], line["bytes"]);
+    for line in lines
+        .iter()
+        .filter(|line| line["phase"] == "js heap (device B)")
+    {
+        println!(
+            "JS heap on device B after the runs (run {}): {} bytes",
+            line["run_index"], line["bytes"]
+        );
     }
     if with_peer {
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(peer))?;
-        run(Command::new("node").args(["bench.js", "--runs", "3", "--browser", "--tag", "vs-tam-an"]).current_dir(peer))?;
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(peer))?;
+        run(Command::new("node")
+            .args(["bench.js", "--runs", "3", "--browser", "--tag", "vs-tam-an"])
+            .current_dir(peer))?;
     }
     Ok(())
 }
 
-fn start_server_and_proxy(peer: &Path, dist: Option<&Path>) -> Result<(std::path::PathBuf, Child, Child)> {
+fn start_server_and_proxy(
+    peer: &Path,
+    dist: Option<&Path>,
+) -> Result<(std::path::PathBuf, Child, Child)> {
     let data = std::env::temp_dir().join(format!("tam-an-bench-{}", Uuid::now_v7()));
     fs::create_dir_all(&data)?;
     let server = Command::new(target_dir().join("release/tam-an-server"))
-        .args(["--listen", &format!("127.0.0.1:{SERVER_PORT}"), "--accept-opaque-records"])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{SERVER_PORT}"),
+            "--accept-opaque-records",
+        ])
         .arg("--dist")
         .arg(dist.unwrap_or(Path::new("/nonexistent")))
         .arg("--data")
@@ -175,7 +230,12 @@ fn start_server_and_proxy(peer: &Path, dist: Option<&Path>) -> Result<(std::path
         .stdout(Stdio::null())
         .spawn()?;
     let proxy = Command::new("node")
-        .args(["proxy.js", &PROXY_PORT.to_string(), &SERVER_PORT.to_string(), &CONTROL_PORT.to_string()])
+        .args([
+            "proxy.js",
+            &PROXY_PORT.to_string(),
+            &SERVER_PORT.to_string(),
+            &CONTROL_PORT.to_string(),
+        ])
         .current_dir(peer)
         .stdout(Stdio::null())
         .spawn()
@@ -339,7 +399,9 @@ fn pull(
 
 /// Changes with this run's facility and commune in place of the placeholders.
 fn place(changes: &[Value], facility: &str, commune: &str) -> Result<Vec<Value>> {
-    let text = serde_json::to_string(changes)?.replace(FACILITY, facility).replace(COMMUNE, commune);
+    let text = serde_json::to_string(changes)?
+        .replace(FACILITY, facility)
+        .replace(COMMUNE, commune);
     Ok(serde_json::from_str(&text)?)
 }
 
