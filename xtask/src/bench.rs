@@ -245,32 +245,7 @@ fn start_server_and_proxy(
 }
 
 fn one_run(peer: &Path, base: &[Value], increment: &[Value]) -> Result<RunResult> {
-    let data = std::env::temp_dir().join(format!("tam-an-bench-{}", Uuid::now_v7()));
-    fs::create_dir_all(&data)?;
-    let mut server = Command::new(target_dir().join("release/tam-an-server"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{SERVER_PORT}"),
-            "--dist",
-            "/nonexistent",
-            "--accept-opaque-records",
-        ])
-        .arg("--data")
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()?;
-    let mut proxy = Command::new("node")
-        .args([
-            "proxy.js",
-            &PROXY_PORT.to_string(),
-            &SERVER_PORT.to_string(),
-            &CONTROL_PORT.to_string(),
-        ])
-        .current_dir(peer)
-        .stdout(Stdio::null())
-        .spawn()
-        .context("starting the peer's proxy.js (needs node)")?;
+    let (data, mut server, mut proxy) = start_server_and_proxy(peer, None)?;
     let result = measure(base, increment, server.id());
     stop(&mut proxy);
     stop(&mut server);
