@@ -123,8 +123,17 @@ fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T> {
 async fn all<T: DeserializeOwned>(store_name: &str) -> Result<Vec<T>> {
     let database = database()?;
     let transaction = database.transaction(&[store_name], TransactionMode::ReadOnly)?;
-    let values = transaction.store(store_name)?.get_all(None, None).await?;
-    values.into_iter().map(decode).collect()
+    decode_all(&transaction.store(store_name)?).await
+}
+
+/// Every value of a store, within the caller's transaction.
+async fn decode_all<T: DeserializeOwned>(store: &rexie::Store) -> Result<Vec<T>> {
+    store
+        .get_all(None, None)
+        .await?
+        .into_iter()
+        .map(decode)
+        .collect()
 }
 
 pub async fn records() -> Result<Vec<LocalRecord>> {
@@ -189,12 +198,7 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
         }
     }
     if !refused_records.is_empty() {
-        let pending: Vec<Change> = outbox
-            .get_all(None, None)
-            .await?
-            .into_iter()
-            .map(decode)
-            .collect::<Result<_>>()?;
+        let pending: Vec<Change> = decode_all(&outbox).await?;
         let records = transaction.store(RECORDS)?;
         for record_id in refused_records {
             let Some(value) = records.get(key(&record_id.to_string())).await? else {
@@ -260,13 +264,7 @@ pub async fn apply_pull(page: &PullResponse) -> Result<()> {
         &[RECORDS, OUTBOX, CONFLICTS, META],
         TransactionMode::ReadWrite,
     )?;
-    let pending: Vec<Change> = transaction
-        .store(OUTBOX)?
-        .get_all(None, None)
-        .await?
-        .into_iter()
-        .map(decode)
-        .collect::<Result<_>>()?;
+    let pending: Vec<Change> = decode_all(&transaction.store(OUTBOX)?).await?;
     let records = transaction.store(RECORDS)?;
     let now = Utc::now();
     let mut pulled = Vec::with_capacity(page.records.len());

@@ -45,6 +45,8 @@ pub struct SyncState {
     pub rejections: RwSignal<Vec<Rejection>>,
     /// Bumped by each local change, to debounce runs.
     generation: RwSignal<u64>,
+    /// The cached commune list was refreshed since the store was opened.
+    directory_fresh: RwSignal<bool>,
     api: Api,
     i18n: I18n,
     session: SessionStore,
@@ -79,6 +81,7 @@ pub fn provide_sync() -> SyncState {
         conflicts: RwSignal::new(Vec::new()),
         rejections: RwSignal::new(Vec::new()),
         generation: RwSignal::new(0),
+        directory_fresh: RwSignal::new(false),
         api: use_api(),
         i18n: use_i18n(),
         session: use_session(),
@@ -89,6 +92,7 @@ pub fn provide_sync() -> SyncState {
     Effect::new(move |_| {
         let user_id = session.user().map(|user| user.id);
         state.ready.set(false);
+        state.directory_fresh.set(false);
         if let Some(user_id) = user_id {
             spawn_local(async move {
                 match store::open(user_id).await {
@@ -187,23 +191,27 @@ impl SyncState {
                 Ok(sent) => self.pull_all().await.map(|()| sent),
                 Err(failure) => Err(failure),
             };
-            if let Ok(sent) = outcome {
-                let received = self.received.get_untracked();
-                let report = RunReport {
-                    push_ms: pushed_at - started,
-                    pull_ms: now_ms() - pushed_at,
-                    sent,
-                    received,
-                };
-                self.last_run.set(Some(report));
-            }
-            let outcome = outcome.map(|_| ());
-            if outcome.is_ok() {
-                // Keep the directory the forms need (communes) for when the network is gone.
-                crate::pages::children::communes(self.api).await;
-            }
+            // After an idle run (nothing sent, nothing received) the store is as the pages show
+            // it; reading every record back would be wasted work every few minutes.
+            let moved = outcome
+                .as_ref()
+                .map_or(true, |sent| *sent > 0 || self.received.get_untracked() > 0);
             match outcome {
-                Ok(()) => {
+                Ok(sent) => {
+                    let received = self.received.get_untracked();
+                    let report = RunReport {
+                        push_ms: pushed_at - started,
+                        pull_ms: now_ms() - pushed_at,
+                        sent,
+                        received,
+                    };
+                    self.last_run.set(Some(report));
+                    if !self.directory_fresh.get_untracked() {
+                        // Keep the directory the forms need (communes) for when the network is gone;
+                        // once per opening of the store is enough.
+                        crate::pages::children::communes(self.api).await;
+                        self.directory_fresh.set(true);
+                    }
                     let now = Utc::now();
                     let _ = store::put_meta("last_success", &now).await;
                     self.last_success.set(Some(now));
@@ -216,7 +224,9 @@ impl SyncState {
                     self.error.set(Some(failure.message(self.i18n)));
                 }
             }
-            self.reload().await;
+            if moved {
+                self.reload().await;
+            }
             self.running.set(false);
         });
     }

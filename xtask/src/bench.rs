@@ -41,21 +41,11 @@ pub fn sync(with_peer: bool, in_browser: bool) -> Result<()> {
         .iter()
         .map(|d| to_change(d, FACILITY, COMMUNE))
         .collect();
-    let changes_dir = target_dir().join("bench");
-    fs::create_dir_all(&changes_dir)?;
-    fs::write(
-        changes_dir.join("base-changes.json"),
-        serde_json::to_vec(&base)?,
-    )?;
-    fs::write(
-        changes_dir.join("increment-changes.json"),
-        serde_json::to_vec(&increment)?,
-    )?;
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "server"])
         .current_dir(root()))?;
     if in_browser {
-        return browser_runs(&peer, &changes_dir, with_peer);
+        return browser_runs(&peer, &base, &increment, with_peer);
     }
     let mut phases: Vec<Phase> = [
         "push 14,000",
@@ -123,7 +113,7 @@ struct RunResult {
 }
 
 /// The browser half: our app in headless Chromium, three runs, each against a fresh server.
-fn browser_runs(peer: &Path, changes_dir: &Path, with_peer: bool) -> Result<()> {
+fn browser_runs(peer: &Path, base: &[Value], increment: &[Value], with_peer: bool) -> Result<()> {
     let browser = crate::browser::ensure()?;
     let dist = crate::dist::build()?;
     run(Command::new("cargo")
@@ -140,8 +130,22 @@ fn browser_runs(peer: &Path, changes_dir: &Path, with_peer: bool) -> Result<()> 
     for run_index in 0..RUNS {
         eprintln!("xtask bench (browser): run {} of {RUNS}", run_index + 1);
         let (data, mut server, mut proxy) = start_server_and_proxy(peer, Some(&dist))?;
+        // The driver gets the changes with this run's ids, as files (14,000 changes are large).
+        let url = format!("http://127.0.0.1:{PROXY_PORT}");
+        let (_, placed_base, placed_increment) =
+            sign_in_and_place(&ureq::agent(), &url, base, increment)?;
+        let changes_dir = target_dir().join("bench");
+        fs::create_dir_all(&changes_dir)?;
+        fs::write(
+            changes_dir.join("base-changes.json"),
+            serde_json::to_vec(&placed_base)?,
+        )?;
+        fs::write(
+            changes_dir.join("increment-changes.json"),
+            serde_json::to_vec(&placed_increment)?,
+        )?;
         let output = Command::new(target_dir().join("release/bench-browser-sync"))
-            .arg(format!("http://127.0.0.1:{PROXY_PORT}"))
+            .arg(&url)
             .arg(CONTROL_PORT.to_string())
             .arg(changes_dir.join("base-changes.json"))
             .arg(changes_dir.join("increment-changes.json"))
@@ -257,21 +261,8 @@ fn measure(base: &[Value], increment: &[Value], server_pid: u32) -> Result<RunRe
     let url = format!("http://127.0.0.1:{PROXY_PORT}");
     wait_for(&format!("{url}/api/health"))?;
     let agent = ureq::AgentBuilder::new().build();
-    let session: Value = agent
-        .post(&format!("{url}/api/auth/login"))
-        .send_json(json!({"username": "counsellor", "password": "demo"}))?
-        .into_json()?;
-    let token = format!("Bearer {}", session["token"].as_str().context("token")?);
-    let facility = session["user"]["facility_id"]
-        .as_str()
-        .context("facility")?
-        .to_string();
-    let commune = session["user"]["area_id"]
-        .as_str()
-        .context("area")?
-        .to_string();
-    let base_changes = place(base, &facility, &commune)?;
-    let increment_changes = place(increment, &facility, &commune)?;
+    let (token, base_changes, increment_changes) =
+        sign_in_and_place(&agent, &url, base, increment)?;
 
     let mut phases = Vec::new();
     phases.push(timed(|| push(&agent, &url, &token, &base_changes))?);
@@ -372,6 +363,30 @@ fn pull(
     Ok(requests)
 }
 
+/// Signs the demo counsellor in and returns the bearer header and the changes with this run's
+/// facility and commune in place of the placeholders.
+fn sign_in_and_place(
+    agent: &ureq::Agent,
+    url: &str,
+    base: &[Value],
+    increment: &[Value],
+) -> Result<(String, Vec<Value>, Vec<Value>)> {
+    let session: Value = agent
+        .post(&format!("{url}/api/auth/login"))
+        .send_json(json!({"username": "counsellor", "password": "demo"}))?
+        .into_json()?;
+    let token = format!("Bearer {}", session["token"].as_str().context("token")?);
+    let facility = session["user"]["facility_id"]
+        .as_str()
+        .context("facility")?;
+    let commune = session["user"]["area_id"].as_str().context("area")?;
+    Ok((
+        token,
+        place(base, facility, commune)?,
+        place(increment, facility, commune)?,
+    ))
+}
+
 /// Changes with this run's facility and commune in place of the placeholders.
 fn place(changes: &[Value], facility: &str, commune: &str) -> Result<Vec<Value>> {
     let text = serde_json::to_string(changes)?
@@ -381,8 +396,8 @@ fn place(changes: &[Value], facility: &str, commune: &str) -> Result<Vec<Value>>
 }
 
 /// Stand-ins for the ids of each run's fresh database.
-pub const FACILITY: &str = "00000000-0000-0000-0000-00000000fac1";
-pub const COMMUNE: &str = "00000000-0000-0000-0000-0000000c0111";
+const FACILITY: &str = "00000000-0000-0000-0000-00000000fac1";
+const COMMUNE: &str = "00000000-0000-0000-0000-0000000c0111";
 
 /// A workload document as one of our changes: children onto our child record, the rest opaque.
 fn to_change(doc: &Value, facility: &str, commune: &str) -> Value {

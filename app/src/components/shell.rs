@@ -249,3 +249,21 @@ fn listen_for_new_version(updated: RwSignal<bool>) {
     container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 }
+
+/// The frame of the pages shown before the app opens (sign-in, forced password change).
+#[component]
+pub fn SigninCard(#[prop(optional)] tagline: bool, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <main id="main" class="signin">
+            <div class="signin-card">
+                <div class="signin-head">
+                    <img class="logo big" src="/icons/icon-192.png" alt=""/>
+                    <h1>{move || i18n.t().app_name}</h1>
+                    {tagline.then(|| view! { <p class="tagline">{move || i18n.t().tagline}</p> })}
+                </div>
+                {children()}
+            </div>
+        </main>
+    }
+}

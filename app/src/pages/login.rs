@@ -10,6 +10,7 @@ use shared::validate::Problem;
 
 use crate::api::{use_api, ApiFailure};
 use crate::components::form::{Feedback, Field, LanguageSwitch, Notice};
+use crate::components::shell::SigninCard;
 use crate::i18n::use_i18n;
 use crate::offline_auth;
 use crate::session::use_session;
@@ -86,13 +87,7 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <main id="main" class="signin">
-            <div class="signin-card">
-                <div class="signin-head">
-                    <img class="logo big" src="/icons/icon-192.png" alt=""/>
-                    <h1>{move || i18n.t().app_name}</h1>
-                    <p class="tagline">{move || i18n.t().tagline}</p>
-                </div>
+        <SigninCard tagline=true>
                 <form on:submit=submit novalidate=true>
                     <h2>{move || i18n.t().sign_in_title}</h2>
                     <Notice message=feedback.message/>
@@ -111,7 +106,6 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </form>
                 <LanguageSwitch class="center"/>
-            </div>
-        </main>
+        </SigninCard>
     }
 }

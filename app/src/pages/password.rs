@@ -9,6 +9,7 @@ use shared::api::{ChangePassword, CurrentUser};
 
 use crate::api::use_api;
 use crate::components::form::{Feedback, Field, Notice};
+use crate::components::shell::{finish_sign_out, SigninCard};
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 
@@ -16,21 +17,15 @@ use crate::session::use_session;
 #[component]
 pub fn ForcedPasswordPage() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
+    let (api, session) = (use_api(), use_session());
     view! {
-        <main id="main" class="signin">
-            <div class="signin-card">
-                <div class="signin-head">
-                    <img class="logo big" src="/icons/icon-192.png" alt=""/>
-                    <h1>{move || i18n.t().app_name}</h1>
-                </div>
-                <p class="notice info">{move || i18n.t().first_sign_in_notice}</p>
-                <PasswordForm/>
-                <button type="button" class="link-button center" on:click=move |_| session.end(None)>
-                    {move || i18n.t().sign_out}
-                </button>
-            </div>
-        </main>
+        <SigninCard>
+            <p class="notice info">{move || i18n.t().first_sign_in_notice}</p>
+            <PasswordForm/>
+            <button type="button" class="link-button center" on:click=move |_| finish_sign_out(api, session)>
+                {move || i18n.t().sign_out}
+            </button>
+        </SigninCard>
     }
 }
 
