@@ -7,9 +7,12 @@
 //! run's network answers directly.
 
 use chrono::{DateTime, Utc};
+use futures::future::join;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::sync::{diff, Conflict, Fields, PullResponse, PushRequest, PushResponse, RecordType};
+use shared::sync::{
+    diff, Change, Conflict, Fields, PullResponse, PushRequest, PushResponse, RecordType,
+};
 use uuid::Uuid;
 
 use crate::api::{use_api, Api, ApiFailure};
@@ -233,6 +236,8 @@ impl SyncState {
 
     /// Sends the outbox until it is empty; returns how many changes were sent. The outbox is
     /// read once and sent batch by batch, then read again for changes made in the meantime.
+    /// Batches go in order, one request at a time (the server applies them in the order sent);
+    /// the answer to one batch is stored while the next is on the wire.
     async fn push_all(self) -> Result<usize, ApiFailure> {
         let mut sent = 0;
         loop {
@@ -240,38 +245,70 @@ impl SyncState {
             if outbox.is_empty() {
                 return Ok(sent);
             }
+            let mut answered: Option<(&[Change], PushResponse)> = None;
             for batch in outbox.chunks(BATCH) {
                 let request = PushRequest {
                     changes: batch.to_vec(),
                 };
-                let response: PushResponse = self.api.post("/api/sync/push", &request).await?;
-                store::apply_push(batch, &response.results)
-                    .await
-                    .map_err(store_failure)?;
-                sent += batch.len();
-                self.pending
-                    .update(|pending| *pending = pending.saturating_sub(batch.len()));
+                let send = self.api.post::<_, PushResponse>("/api/sync/push", &request);
+                let response = match answered.take() {
+                    Some((done, answer)) => {
+                        let (stored, response) = join(self.store_push(done, &answer), send).await;
+                        sent += stored?;
+                        response?
+                    }
+                    None => send.await?,
+                };
+                answered = Some((batch, response));
+            }
+            if let Some((done, answer)) = answered {
+                sent += self.store_push(done, &answer).await?;
             }
         }
     }
 
+    /// Stores the server's answer to one batch; returns the batch's size.
+    async fn store_push(
+        self,
+        batch: &[Change],
+        answer: &PushResponse,
+    ) -> Result<usize, ApiFailure> {
+        store::apply_push(batch, &answer.results)
+            .await
+            .map_err(store_failure)?;
+        self.pending
+            .update(|pending| *pending = pending.saturating_sub(batch.len()));
+        Ok(batch.len())
+    }
+
+    /// Pulls pages until the server has nothing more. Each page is stored with its cursor in one
+    /// transaction, so an interrupted pull resumes where it stopped; the next page is fetched
+    /// while the previous one is being stored.
     async fn pull_all(self) -> Result<(), ApiFailure> {
+        let cursor: i64 = store::get_meta("cursor")
+            .await
+            .map_err(store_failure)?
+            .unwrap_or(0);
+        let mut page = self.fetch_page(cursor).await?;
         loop {
-            let cursor: i64 = store::get_meta("cursor")
-                .await
-                .map_err(store_failure)?
-                .unwrap_or(0);
-            let page: PullResponse = self
-                .api
-                .get(&format!("/api/sync/pull?since={cursor}"))
-                .await?;
-            store::apply_pull(&page).await.map_err(store_failure)?;
-            self.received
-                .update(|received| *received += page.records.len());
             if !page.more {
-                return Ok(());
+                return self.store_page(&page).await;
             }
+            let (stored, next) = join(self.store_page(&page), self.fetch_page(page.cursor)).await;
+            stored?;
+            page = next?;
         }
+    }
+
+    async fn fetch_page(self, since: i64) -> Result<PullResponse, ApiFailure> {
+        self.api.get(&format!("/api/sync/pull?since={since}")).await
+    }
+
+    async fn store_page(self, page: &PullResponse) -> Result<(), ApiFailure> {
+        store::apply_pull(page).await.map_err(store_failure)?;
+        self.received
+            .update(|received| *received += page.records.len());
+        Ok(())
     }
 
     /// Reloads what the pages show from the store.

@@ -91,12 +91,12 @@ async fn seed(driver: &WebDriver, user: &str, changes: &[Value]) -> Result<()> {
         open.onerror = () => done(String(open.error));
         open.onsuccess = () => {
             const db = open.result;
-            const tx = db.transaction(["records", "outbox"], "readwrite");
+            const tx = db.transaction(["record_log", "outbox"], "readwrite");
             const now = new Date().toISOString();
+            const records = changes.map(c => ({ record_type: c.record_type, id: c.record_id,
+                facility_id: c.facility_id, server: null, fields: c.set, updated_at: now }));
+            tx.objectStore("record_log").add(JSON.stringify({ records }));
             for (const c of changes) {
-                const record = { record_type: c.record_type, id: c.record_id, facility_id: c.facility_id,
-                                 server: null, fields: c.set, updated_at: now };
-                tx.objectStore("records").put(JSON.stringify(record), c.record_id);
                 tx.objectStore("outbox").put(JSON.stringify(c), c.id);
             }
             tx.oncomplete = () => { db.close(); done(true); };

@@ -1,8 +1,9 @@
 //! The browser's own store: IndexedDB, one database per user on this device.
 //!
-//! Object stores (values are JSON text, keys are ids):
-//! - `records`: every record the user may see, as [`LocalRecord`]: the server's fields and what
-//!   the device shows (the server's fields with pending changes on top);
+//! Object stores (values are JSON text):
+//! - `record_log`: every record the user may see, as [`LocalRecord`]: the server's fields and what
+//!   the device shows (the server's fields with pending changes on top), kept as a log of
+//!   multi-record entries because IndexedDB's cost is per row ([`log`] explains);
 //! - `outbox`: changes not yet answered by the server, keyed by change id (UUIDv7: time order);
 //! - `conflicts`: values that lost a same-field race, until someone dismisses them;
 //! - `rejections`: changes the server refused, with its reasons, until their author dismisses them;
@@ -25,12 +26,19 @@ use shared::sync::{
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-const RECORDS: &str = "records";
+mod log;
+
+pub use log::records;
+use log::Entry;
+
+const RECORD_LOG: &str = "record_log";
 const OUTBOX: &str = "outbox";
 const CONFLICTS: &str = "conflicts";
 const REJECTIONS: &str = "rejections";
 const META: &str = "meta";
-const ALL: [&str; 5] = [RECORDS, OUTBOX, CONFLICTS, REJECTIONS, META];
+/// The database layout. Version 2 replaced the one-row-per-record `records` store (version 1) with
+/// the record log; the upgrade drops the old store and [`open`] makes the next pull start over.
+const VERSION: u32 = 2;
 
 /// A record as this device keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,12 +88,52 @@ fn database_name(user_id: Uuid) -> String {
 
 /// Opens (creating if needed) the signed-in user's database.
 pub async fn open(user_id: Uuid) -> Result<()> {
-    let mut builder = Rexie::builder(&database_name(user_id)).version(1);
-    for name in ALL {
+    let mut builder = Rexie::builder(&database_name(user_id))
+        .version(VERSION)
+        .add_object_store(ObjectStore::new(RECORD_LOG).auto_increment(true));
+    for name in [OUTBOX, CONFLICTS, REJECTIONS, META] {
         builder = builder.add_object_store(ObjectStore::new(name));
     }
     let database = builder.build().await?;
     OPEN.with(|open| *open.borrow_mut() = Some(Rc::new(database)));
+    if get_meta::<u32>("layout").await? != Some(VERSION) {
+        start_over().await?;
+    }
+    Ok(())
+}
+
+/// After an upgrade from an older layout (whose records store the upgrade dropped): pull
+/// everything again, and show the records that exist only as pending changes until then.
+async fn start_over() -> Result<()> {
+    let database = database()?;
+    let transaction =
+        database.transaction(&[RECORD_LOG, OUTBOX, META], TransactionMode::ReadWrite)?;
+    let pending: Vec<Change> = decode_all(&transaction.store(OUTBOX)?).await?;
+    let mut records: Vec<LocalRecord> = Vec::new();
+    for change in &pending {
+        if records.iter().any(|record| record.id == change.record_id) {
+            continue;
+        }
+        let mine: Vec<&Change> = pending
+            .iter()
+            .filter(|c| c.record_id == change.record_id)
+            .collect();
+        records.push(LocalRecord {
+            record_type: change.record_type,
+            id: change.record_id,
+            facility_id: change.facility_id,
+            server: None,
+            fields: overlay(None, &mine),
+            updated_at: change.made_at,
+        });
+    }
+    let record_log = transaction.store(RECORD_LOG)?;
+    record_log.clear().await?;
+    log::append(&record_log, &Entry::of(records)).await?;
+    let meta = transaction.store(META)?;
+    meta.delete(key("cursor")).await?;
+    meta.put(&encode(&VERSION)?, Some(&key("layout"))).await?;
+    transaction.done().await?;
     Ok(())
 }
 
@@ -136,10 +184,6 @@ async fn decode_all<T: DeserializeOwned>(store: &rexie::Store) -> Result<Vec<T>>
         .collect()
 }
 
-pub async fn records() -> Result<Vec<LocalRecord>> {
-    all(RECORDS).await
-}
-
 /// The outbox in the order the changes were made.
 pub async fn outbox() -> Result<Vec<Change>> {
     all(OUTBOX).await
@@ -156,11 +200,12 @@ pub async fn rejections() -> Result<Vec<Rejection>> {
 /// Writes a record as the device now shows it together with the change that made it so.
 pub async fn save_change(record: &LocalRecord, change: &Change) -> Result<()> {
     let database = database()?;
-    let transaction = database.transaction(&[RECORDS, OUTBOX], TransactionMode::ReadWrite)?;
-    transaction
-        .store(RECORDS)?
-        .put(&encode(record)?, Some(&key(&record.id.to_string())))
-        .await?;
+    let transaction = database.transaction(&[RECORD_LOG, OUTBOX], TransactionMode::ReadWrite)?;
+    log::append(
+        &transaction.store(RECORD_LOG)?,
+        &Entry::of(vec![record.clone()]),
+    )
+    .await?;
     transaction
         .store(OUTBOX)?
         .put(&encode(change)?, Some(&key(&change.id.to_string())))
@@ -173,8 +218,10 @@ pub async fn save_change(record: &LocalRecord, change: &Change) -> Result<()> {
 /// author and the record shows the server's fields again (with what is still pending on top).
 pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()> {
     let database = database()?;
-    let transaction =
-        database.transaction(&[RECORDS, OUTBOX, REJECTIONS], TransactionMode::ReadWrite)?;
+    let transaction = database.transaction(
+        &[RECORD_LOG, OUTBOX, REJECTIONS],
+        TransactionMode::ReadWrite,
+    )?;
     let outbox = transaction.store(OUTBOX)?;
     remove_answered(&outbox, sent, results).await?;
     let mut refused_records = Vec::new();
@@ -199,26 +246,21 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
     }
     if !refused_records.is_empty() {
         let pending: Vec<Change> = decode_all(&outbox).await?;
-        let records = transaction.store(RECORDS)?;
-        for record_id in refused_records {
-            let Some(value) = records.get(key(&record_id.to_string())).await? else {
-                continue;
-            };
-            let mut record: LocalRecord = decode(value)?;
+        let mut entry = Entry::default();
+        for mut record in log::some(&transaction, &refused_records).await? {
             let mine: Vec<&Change> = pending
                 .iter()
-                .filter(|c| c.record_id == record_id)
+                .filter(|c| c.record_id == record.id)
                 .collect();
             if record.server.is_none() && mine.is_empty() {
                 // Never accepted anywhere: the record exists only as the refused change.
-                records.delete(key(&record_id.to_string())).await?;
+                entry.removed.push(record.id);
                 continue;
             }
             record.fields = overlay(record.server.as_ref(), &mine);
-            records
-                .put(&encode(&record)?, Some(&key(&record_id.to_string())))
-                .await?;
+            entry.records.push(record);
         }
+        log::append(&transaction.store(RECORD_LOG)?, &entry).await?;
     }
     transaction.done().await?;
     Ok(())
@@ -261,11 +303,10 @@ async fn remove_answered(
 pub async fn apply_pull(page: &PullResponse) -> Result<()> {
     let database = database()?;
     let transaction = database.transaction(
-        &[RECORDS, OUTBOX, CONFLICTS, META],
+        &[RECORD_LOG, OUTBOX, CONFLICTS, META],
         TransactionMode::ReadWrite,
     )?;
     let pending: Vec<Change> = decode_all(&transaction.store(OUTBOX)?).await?;
-    let records = transaction.store(RECORDS)?;
     let now = Utc::now();
     let mut pulled = Vec::with_capacity(page.records.len());
     for record in &page.records {
@@ -281,10 +322,9 @@ pub async fn apply_pull(page: &PullResponse) -> Result<()> {
             server: Some(record.fields.clone()),
             updated_at: now,
         };
-        pulled.push((encode(&local)?, Some(key(&record.id.to_string()))));
+        pulled.push(local);
     }
-    // All puts are issued at once and the transaction awaited, not one round trip each.
-    records.put_all(pulled.into_iter()).await?;
+    log::append(&transaction.store(RECORD_LOG)?, &Entry::of(pulled)).await?;
     let conflicts = transaction.store(CONFLICTS)?;
     for conflict in &page.conflicts {
         let id = format!("{}/{}", conflict.change_id, conflict.field);

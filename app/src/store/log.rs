@@ -1,0 +1,181 @@
+//! The record log: how the device keeps its records in IndexedDB.
+//!
+//! IndexedDB's cost is per row, not per byte: in Chromium 156 on the project machine, 14,000
+//! puts of 300 to 2,000 bytes take 1.1–1.4 s, the same bytes as 7 rows take about 50 ms (see
+//! BENCHMARKS.md). So records are not one row each: every write appends one *entry* to the
+//! `record_log` store (auto-incremented keys, so key order is write order) holding the records it
+//! wrote and the ids it removed. A pulled page of 2,000 records is one entry; a local edit is an
+//! entry of one record.
+//!
+//! Reading folds the entries in key order (a later entry wins). When the log has grown to more
+//! than [`COMPACT_AFTER`] entries, the fold is written back as a few entries of at most
+//! [`ENTRY_MAX`] records and the old entries are deleted, in the same transaction: a reader sees
+//! either the old log or the new one.
+//!
+//! The pages never read single records from here: they work from the records in memory, which
+//! are loaded once when the store opens and kept current by the sync engine.
+
+use std::collections::HashMap;
+
+use rexie::{Store, Transaction, TransactionMode};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{database, decode, encode, LocalRecord, Result, RECORD_LOG};
+
+/// Entries beyond which reading compacts the log.
+pub const COMPACT_AFTER: usize = 64;
+/// Records per entry when compacting (a pull page is at most this size too).
+pub const ENTRY_MAX: usize = 2_000;
+
+/// One write to the record log.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Entry {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<LocalRecord>,
+    /// Records that no longer exist on this device (a refused first change of a record).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<Uuid>,
+}
+
+impl Entry {
+    pub fn of(records: Vec<LocalRecord>) -> Self {
+        Entry {
+            records,
+            removed: Vec::new(),
+        }
+    }
+}
+
+/// Appends an entry within the caller's transaction.
+pub async fn append(store: &Store, entry: &Entry) -> Result<()> {
+    if entry.records.is_empty() && entry.removed.is_empty() {
+        return Ok(());
+    }
+    store.add(&encode(entry)?, None).await?;
+    Ok(())
+}
+
+/// Every record on the device, by id, folded from the log within the caller's transaction, and
+/// how many entries the log has.
+pub async fn fold(store: &Store) -> Result<(HashMap<Uuid, LocalRecord>, usize)> {
+    let values = store.get_all(None, None).await?;
+    let count = values.len();
+    let entries = values
+        .into_iter()
+        .map(decode)
+        .collect::<Result<Vec<Entry>>>()?;
+    Ok((fold_entries(entries), count))
+}
+
+/// The records the entries leave, read in write order: a later entry wins.
+fn fold_entries(entries: impl IntoIterator<Item = Entry>) -> HashMap<Uuid, LocalRecord> {
+    let mut records = HashMap::new();
+    for entry in entries {
+        for id in entry.removed {
+            records.remove(&id);
+        }
+        for record in entry.records {
+            records.insert(record.id, record);
+        }
+    }
+    records
+}
+
+/// Every record on the device, in id order (ids are UUIDv7: creation order). Compacts the log
+/// when it has grown long.
+pub async fn records() -> Result<Vec<LocalRecord>> {
+    let database = database()?;
+    let transaction = database.transaction(&[RECORD_LOG], TransactionMode::ReadWrite)?;
+    let store = transaction.store(RECORD_LOG)?;
+    let (by_id, entries) = fold(&store).await?;
+    let mut records: Vec<LocalRecord> = by_id.into_values().collect();
+    records.sort_by_key(|record| record.id);
+    if entries > COMPACT_AFTER {
+        compact(&store, &records).await?;
+    }
+    transaction.done().await?;
+    Ok(records)
+}
+
+/// Replaces the whole log, read in this same transaction, with the folded records.
+async fn compact(store: &Store, records: &[LocalRecord]) -> Result<()> {
+    store.clear().await?;
+    for chunk in records.chunks(ENTRY_MAX) {
+        append(store, &Entry::of(chunk.to_vec())).await?;
+    }
+    Ok(())
+}
+
+/// The records with these ids, folded from the log within the caller's transaction.
+pub async fn some(transaction: &Transaction, ids: &[Uuid]) -> Result<Vec<LocalRecord>> {
+    let (mut by_id, _) = fold(&transaction.store(RECORD_LOG)?).await?;
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use shared::sync::RecordType;
+
+    fn record(id: Uuid, name: &str) -> LocalRecord {
+        let mut fields = shared::sync::Fields::new();
+        fields.insert("full_name".into(), name.into());
+        LocalRecord {
+            record_type: RecordType::Child,
+            id,
+            facility_id: Uuid::nil(),
+            server: None,
+            fields,
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn name(records: &HashMap<Uuid, LocalRecord>, id: Uuid) -> Option<&str> {
+        records
+            .get(&id)
+            .and_then(|r| r.fields["full_name"].as_str())
+    }
+
+    #[test]
+    fn a_later_entry_wins_and_removal_holds_until_written_again() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let entries = vec![
+            Entry::of(vec![record(a, "An"), record(b, "Bình")]),
+            Entry::of(vec![record(a, "An (sửa)")]),
+            Entry {
+                records: Vec::new(),
+                removed: vec![b],
+            },
+        ];
+        let folded = fold_entries(entries);
+        assert_eq!(name(&folded, a), Some("An (sửa)"));
+        assert_eq!(name(&folded, b), None);
+        assert_eq!(folded.len(), 1);
+
+        let again = fold_entries(vec![
+            Entry {
+                records: Vec::new(),
+                removed: vec![b],
+            },
+            Entry::of(vec![record(b, "Bình")]),
+        ]);
+        assert_eq!(name(&again, b), Some("Bình"));
+    }
+
+    #[test]
+    fn an_entry_survives_its_text_form() {
+        let id = Uuid::now_v7();
+        let entry = Entry {
+            records: vec![record(id, "Nguyễn Văn An")],
+            removed: vec![Uuid::now_v7()],
+        };
+        let text = serde_json::to_string(&entry).unwrap();
+        let back: Entry = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.records, entry.records);
+        assert_eq!(back.removed, entry.removed);
+        let empty: Entry = serde_json::from_str("{}").unwrap();
+        assert!(empty.records.is_empty() && empty.removed.is_empty());
+    }
+}
