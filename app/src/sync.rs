@@ -25,7 +25,7 @@ const DEBOUNCE_MS: u32 = 1_500;
 /// How often a run starts on its own.
 const PERIOD_MS: u32 = 180_000;
 /// Changes per push request.
-const BATCH: usize = 500;
+const BATCH: usize = 1_000;
 
 /// The device's sync state, shared through context. `Copy`: every field is a signal.
 #[derive(Clone, Copy)]
