@@ -15,6 +15,7 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod instruments;
 pub mod openapi;
 pub mod seed;
 pub mod static_files;
@@ -80,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .merge(directory::router())
         .merge(users::router())
         .merge(sync::router())
+        .merge(instruments::router())
         // Unknown API paths are JSON 404s, never the app's shell.
         .route(
             "/api/{*rest}",

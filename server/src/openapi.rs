@@ -27,6 +27,8 @@ use utoipa::{Modify, OpenApi};
         crate::audit::list,
         crate::sync::push::push,
         crate::sync::pull::pull,
+        crate::instruments::list,
+        crate::instruments::score,
     ),
     modifiers(&BearerAuth)
 )]

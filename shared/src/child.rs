@@ -129,16 +129,12 @@ pub struct Child {
 impl Child {
     /// The record as sync fields.
     pub fn to_fields(&self) -> Fields {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
-            _ => Fields::new(),
-        }
+        crate::sync::to_fields(self)
     }
 
     /// The typed view of synced fields; `None` when they do not form a child record.
     pub fn from_fields(fields: &Fields) -> Option<Child> {
-        let map: serde_json::Map<String, serde_json::Value> = fields.clone().into_iter().collect();
-        serde_json::from_value(serde_json::Value::Object(map)).ok()
+        crate::sync::from_fields(fields)
     }
 
     /// The rules, on a typed record, as of `today` (age is checked against it).

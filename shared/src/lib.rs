@@ -11,11 +11,14 @@
 
 pub mod api;
 pub mod child;
+pub mod consent;
 pub mod ethnicity;
+pub mod instrument;
 pub mod lang;
 pub mod personal_id;
 pub mod place;
 pub mod role;
+pub mod screening;
 pub mod sync;
 pub mod text;
 pub mod validate;

@@ -31,6 +31,20 @@ use uuid::Uuid;
 /// Field name → value. Ordered, so encodings are deterministic.
 pub type Fields = BTreeMap<String, Value>;
 
+/// A typed record as sync fields.
+pub fn to_fields<T: Serialize>(record: &T) -> Fields {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map.into_iter().collect(),
+        _ => Fields::new(),
+    }
+}
+
+/// The typed view of synced fields; `None` when they do not form that kind of record.
+pub fn from_fields<T: serde::de::DeserializeOwned>(fields: &Fields) -> Option<T> {
+    let map: serde_json::Map<String, Value> = fields.clone().into_iter().collect();
+    serde_json::from_value(Value::Object(map)).ok()
+}
+
 /// The largest number of changes one push may carry.
 pub const PUSH_MAX_CHANGES: usize = 1000;
 /// The largest number of records in one pull page.
@@ -42,18 +56,22 @@ pub const PULL_PAGE_MAX: usize = 2000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecordType {
     Child,
-    /// A screening. Its rules come with the screening feature; until then the server refuses
-    /// these, except when started for benchmarks (opaque payloads).
+    /// A screening ([`crate::screening`]): checked and rescored by the server; never edited,
+    /// only voided.
     Screening,
-    /// A referral; as for screenings.
+    /// A referral. Its rules come with the referral feature; until then the server refuses
+    /// these, except when started for benchmarks (opaque payloads).
     Referral,
+    /// A consent to process the child's data ([`crate::consent`]).
+    Consent,
 }
 
 impl RecordType {
-    pub const ALL: [RecordType; 3] = [
+    pub const ALL: [RecordType; 4] = [
         RecordType::Child,
         RecordType::Screening,
         RecordType::Referral,
+        RecordType::Consent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -61,6 +79,7 @@ impl RecordType {
             RecordType::Child => "child",
             RecordType::Screening => "screening",
             RecordType::Referral => "referral",
+            RecordType::Consent => "consent",
         }
     }
 

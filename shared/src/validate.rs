@@ -45,6 +45,26 @@ pub enum Problem {
     PersonalIdFormat,
     /// A personal identification number whose sex or year digits disagree with the child's.
     PersonalIdMismatch,
+    /// A date after today, or before the child was born.
+    DateOutOfRange,
+    /// The instrument is not meant for the child's age and no reason was given.
+    OutsideAgeRange,
+    /// No valid consent for this purpose and no emergency reason recorded.
+    NoConsent,
+    /// The child, aged 7 or over, has not agreed (Decree 13/2023, Law 91/2025).
+    ChildConsentRequired,
+    /// A verbal consent needs the witness's name.
+    WitnessRequired,
+    /// The result differs from the one the shared engine computes from the answers.
+    ResultMismatch,
+    /// An urgent flag needs the action taken: at least one step and a note.
+    SafetyActionRequired,
+    /// A submitted screening is never edited: it can only be voided (and entered again).
+    Immutable,
+    /// The instrument is not answered by this informant.
+    InformantNotAllowed,
+    /// An answer that does not fit the instrument.
+    Answer(crate::instrument::AnswerProblem),
 }
 
 impl Problem {
@@ -120,6 +140,60 @@ impl Problem {
             (Problem::PersonalIdMismatch, Lang::En) => {
                 "The personal ID does not match the child's sex or year of birth.".into()
             }
+            (Problem::DateOutOfRange, Lang::Vi) => {
+                "Ngày không được sau hôm nay hoặc trước ngày sinh của trẻ.".into()
+            }
+            (Problem::DateOutOfRange, Lang::En) => {
+                "The date cannot be after today or before the child's birth.".into()
+            }
+            (Problem::OutsideAgeRange, Lang::Vi) => {
+                "Công cụ này không dành cho độ tuổi của trẻ: hãy ghi lý do nếu vẫn dùng.".into()
+            }
+            (Problem::OutsideAgeRange, Lang::En) => {
+                "This instrument is not meant for the child's age: give a reason to use it anyway."
+                    .into()
+            }
+            (Problem::NoConsent, Lang::Vi) => {
+                "Chưa có đồng ý còn hiệu lực cho việc này; chỉ được làm khi khẩn cấp, có ghi lý do.".into()
+            }
+            (Problem::NoConsent, Lang::En) => {
+                "No valid consent for this; only in an emergency, with the reason recorded.".into()
+            }
+            (Problem::ChildConsentRequired, Lang::Vi) => {
+                "Trẻ từ đủ 7 tuổi phải tự đồng ý (Nghị định 13/2023, Luật 91/2025).".into()
+            }
+            (Problem::ChildConsentRequired, Lang::En) => {
+                "A child aged 7 or over must agree too (Decree 13/2023, Law 91/2025).".into()
+            }
+            (Problem::WitnessRequired, Lang::Vi) => "Đồng ý bằng lời cần ghi tên người làm chứng.".into(),
+            (Problem::WitnessRequired, Lang::En) => "A verbal consent needs a witness's name.".into(),
+            (Problem::ResultMismatch, Lang::Vi) => {
+                "Kết quả không khớp với cách tính điểm của công cụ; hãy mở lại phiếu và lưu lại.".into()
+            }
+            (Problem::ResultMismatch, Lang::En) => {
+                "The result does not match the instrument's scoring; reopen the form and save again."
+                    .into()
+            }
+            (Problem::SafetyActionRequired, Lang::Vi) => {
+                "Cần ghi lại hành động đã thực hiện: chọn ít nhất một bước và ghi chú.".into()
+            }
+            (Problem::SafetyActionRequired, Lang::En) => {
+                "Record the action taken: at least one step and a note.".into()
+            }
+            (Problem::Immutable, Lang::Vi) => {
+                "Phiếu sàng lọc đã gửi không sửa được; hãy hủy phiếu (ghi lý do) và nhập lại.".into()
+            }
+            (Problem::Immutable, Lang::En) => {
+                "A submitted screening cannot be edited; void it (with a reason) and enter it again."
+                    .into()
+            }
+            (Problem::InformantNotAllowed, Lang::Vi) => {
+                "Công cụ này không dành cho người trả lời đã chọn.".into()
+            }
+            (Problem::InformantNotAllowed, Lang::En) => {
+                "This instrument is not answered by the chosen informant.".into()
+            }
+            (Problem::Answer(problem), lang) => format!("{}: {}", problem.item(), problem.message(lang)),
             (Problem::OwnAccount, Lang::Vi) => {
                 "Không thể khóa hoặc đổi vai trò của chính tài khoản đang dùng.".into()
             }

@@ -124,6 +124,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX conflicts_facility_seq ON conflicts(facility_id, seq);
     "#,
+    // 3: records about a child (screenings, consents) name the child, to find them together.
+    r#"
+    ALTER TABLE records ADD COLUMN child_id BLOB;
+    CREATE INDEX records_child ON records(child_id, record_type) WHERE child_id IS NOT NULL;
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

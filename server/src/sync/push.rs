@@ -15,7 +15,7 @@ use shared::sync::{
 };
 use uuid::Uuid;
 
-use super::records::{check, rejected};
+use super::records::{check, rejected, ApiOrOutcome, Context};
 use crate::access;
 use crate::audit::{self, Actor, Event};
 use crate::error::{lang_of, ApiError};
@@ -182,25 +182,41 @@ fn decide(
             .min(now)
             .with_timezone(&vietnam_offset())
             .date_naive();
-        let fields = match check(
-            change.record_type,
-            &merged.fields,
+        let context = Context {
+            transaction,
+            facility_id: change.facility_id,
             today,
             lang,
             accept_opaque,
-        ) {
-            Ok(fields) => fields,
-            Err(rejection) => return Ok(rejection),
         };
-        let json = serde_json::to_string(&fields).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let checked = match check(
+            &context,
+            change.record_type,
+            current_fields.as_ref(),
+            &merged.fields,
+        ) {
+            Ok(checked) => checked,
+            Err(ApiOrOutcome::Outcome(rejection)) => return Ok(rejection),
+            Err(ApiOrOutcome::Api(error)) => return Err(error),
+        };
+        let json = serde_json::to_string(&checked.fields)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         transaction
             .prepare_cached(
-                "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at, child_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
                  ON CONFLICT (record_type, id) DO UPDATE SET fields = excluded.fields, seq = excluded.seq,
                                                              updated_at = excluded.updated_at",
             )?
-            .execute(params![change.record_type.code(), change.record_id, change.facility_id, json, seq, now])?;
+            .execute(params![
+                change.record_type.code(),
+                change.record_id,
+                change.facility_id,
+                json,
+                seq,
+                now,
+                checked.child_id
+            ])?;
     }
     for (field, proposed, kept) in &merged.superseded {
         transaction

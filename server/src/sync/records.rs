@@ -1,9 +1,16 @@
 //! Per-record-type rules applied by the server to a merged record before it is stored.
 
 use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Transaction};
 use shared::child::Child;
+use shared::consent::Consent;
 use shared::lang::Lang;
+use shared::screening::Screening;
 use shared::sync::{Fields, Outcome, RecordType};
+use shared::validate::{FieldErrors, Problem};
+use uuid::Uuid;
+
+use crate::error::ApiError;
 
 /// Why a change was not stored, in the user's language.
 pub fn rejected(
@@ -36,38 +43,157 @@ pub fn rejected(
 /// The largest opaque payload accepted in benchmark mode, in bytes of JSON.
 const OPAQUE_MAX: usize = 16 * 1024;
 
-/// Checks a merged record with the same rules as the app's form and returns it normalised.
-/// Screenings and referrals have no rules yet: refused, or stored opaque for benchmarks.
+/// A record that passed its rules: its normalised fields and the child it is about, if any.
+pub struct Checked {
+    pub fields: Fields,
+    pub child_id: Option<Uuid>,
+}
+
+/// What a check may look up: the other records of the same facility.
+pub struct Context<'a> {
+    pub transaction: &'a Transaction<'a>,
+    pub facility_id: Uuid,
+    pub today: NaiveDate,
+    pub lang: Lang,
+    pub accept_opaque: bool,
+}
+
+/// Checks a merged record (`before` is the stored one) with the same rules as the app's forms,
+/// and returns it normalised. Referrals have no rules yet: refused, or stored opaque for
+/// benchmarks.
 pub fn check(
+    context: &Context<'_>,
     record_type: RecordType,
+    before: Option<&Fields>,
     fields: &Fields,
-    today: NaiveDate,
-    lang: Lang,
-    accept_opaque: bool,
-) -> Result<Fields, Outcome> {
+) -> Result<Checked, ApiOrOutcome> {
+    let lang = context.lang;
+    let invalid = |errors: FieldErrors| rejected("invalid_input", lang, errors.messages(lang));
+    let malformed = || rejected("invalid_record", lang, Default::default());
     match record_type {
-        RecordType::Screening | RecordType::Referral => {
-            let size = serde_json::to_string(fields).map_or(usize::MAX, |json| json.len());
-            if accept_opaque && size <= OPAQUE_MAX {
-                Ok(fields.clone())
-            } else {
-                Err(rejected("not_supported_yet", lang, Default::default()))
-            }
-        }
         RecordType::Child => {
-            let Some(child) = Child::from_fields(fields) else {
-                return Err(rejected("invalid_record", lang, Default::default()));
-            };
-            match child.check(today) {
-                Ok(mut checked) => {
-                    // Voiding is the one field the form does not edit; keep it as merged.
-                    checked.voided_reason = child
-                        .voided_reason
-                        .filter(|reason| !reason.trim().is_empty());
-                    Ok(checked.to_fields())
-                }
-                Err(problems) => Err(rejected("invalid_input", lang, problems.messages(lang))),
-            }
+            let child = Child::from_fields(fields).ok_or_else(malformed)?;
+            let mut checked = child.check(context.today).map_err(invalid)?;
+            // Voiding is the one field the form does not edit; keep it as merged.
+            checked.voided_reason = child
+                .voided_reason
+                .filter(|reason| !reason.trim().is_empty());
+            Ok(Checked {
+                fields: checked.to_fields(),
+                child_id: None,
+            })
         }
+        RecordType::Screening => {
+            let Some(screening) = Screening::from_fields(fields) else {
+                return opaque(context, fields).ok_or_else(|| malformed().into());
+            };
+            let before = before
+                .map(|b| Screening::from_fields(b).ok_or_else(malformed))
+                .transpose()?;
+            let child = child_of(context, screening.child_id)?;
+            let consents = consents_of(context, screening.child_id)?;
+            let checked = screening
+                .check(
+                    before.as_ref(),
+                    child.date_of_birth,
+                    &consents,
+                    context.today,
+                )
+                .map_err(invalid)?;
+            Ok(Checked {
+                fields: checked.to_fields(),
+                child_id: Some(checked.child_id),
+            })
+        }
+        RecordType::Consent => {
+            let consent = Consent::from_fields(fields).ok_or_else(malformed)?;
+            if let Some(before) = before.and_then(Consent::from_fields) {
+                if before.child_id != consent.child_id {
+                    let mut errors = FieldErrors::default();
+                    errors.add("child_id", Problem::Immutable);
+                    return Err(invalid(errors).into());
+                }
+            }
+            let child = child_of(context, consent.child_id)?;
+            let checked = consent
+                .check(child.date_of_birth, context.today)
+                .map_err(invalid)?;
+            Ok(Checked {
+                fields: checked.to_fields(),
+                child_id: Some(checked.child_id),
+            })
+        }
+        RecordType::Referral => opaque(context, fields)
+            .ok_or_else(|| rejected("not_supported_yet", lang, Default::default()).into()),
+    }
+}
+
+/// Benchmark mode only: a payload stored as sent, when small enough.
+fn opaque(context: &Context<'_>, fields: &Fields) -> Option<Checked> {
+    let size = serde_json::to_string(fields).map_or(usize::MAX, |json| json.len());
+    (context.accept_opaque && size <= OPAQUE_MAX).then(|| Checked {
+        fields: fields.clone(),
+        child_id: None,
+    })
+}
+
+/// The child a record is about: a child of the same facility, not voided.
+fn child_of(context: &Context<'_>, child_id: Uuid) -> Result<Child, ApiOrOutcome> {
+    let stored: Option<String> = context
+        .transaction
+        .prepare_cached(
+            "SELECT fields FROM records WHERE record_type = 'child' AND id = ?1 AND facility_id = ?2",
+        )?
+        .query_row(params![child_id, context.facility_id], |row| row.get(0))
+        .optional()?;
+    let child = stored
+        .and_then(|json| serde_json::from_str::<Fields>(&json).ok())
+        .and_then(|fields| Child::from_fields(&fields))
+        .filter(|child| !child.is_voided());
+    child.ok_or_else(|| {
+        let mut errors = FieldErrors::default();
+        errors.add("child_id", Problem::UnknownReference);
+        rejected("invalid_input", context.lang, errors.messages(context.lang)).into()
+    })
+}
+
+/// The child's consents recorded at this facility.
+fn consents_of(context: &Context<'_>, child_id: Uuid) -> Result<Vec<Consent>, ApiOrOutcome> {
+    let mut statement = context.transaction.prepare_cached(
+        "SELECT fields FROM records WHERE child_id = ?1 AND record_type = 'consent' AND facility_id = ?2",
+    )?;
+    let rows = statement.query_map(params![child_id, context.facility_id], |row| {
+        row.get::<_, String>(0)
+    })?;
+    let mut consents = Vec::new();
+    for json in rows {
+        let fields: Fields = serde_json::from_str(&json?)
+            .map_err(|e| ApiError::Internal(format!("stored consent: {e}")))?;
+        consents.extend(Consent::from_fields(&fields));
+    }
+    Ok(consents)
+}
+
+/// A check's failure: the change's rejection, or a server fault (which aborts the push).
+pub enum ApiOrOutcome {
+    Outcome(Outcome),
+    Api(ApiError),
+}
+
+impl From<Outcome> for ApiOrOutcome {
+    fn from(outcome: Outcome) -> Self {
+        ApiOrOutcome::Outcome(outcome)
+    }
+}
+
+impl From<rusqlite::Error> for ApiOrOutcome {
+    fn from(error: rusqlite::Error) -> Self {
+        ApiOrOutcome::Api(error.into())
+    }
+}
+
+impl From<ApiError> for ApiOrOutcome {
+    fn from(error: ApiError) -> Self {
+        ApiOrOutcome::Api(error)
     }
 }

@@ -405,7 +405,7 @@ async fn pulls_come_in_bounded_pages_and_resume_from_the_cursor() {
 }
 
 #[tokio::test]
-async fn record_types_without_rules_yet_are_refused() {
+async fn referrals_are_refused_until_they_have_rules_and_malformed_screenings_always() {
     let app = TestApp::new().await;
     let counsellor = app.login("counsellor", "demo").await;
     let school = app.my_facility(&counsellor).await;
@@ -416,7 +416,17 @@ async fn record_types_without_rules_yet_are_refused() {
         json!({}),
     );
     screening["record_type"] = json!("screening");
-    let reply = push(&app, &counsellor, vec![screening]).await.json;
-    assert_eq!(reply["results"][0]["outcome"]["code"], "not_supported_yet");
+    let mut referral = change(
+        Uuid::now_v7(),
+        &school,
+        json!({"to": "hospital"}),
+        json!({}),
+    );
+    referral["record_type"] = json!("referral");
+    let reply = push(&app, &counsellor, vec![screening, referral])
+        .await
+        .json;
+    assert_eq!(reply["results"][0]["outcome"]["code"], "invalid_record");
+    assert_eq!(reply["results"][1]["outcome"]["code"], "not_supported_yet");
     assert_eq!(app.count("records").await, 0);
 }
