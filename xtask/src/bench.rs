@@ -97,14 +97,23 @@ pub fn sync(with_peer: bool, in_browser: bool) -> Result<()> {
     );
     println!("server peak RSS (median): {:.0} MB", peak / 1024.0);
     if with_peer {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&peer))?;
-        run(Command::new("node")
-            .args(["bench.js", "--runs", "3", "--tag", "vs-tam-an"])
-            .current_dir(&peer))?;
+        run_peer(&peer, false)?;
     }
     Ok(())
+}
+
+/// Runs the peer's own benchmark back to back with ours (`--browser`: its browser client).
+fn run_peer(peer: &Path, browser: bool) -> Result<()> {
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(peer))?;
+    // bench.js writes its results file there and stops with an error if the folder is missing.
+    fs::create_dir_all(peer.join("results"))?;
+    let mut args = vec!["bench.js", "--runs", "3", "--tag", "vs-tam-an"];
+    if browser {
+        args.push("--browser");
+    }
+    run(Command::new("node").args(args).current_dir(peer))
 }
 
 struct RunResult {
@@ -204,12 +213,7 @@ fn browser_runs(peer: &Path, base: &[Value], increment: &[Value], with_peer: boo
         );
     }
     if with_peer {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(peer))?;
-        run(Command::new("node")
-            .args(["bench.js", "--runs", "3", "--browser", "--tag", "vs-tam-an"])
-            .current_dir(peer))?;
+        run_peer(peer, true)?;
     }
     Ok(())
 }
