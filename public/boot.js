@@ -2,7 +2,8 @@
 // the service worker that keeps the app shell available offline.
 import init from "./{{app_js}}";
 
-await init({ module_or_path: "./{{app_wasm}}" });
+// Absolute: a relative path would resolve against the page (e.g. /children/…/) and fail.
+await init({ module_or_path: "/{{app_wasm}}" });
 document.getElementById("loading")?.remove();
 
 if ("serviceWorker" in navigator) {

@@ -71,6 +71,8 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/children/new") view=pages::children::form::ChildFormPage/>
             <Route path=path!("/children/:id") view=pages::children::detail::ChildPage/>
             <Route path=path!("/children/:id/edit") view=pages::children::form::ChildFormPage/>
+            <Route path=path!("/children/:id/screen/:instrument") view=pages::screening::form::ScreeningPage/>
+            <Route path=path!("/children/:id/screenings/:screening") view=pages::screening::result::ResultPage/>
             <Route path=path!("/directory") view=pages::directory::DirectoryPage/>
             <Route path=path!("/password") view=pages::password::PasswordPage/>
             <Route path=path!("/sync") view=pages::sync_status::SyncPage/>

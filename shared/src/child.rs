@@ -67,6 +67,10 @@ impl GuardianRelation {
         GuardianRelation::Other,
     ];
 
+    pub fn from_code(code: &str) -> Option<GuardianRelation> {
+        GuardianRelation::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             GuardianRelation::Mother => "mother",

@@ -16,6 +16,7 @@ use server::config::Policy;
 use server::db::Db;
 use server::{seed, AppState};
 use tempfile::TempDir;
+use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 use thirtyfour::ChromiumLikeCapabilities;
 
@@ -193,6 +194,8 @@ impl Chrome {
             capabilities.add_arg(arg)?;
         }
         capabilities.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
+        // Console output and uncaught errors, for `print_browser_log` when a test fails.
+        capabilities.set_browser_log_level(thirtyfour::LoggingPrefsLogLevel::Warning)?;
         self.profiles.push(profile);
         Ok(WebDriver::new(&self.driver_url, capabilities).await?)
     }
@@ -337,5 +340,44 @@ pub async fn click_link(driver: &WebDriver, text: &str) -> Result<()> {
             bail!("no link {text:?}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Fills and saves the registration form (the registry page is open) and waits for the child's page.
+pub async fn register_child(driver: &WebDriver, name: &str, date_of_birth: &str) -> Result<()> {
+    fill(driver, "field-full_name", name).await?;
+    fill(driver, "field-date_of_birth", date_of_birth).await?;
+    SelectElement::new(&wait_for(driver, "#field-sex").await?)
+        .await?
+        .select_by_value("female")
+        .await?;
+    SelectElement::new(&wait_for(driver, "#field-ethnicity").await?)
+        .await?
+        .select_by_value("tay")
+        .await?;
+    wait_for_text(driver, "#field-commune_id", "Phường Tam Thanh").await?;
+    SelectElement::new(&wait_for(driver, "#field-commune_id").await?)
+        .await?
+        .select_by_exact_text("Phường Tam Thanh")
+        .await?;
+    fill(driver, "field-school_class", "7A").await?;
+    fill(driver, "field-guardian_name", "Hoàng Văn Phúc").await?;
+    SelectElement::new(&wait_for(driver, "#field-guardian_relation").await?)
+        .await?
+        .select_by_value("father")
+        .await?;
+    fill(driver, "field-guardian_phone", "0912 345 678").await?;
+    wait_for(driver, "#save-child").await?.click().await?;
+    wait_for_text(driver, "#saved-notice", "Đã lưu trên máy này").await?;
+    wait_for_text(driver, "#child-name", name).await?;
+    Ok(())
+}
+
+/// Prints what the page wrote to the console (warnings and errors) since the last call.
+pub async fn print_browser_log(driver: &WebDriver) {
+    if let Ok(entries) = driver.browser_log().await {
+        for entry in entries {
+            eprintln!("browser: {entry:?}");
+        }
     }
 }

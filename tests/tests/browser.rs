@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use tests::{
-    click_link, fill, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until,
-    Stack, ONE_AT_A_TIME,
+    click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text,
+    wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
@@ -135,36 +135,6 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     wait_for_text(&device, "#greeting", "Xin chào, Trần Thị Lan").await?;
     wait_for_text(&device, ".who-place", "Trường Tiểu học Văn Quan").await?;
     device.quit().await?;
-    Ok(())
-}
-
-/// Fills the registration form for one child (the page is already on /children/new).
-async fn register_child(driver: &WebDriver, name: &str, date_of_birth: &str) -> Result<()> {
-    fill(driver, "field-full_name", name).await?;
-    fill(driver, "field-date_of_birth", date_of_birth).await?;
-    SelectElement::new(&wait_for(driver, "#field-sex").await?)
-        .await?
-        .select_by_value("female")
-        .await?;
-    SelectElement::new(&wait_for(driver, "#field-ethnicity").await?)
-        .await?
-        .select_by_value("tay")
-        .await?;
-    wait_for_text(driver, "#field-commune_id", "Phường Tam Thanh").await?;
-    SelectElement::new(&wait_for(driver, "#field-commune_id").await?)
-        .await?
-        .select_by_exact_text("Phường Tam Thanh")
-        .await?;
-    fill(driver, "field-school_class", "7A").await?;
-    fill(driver, "field-guardian_name", "Hoàng Văn Phúc").await?;
-    SelectElement::new(&wait_for(driver, "#field-guardian_relation").await?)
-        .await?
-        .select_by_value("father")
-        .await?;
-    fill(driver, "field-guardian_phone", "0912 345 678").await?;
-    wait_for(driver, "#save-child").await?.click().await?;
-    wait_for_text(driver, "#saved-notice", "Đã lưu trên máy này").await?;
-    wait_for_text(driver, "#child-name", name).await?;
     Ok(())
 }
 

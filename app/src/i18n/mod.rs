@@ -5,6 +5,7 @@
 //! Domain labels (roles, facility types, validation messages) live with their types in `shared`,
 //! because the server needs them too.
 
+pub mod care;
 mod en;
 mod vi;
 
@@ -182,6 +183,11 @@ impl I18n {
     /// The current catalogue; reading it inside a closure makes that closure follow language changes.
     pub fn t(self) -> &'static Texts {
         Texts::of(self.0.get())
+    }
+
+    /// The care pages' catalogue (consent, screening, safety), read like [`I18n::t`].
+    pub fn c(self) -> &'static care::CareTexts {
+        care::CareTexts::of(self.0.get())
     }
 
     pub fn lang(self) -> Lang {

@@ -368,6 +368,10 @@ pub async fn get_meta<T: DeserializeOwned>(name: &str) -> Result<Option<T>> {
     }
 }
 
+pub async fn remove_meta(name: &str) -> Result<()> {
+    remove(META, name).await
+}
+
 pub async fn put_meta<T: Serialize>(name: &str, value: &T) -> Result<()> {
     let database = database()?;
     let transaction = database.transaction(&[META], TransactionMode::ReadWrite)?;

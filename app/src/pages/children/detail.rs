@@ -18,6 +18,8 @@ use super::{area_name, child_of, communes, today};
 use crate::api::use_api;
 use crate::components::form::{Feedback, Field, Notice};
 use crate::i18n::use_i18n;
+use crate::pages::screening::consent::ConsentSection;
+use crate::pages::screening::history::{ScreeningSection, UrgentFlag};
 use crate::store::LocalRecord;
 use crate::sync::use_sync;
 
@@ -78,6 +80,7 @@ fn ChildView(record: LocalRecord, child: Child, just_saved: bool) -> impl IntoVi
                 {waiting.then(|| view! { <span class="badge warn" id="waiting-badge">{move || (i18n.t().pending_changes)(1)}</span> })}
                 {voided.clone().map(|reason| view! { <span class="badge off">{move || i18n.t().voided} ": " {reason.clone()}</span> })}
             </p>
+            <UrgentFlag child_id=id/>
             <article class="card">
                 <dl class="facts">
                     {row(|t| t.date_of_birth, format!("{} ({})", format_date(child.date_of_birth), (i18n.t().age)(child.age_on(today()))))}
@@ -91,7 +94,11 @@ fn ChildView(record: LocalRecord, child: Child, just_saved: bool) -> impl IntoVi
                     {row(|t| t.personal_id, child.personal_id.clone().unwrap_or_default())}
                 </dl>
             </article>
-            {voided.is_none().then(|| view! { <VoidForm id=id facility_id=record.facility_id child=child.clone()/> })}
+            {voided.is_none().then(|| view! {
+                <ScreeningSection child_id=id child=child.clone()/>
+                <ConsentSection child_id=id facility_id=record.facility_id child=child.clone()/>
+                <VoidForm id=id facility_id=record.facility_id child=child.clone()/>
+            })}
         </section>
     }
 }

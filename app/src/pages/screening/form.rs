@@ -1,0 +1,411 @@
+//! The screening form: set-up (who answers, the date, consent, the age check), then one question
+//! per screen with large answer buttons, progress, back and forward. The draft is kept in the
+//! local store after every answer, so a reload loses nothing. A critical answer opens the urgent
+//! panel at once, before the form is finished.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use serde::{Deserialize, Serialize};
+use shared::instrument::{
+    age_in_months, asked_items, find, flags_so_far, score, Answers, Informant, Instrument,
+};
+use shared::lang::{format_date, parse_date};
+use shared::screening::{SafetyAction, Screening};
+use shared::sync::RecordType;
+use shared::validate::Problem;
+use uuid::Uuid;
+
+use super::safety::UrgentPanel;
+use super::{consents_of, may_screen, CareField};
+use crate::components::form::Feedback;
+use crate::components::form::Notice;
+use crate::i18n::use_i18n;
+use crate::pages::children::{child_of, today};
+use crate::store;
+use crate::sync::use_sync;
+
+/// A screening in progress, kept in the store's `meta` under [`draft_key`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub informant: Option<Informant>,
+    pub screened_on: String,
+    pub outside_age_reason: String,
+    pub consent_override: String,
+    pub answers: Answers,
+    pub step: usize,
+    pub started: bool,
+    pub safety: Option<SafetyAction>,
+}
+
+pub fn draft_key(child_id: Uuid, instrument: &str) -> String {
+    format!("draft:{child_id}:{instrument}")
+}
+
+#[component]
+pub fn ScreeningPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let params = use_params_map();
+    let child_id = params
+        .with_untracked(|p| p.get("id"))
+        .and_then(|id| Uuid::parse_str(&id).ok());
+    let instrument = params
+        .with_untracked(|p| p.get("instrument"))
+        .and_then(|id| find(&id));
+    let draft = RwSignal::new(None::<Draft>);
+    if let (Some(child_id), Some(instrument)) = (child_id, instrument) {
+        // The draft is read once the user's store is open (right after a reload it is not yet).
+        let asked = StoredValue::new(false);
+        Effect::new(move |_| {
+            if !sync.ready.get() || asked.get_value() {
+                return;
+            }
+            asked.set_value(true);
+            spawn_local(async move {
+                let kept = store::get_meta::<Draft>(&draft_key(child_id, &instrument.id))
+                    .await
+                    .ok()
+                    .flatten();
+                draft.set(Some(kept.unwrap_or_else(|| Draft {
+                    informant: instrument.informants.first().copied(),
+                    screened_on: format_date(today()),
+                    ..Draft::default()
+                })));
+            });
+        });
+        // Every change of the draft is kept at once.
+        Effect::new(move |_| {
+            if let Some(current) = draft.get() {
+                spawn_local(async move {
+                    let _ = store::put_meta(&draft_key(child_id, &instrument.id), &current).await;
+                });
+            }
+        });
+    }
+    move || {
+        let child = child_id.and_then(|id| {
+            sync.records
+                .with(|r| r.iter().find(|r| r.id == id).cloned())
+                .and_then(|record| child_of(&record).map(|c| (record.facility_id, c)))
+        });
+        match (sync.ready.get(), child, instrument, draft.get().is_some()) {
+            (false, ..) | (true, Some(_), Some(_), false) => {
+                view! { <p class="page muted">{i18n.t().loading}</p> }.into_any()
+            }
+            (true, Some((facility_id, _)), Some(instrument), true) => view! {
+                <ScreeningForm child_id=child_id.unwrap_or_default() facility_id=facility_id instrument=instrument draft=draft/>
+            }
+            .into_any(),
+            _ => view! { <p class="page notice error">{i18n.t().child_not_found}</p> }.into_any(),
+        }
+    }
+}
+
+/// Reads the draft; only called once it is loaded.
+fn current(draft: RwSignal<Option<Draft>>) -> Draft {
+    draft.get().unwrap_or_default()
+}
+
+fn edit(draft: RwSignal<Option<Draft>>, change: impl FnOnce(&mut Draft)) {
+    draft.update(|d| {
+        if let Some(d) = d {
+            change(d)
+        }
+    });
+}
+
+#[component]
+fn ScreeningForm(
+    child_id: Uuid,
+    facility_id: Uuid,
+    instrument: &'static Instrument,
+    draft: RwSignal<Option<Draft>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let level = Memo::new(move |_| {
+        let d = current(draft);
+        let raised = flags_so_far(instrument, &d.answers.values);
+        let declined = d.answers.declined
+            && instrument
+                .declined
+                .as_ref()
+                .is_some_and(|x| !x.flags.is_empty());
+        let acted = d.safety.is_some();
+        let level = raised
+            .first()
+            .map(|f| f.level)
+            .or(declined.then_some(shared::instrument::FlagLevel::NonAcute));
+        level.filter(|_| !acted)
+    });
+    let record =
+        Callback::new(move |action: SafetyAction| edit(draft, |d| d.safety = Some(action)));
+    view! {
+        <section class="page screening">
+            <p><a href=format!("/children/{child_id}")>{move || i18n.c().back_to_child}</a></p>
+            <h1>{move || instrument.name.get(i18n.lang()).to_string()}</h1>
+            <p class="muted">{move || instrument.purpose.get(i18n.lang()).to_string()}</p>
+            <Show when=move || !current(draft).started fallback=move || view! {
+                <Questions child_id=child_id facility_id=facility_id instrument=instrument draft=draft/>
+            }>
+                <SetUp child_id=child_id instrument=instrument draft=draft/>
+            </Show>
+            <UrgentPanel level=level record=record/>
+            <p class="attribution muted">{move || instrument.attribution.get(i18n.lang()).to_string()}
+                " " {move || i18n.c().translation_pending}</p>
+        </section>
+    }
+}
+
+#[component]
+fn SetUp(
+    child_id: Uuid,
+    instrument: &'static Instrument,
+    draft: RwSignal<Option<Draft>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let feedback = Feedback::default();
+    let d = current(draft);
+    let screened_on = RwSignal::new(d.screened_on.clone());
+    let reason = RwSignal::new(d.outside_age_reason.clone());
+    let emergency = RwSignal::new(d.consent_override.clone());
+    let child = move || {
+        sync.records
+            .with(|r| r.iter().find(|r| r.id == child_id).and_then(child_of))
+    };
+    let date = move || parse_date(&screened_on.get()).unwrap_or_else(today);
+    let in_range = move || {
+        child().is_some_and(|c| {
+            age_in_months(c.date_of_birth, date()).is_some_and(|m| instrument.age.contains(m))
+        })
+    };
+    let consented =
+        move || child().is_some_and(|c| sync.records.with(|r| may_screen(r, &c, child_id, date())));
+    let start = move |_| {
+        let mut problems = std::collections::BTreeMap::new();
+        let lang = i18n.lang();
+        match (parse_date(&screened_on.get_untracked()), child()) {
+            (Some(on), Some(c)) if on <= today() && on >= c.date_of_birth => {}
+            (Some(_), _) => {
+                problems.insert("screened_on".into(), Problem::DateOutOfRange.message(lang));
+            }
+            (None, _) => {
+                problems.insert("screened_on".into(), Problem::DateFormat.message(lang));
+            }
+        }
+        if !in_range() && reason.get_untracked().trim().is_empty() {
+            problems.insert(
+                "outside_age_reason".into(),
+                Problem::OutsideAgeRange.message(lang),
+            );
+        }
+        if !consented() && emergency.get_untracked().trim().is_empty() {
+            problems.insert("consent_override".into(), Problem::NoConsent.message(lang));
+        }
+        if !problems.is_empty() {
+            return feedback.invalid(problems, i18n);
+        }
+        edit(draft, |d| {
+            d.screened_on = screened_on.get_untracked();
+            d.outside_age_reason = reason.get_untracked();
+            d.consent_override = if consented() {
+                String::new()
+            } else {
+                emergency.get_untracked()
+            };
+            d.started = true;
+            d.step = 0;
+        });
+    };
+    view! {
+        <div class="card">
+            <Notice message=feedback.message/>
+            <fieldset class="choices">
+                <legend>{move || i18n.c().informant}</legend>
+                {instrument.informants.iter().copied().map(|who| view! {
+                    <label class="check"><input type="radio" name="informant"
+                        prop:checked=move || current(draft).informant == Some(who)
+                        on:change=move |_| edit(draft, |d| d.informant = Some(who))/>
+                        {move || (i18n.c().informant_label)(who)}</label>
+                }).collect_view()}
+            </fieldset>
+            {instrument.asked_privately.then(|| view! { <p class="notice info">{move || i18n.c().asked_privately}</p> })}
+            <CareField name="screened_on" label=|c| c.screened_on value=screened_on errors=feedback.errors/>
+            <Show when=move || !in_range()>
+                <CareField name="outside_age_reason" label=|c| c.outside_age_reason value=reason errors=feedback.errors/>
+            </Show>
+            <Show when=move || !consented()>
+                <div class="notice error" id="no-consent" role="alert">
+                    <strong>{move || i18n.c().no_consent_title}</strong>
+                    <p>{move || i18n.c().no_consent_text}</p>
+                </div>
+                <CareField name="consent_override" label=|c| c.emergency_reason value=emergency errors=feedback.errors/>
+            </Show>
+            <p class="muted">{move || instrument.instructions.get(i18n.lang()).to_string()}</p>
+            <button type="button" class="button primary wide" id="start-screening" on:click=start>{move || i18n.c().start}</button>
+        </div>
+    }
+}
+
+#[component]
+fn Questions(
+    child_id: Uuid,
+    facility_id: Uuid,
+    instrument: &'static Instrument,
+    draft: RwSignal<Option<Draft>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let navigate = use_navigate();
+    let feedback = Feedback::default();
+    let asked = Memo::new(move |_| {
+        asked_items(instrument, &current(draft).answers.values)
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<String>>()
+    });
+    let step = move || {
+        current(draft)
+            .step
+            .min(asked.with(Vec::len).saturating_sub(1))
+    };
+    let item = move || {
+        asked
+            .with(|a| a.get(step()).cloned())
+            .and_then(|id| instrument.item(&id))
+    };
+    let go = move |to: usize| edit(draft, |d| d.step = to);
+    let answer = move |id: String, value: i32| {
+        edit(draft, |d| {
+            d.answers.values.insert(id, value);
+            d.answers.declined = false;
+        });
+        let last = asked.with(Vec::len).saturating_sub(1);
+        if step() < last {
+            go(step() + 1);
+        }
+    };
+    let finish = move |_| {
+        let d = current(draft);
+        let Some(child) = sync
+            .records
+            .with(|r| r.iter().find(|r| r.id == child_id).and_then(child_of))
+        else {
+            return;
+        };
+        let mut answers = d.answers.clone();
+        answers.texts.retain(|_, text| !text.trim().is_empty());
+        let screening = Screening {
+            child_id,
+            instrument_id: instrument.id.clone(),
+            instrument_version: instrument.version.clone(),
+            informant: d.informant.unwrap_or(instrument.informants[0]),
+            screened_on: parse_date(&d.screened_on).unwrap_or_else(today),
+            result: score(instrument, &answers),
+            answers,
+            outside_age_reason: Some(d.outside_age_reason.clone()),
+            consent_override: Some(d.consent_override.clone()),
+            safety_action: d.safety.clone(),
+            voided_reason: None,
+        };
+        let consents: Vec<_> = sync
+            .records
+            .with(|r| consents_of(r, child_id))
+            .into_iter()
+            .map(|(_, _, c)| c)
+            .collect();
+        match screening.check(None, child.date_of_birth, &consents, today()) {
+            Err(problems) => feedback.invalid(problems.messages(i18n.lang()), i18n),
+            Ok(clean) => {
+                let navigate = navigate.clone();
+                spawn_local(async move {
+                    let id = Uuid::now_v7();
+                    match sync
+                        .save(RecordType::Screening, id, facility_id, clean.to_fields())
+                        .await
+                    {
+                        Ok(_) => {
+                            draft.set(None);
+                            let _ = store::remove_meta(&draft_key(child_id, &instrument.id)).await;
+                            navigate(
+                                &format!("/children/{child_id}/screenings/{id}"),
+                                Default::default(),
+                            );
+                        }
+                        Err(error) => feedback.message.set(Some((true, error.0))),
+                    }
+                });
+            }
+        }
+    };
+    let missing = move || {
+        let d = current(draft);
+        asked.with(|a| {
+            a.iter()
+                .filter(|id| {
+                    instrument.item(id).is_some_and(|i| i.options.is_some())
+                        && !d.answers.values.contains_key(*id)
+                })
+                .count()
+        })
+    };
+    view! {
+        <div class="card question" id="question">
+            <Notice message=feedback.message/>
+            <p class="progress-label" id="progress">{move || (i18n.c().question_of)(step() + 1, asked.with(Vec::len))}</p>
+            <progress max=move || asked.with(Vec::len) value=move || step() + 1></progress>
+            {move || item().map(|item| {
+                let id = item.id.clone();
+                let chosen = current(draft).answers.values.get(&id).copied();
+                let text_value = current(draft).answers.texts.get(&id).cloned().unwrap_or_default();
+                view! {
+                    <h2 class="item-text" id="item-text">{item.text.get(i18n.lang()).to_string()}</h2>
+                    {match instrument.options(item) {
+                        Some(set) => view! {
+                            <div class="options" role="group">
+                                {set.options.iter().map(|option| {
+                                    let (id, value) = (id.clone(), option.value);
+                                    view! {
+                                        <button type="button" class="option" class:chosen=chosen == Some(value)
+                                            data-value=value.to_string()
+                                            aria-pressed=if chosen == Some(value) { "true" } else { "false" }
+                                            on:click=move |_| answer(id.clone(), value)>
+                                            {option.label.get(i18n.lang()).to_string()}
+                                        </button>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        }.into_any(),
+                        None => view! {
+                            <textarea class="follow-up" prop:value=text_value on:input=move |e| {
+                                let text = event_target_value(&e);
+                                let id = id.clone();
+                                edit(draft, |d| { d.answers.texts.insert(id, text); });
+                            }></textarea>
+                        }.into_any(),
+                    }}
+                }
+            })}
+            <div class="step-buttons">
+                <button type="button" class="button secondary" id="previous-item" disabled=move || step() == 0
+                    on:click=move |_| go(step().saturating_sub(1))>{move || i18n.c().previous}</button>
+                <Show when=move || { step() + 1 < asked.with(Vec::len) }
+                    fallback=move || view! {
+                        <button type="button" class="button primary" id="finish-screening" on:click=finish.clone()>{move || i18n.c().finish}</button>
+                    }>
+                    <button type="button" class="button secondary" id="next-item" on:click=move |_| go(step() + 1)>{move || i18n.c().next}</button>
+                </Show>
+            </div>
+            <Show when=move || { missing() > 0 }>
+                <p class="muted">{move || (i18n.c().unanswered)(missing())}</p>
+            </Show>
+            {instrument.declined.is_some().then(|| view! {
+                <button type="button" class="button secondary small" id="declined" on:click=move |_| {
+                    edit(draft, |d| { d.answers = Answers { declined: true, ..Answers::default() }; d.step = usize::MAX; });
+                }>{move || i18n.c().declined}</button>
+            })}
+            <p class="muted small">{move || i18n.c().draft_kept}</p>
+        </div>
+    }
+}

@@ -1,0 +1,156 @@
+//! Screening in the browser: consent first, the PHQ-A form offline, the urgent panel that cannot
+//! be closed without an action, the flag on the child's page after a reload and on a colleague's
+//! device after sync, and instruments suggested by age.
+
+use anyhow::{ensure, Result};
+use tests::{
+    click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text,
+    wait_until, Stack, ONE_AT_A_TIME,
+};
+use thirtyfour::prelude::*;
+
+/// Answers the question on screen (waiting for it to be question `n` of `total`).
+async fn answer(driver: &WebDriver, n: usize, total: usize, value: i32) -> Result<()> {
+    wait_for_text(driver, "#progress", &format!("Câu {n}/{total}")).await?;
+    wait_for(driver, &format!("#question .option[data-value='{value}']"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleagues() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    stack
+        .add_user(
+            "colleague",
+            "Đinh Thị Thu",
+            "counsellor",
+            "Trường THCS Tam Thanh",
+        )
+        .await?;
+    let device = stack.browser().await?;
+    sign_in(&device, &stack.url, "counsellor", "demo").await?;
+    wait_for_text(&device, "#greeting", "Xin chào").await?;
+    wait_until(
+        &device,
+        "return navigator.serviceWorker.controller !== null;",
+    )
+    .await?;
+    wait_for_text(&device, "#sync-status", "Trực tuyến").await?;
+
+    // A 4-year-old gets the preschool checklist suggested, not the adolescent forms.
+    click_link(&device, "Trẻ em").await?;
+    wait_for(&device, "#register-child").await?.click().await?;
+    let four = format!("10/01/{}", 2026 - 4);
+    register_child(&device, "Nông Bảo Anh", &four).await?;
+    wait_for(&device, "#suggested #screen-ppsc").await?;
+    ensure!(device
+        .find_all(By::Css("#suggested #screen-phqa"))
+        .await?
+        .is_empty());
+
+    // A 14-year-old, with the guardian's and the child's consent.
+    click_link(&device, "Trẻ em").await?;
+    wait_for(&device, "#register-child").await?.click().await?;
+    register_child(&device, "Lý Văn Tài", "07/03/2012").await?;
+    wait_for(&device, "#suggested #screen-phqa").await?;
+    wait_for(&device, "#record-consent").await?.click().await?;
+    wait_for(&device, "#field-child_agreed")
+        .await?
+        .click()
+        .await?;
+    wait_for(&device, "#save-consent").await?.click().await?;
+    wait_for_text(&device, "#consents", "Còn hiệu lực").await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+
+    // The connection drops; the screening goes on.
+    stack.stop_server().await?;
+    wait_for(&device, "#suggested #screen-phqa")
+        .await?
+        .click()
+        .await?;
+    wait_for(&device, "#start-screening").await?.click().await?;
+    for n in 1..=8 {
+        answer(&device, n, 13, 1).await?;
+    }
+    // Item 9 above 0: the urgent panel opens at once, before the form is finished.
+    answer(&device, 9, 13, 2).await?;
+    wait_for(&device, "#urgent-panel").await?;
+    screenshot(&device, "urgent-panel").await?;
+    // It cannot be closed without recording the action.
+    wait_for(&device, "#record-action").await?.click().await?;
+    wait_for(&device, "#safety-error").await?;
+    ensure!(!device.find_all(By::Css("#urgent-panel")).await?.is_empty());
+    // A reload keeps the draft, and the panel is still there.
+    device.refresh().await?;
+    wait_for(&device, "#urgent-panel").await?;
+    wait_for(&device, "#urgent-panel input[name='safety-step']")
+        .await?
+        .click()
+        .await?;
+    fill(
+        &device,
+        "safety-note",
+        "Đã gặp riêng em, gọi cho mẹ em và hẹn khám trong ngày",
+    )
+    .await?;
+    wait_for(&device, "#record-action").await?.click().await?;
+    wait_until(
+        &device,
+        "return document.querySelector('#urgent-panel') === null;",
+    )
+    .await?;
+
+    for n in 10..=13 {
+        answer(&device, n, 13, 0).await?;
+    }
+    wait_for(&device, "#finish-screening")
+        .await?
+        .click()
+        .await?;
+    // Items 1–8 at 1 and item 9 at 2: total 10, moderate, under the cut-off of 11.
+    wait_for_text(&device, "#result [data-score='total']", "10").await?;
+    wait_for_text(&device, "#band", "Triệu chứng trầm cảm vừa").await?;
+    wait_for_text(&device, "#verdict", "Âm tính").await?;
+    wait_for(&device, "#result-flag").await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "1").await?;
+    screenshot(&device, "screening-result").await?;
+
+    // After a reload, still offline, the flag is on the child's page.
+    device.goto(format!("{}/children", stack.url)).await?;
+    wait_for(&device, "#children-list").await?;
+    click_link(&device, "Lý Văn Tài").await?;
+    wait_for_text(&device, "#urgent-flag", "nguy cơ tự tử").await?;
+    wait_for_text(&device, "#screening-history", "PHQ-A").await?;
+    screenshot(&device, "child-with-flag").await?;
+
+    // Back online, the screening syncs: the server rescored it and accepted the same result.
+    stack.start_server().await?;
+    click_link(&device, "Đồng bộ").await?;
+    wait_for(&device, "#sync-now").await?.click().await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+    ensure!(
+        device.find_all(By::Css(".rejection")).await?.is_empty(),
+        "the server refused the screening"
+    );
+    device.quit().await?;
+
+    // A colleague's device shows the flag and the result after its sync.
+    let colleague = stack.browser().await?;
+    sign_in(&colleague, &stack.url, "colleague", "demo").await?;
+    wait_for_text(&colleague, "#greeting", "Đinh Thị Thu").await?;
+    click_link(&colleague, "Trẻ em").await?;
+    wait_for_text(&colleague, "#children-list", "Lý Văn Tài").await?;
+    click_link(&colleague, "Lý Văn Tài").await?;
+    wait_for_text(&colleague, "#urgent-flag", "nguy cơ tự tử").await?;
+    wait_for(&colleague, "#screening-history a")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&colleague, "#result [data-score='total']", "10").await?;
+    colleague.quit().await?;
+    Ok(())
+}
