@@ -131,6 +131,16 @@ impl Consent {
     }
 }
 
+impl crate::care::AboutChild for Consent {
+    fn child_id(&self) -> Uuid {
+        self.child_id
+    }
+
+    fn check(&self, date_of_birth: NaiveDate, today: NaiveDate) -> Result<Consent, FieldErrors> {
+        Consent::check(self, date_of_birth, today)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

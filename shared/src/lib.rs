@@ -10,6 +10,7 @@
 //! wire contract), [`lang`] (languages and date formatting).
 
 pub mod api;
+pub mod care;
 pub mod child;
 pub mod consent;
 pub mod ethnicity;

@@ -64,14 +64,23 @@ pub enum RecordType {
     Referral,
     /// A consent to process the child's data ([`crate::consent`]).
     Consent,
+    /// A counselling or support session ([`crate::care`]).
+    Session,
+    /// A special circumstance, with dates ([`crate::care`]).
+    Circumstance,
+    /// A care arrangement of an orphan or a child without family care ([`crate::care`]).
+    CareArrangement,
 }
 
 impl RecordType {
-    pub const ALL: [RecordType; 4] = [
+    pub const ALL: [RecordType; 7] = [
         RecordType::Child,
         RecordType::Screening,
         RecordType::Referral,
         RecordType::Consent,
+        RecordType::Session,
+        RecordType::Circumstance,
+        RecordType::CareArrangement,
     ];
 
     pub fn code(self) -> &'static str {
@@ -80,6 +89,9 @@ impl RecordType {
             RecordType::Screening => "screening",
             RecordType::Referral => "referral",
             RecordType::Consent => "consent",
+            RecordType::Session => "session",
+            RecordType::Circumstance => "circumstance",
+            RecordType::CareArrangement => "care_arrangement",
         }
     }
 

@@ -48,7 +48,7 @@ fn total(result: &ScreeningResult) -> i32 {
 
 #[test]
 fn every_definition_parses_and_is_sound() {
-    assert_eq!(catalogue().len(), 5);
+    assert_eq!(catalogue().len(), 6);
     for instrument in catalogue() {
         let problems = check_definition(instrument);
         assert!(problems.is_empty(), "{}: {problems:?}", instrument.id);
@@ -405,9 +405,24 @@ fn ages_choose_the_suggested_instruments() {
             .map(|i| i.id.as_str())
             .collect::<Vec<_>>()
     };
-    assert_eq!(ids(30), ["ppsc"]);
-    assert_eq!(ids(48), ["ppsc", "psc17"]);
+    assert_eq!(ids(30), ["ppsc", "concern"]);
+    assert_eq!(ids(48), ["ppsc", "psc17", "concern"]);
     assert_eq!(ids(14 * 12), ["psc17", "phqa", "gad7", "asq"]);
     assert_eq!(ids(10 * 12), ["psc17", "asq"]);
-    assert!(ids(12).is_empty());
+    assert_eq!(ids(12), ["concern"]);
+}
+
+#[test]
+fn a_concern_under_ten_counts_as_positive_and_self_harm_raises_the_flag() {
+    let concern = instrument("concern");
+    let other = score(concern, &answers(&[("concern_kind", 1)]));
+    assert_eq!(
+        (other.positive, other.band.as_deref()),
+        (true, Some("concern"))
+    );
+    assert!(other.flags.is_empty());
+    let self_harm = score(concern, &answers(&[("concern_kind", 2)]));
+    assert_eq!(self_harm.band.as_deref(), Some("self_harm_concern"));
+    assert_eq!(self_harm.urgency(), Some(FlagLevel::NonAcute));
+    assert!(!score(concern, &answers(&[])).valid);
 }

@@ -64,6 +64,35 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
         .await?;
     wait_for(&device, "#save-consent").await?.click().await?;
     wait_for_text(&device, "#consents", "Còn hiệu lực").await?;
+    // A counselling session, and the child's circumstances: an orphan in kinship care.
+    wait_for(&device, "#record-session").await?.click().await?;
+    fill(&device, "field-note", "Trò chuyện về giấc ngủ").await?;
+    wait_for(&device, "#save-session").await?.click().await?;
+    wait_for_text(&device, "#sessions", "Trò chuyện về giấc ngủ").await?;
+    wait_for(&device, "#record-circumstance")
+        .await?
+        .click()
+        .await?;
+    fill(&device, "field-since", "01/08/2021").await?;
+    wait_for(
+        &device,
+        "#circumstance-form input[name='parents']:last-of-type",
+    )
+    .await?;
+    device
+        .find_all(By::Css("#circumstance-form input[name='parents']"))
+        .await?[1]
+        .click()
+        .await?;
+    wait_for(&device, "#save-circumstance")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&device, "#circumstances", "Cả cha và mẹ").await?;
+    wait_for(&device, "#record-care").await?.click().await?;
+    wait_for(&device, "#save-care").await?.click().await?;
+    wait_for_text(&device, "#care-history", "Người thân chăm sóc").await?;
+    screenshot(&device, "child-care").await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
 
     // The connection drops; the screening goes on.

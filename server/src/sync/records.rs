@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
+use shared::care::{AboutChild, CareArrangement, Circumstance, Session};
 use shared::child::Child;
 use shared::consent::Consent;
 use shared::lang::Lang;
@@ -105,27 +106,41 @@ pub fn check(
                 child_id: Some(checked.child_id),
             })
         }
-        RecordType::Consent => {
-            let consent = Consent::from_fields(fields).ok_or_else(malformed)?;
-            if let Some(before) = before.and_then(Consent::from_fields) {
-                if before.child_id != consent.child_id {
-                    let mut errors = FieldErrors::default();
-                    errors.add("child_id", Problem::Immutable);
-                    return Err(invalid(errors).into());
-                }
-            }
-            let child = child_of(context, consent.child_id)?;
-            let checked = consent
-                .check(child.date_of_birth, context.today)
-                .map_err(invalid)?;
-            Ok(Checked {
-                fields: checked.to_fields(),
-                child_id: Some(checked.child_id),
-            })
-        }
+        RecordType::Consent => about_child::<Consent>(context, before, fields),
+        RecordType::Session => about_child::<Session>(context, before, fields),
+        RecordType::Circumstance => about_child::<Circumstance>(context, before, fields),
+        RecordType::CareArrangement => about_child::<CareArrangement>(context, before, fields),
         RecordType::Referral => opaque(context, fields)
             .ok_or_else(|| rejected("not_supported_yet", lang, Default::default()).into()),
     }
+}
+
+/// A record about one child of the same facility (consent, session, circumstance, care), checked
+/// with its own rules; the child it is about never changes.
+fn about_child<T: AboutChild>(
+    context: &Context<'_>,
+    before: Option<&Fields>,
+    fields: &Fields,
+) -> Result<Checked, ApiOrOutcome> {
+    let lang = context.lang;
+    let invalid = |errors: FieldErrors| rejected("invalid_input", lang, errors.messages(lang));
+    let record = T::from_fields(fields)
+        .ok_or_else(|| rejected("invalid_record", lang, Default::default()))?;
+    if let Some(before) = before.and_then(T::from_fields) {
+        if before.child_id() != record.child_id() {
+            let mut errors = FieldErrors::default();
+            errors.add("child_id", Problem::Immutable);
+            return Err(invalid(errors).into());
+        }
+    }
+    let child = child_of(context, record.child_id())?;
+    let checked = record
+        .check(child.date_of_birth, context.today)
+        .map_err(invalid)?;
+    Ok(Checked {
+        fields: checked.to_fields(),
+        child_id: Some(checked.child_id()),
+    })
 }
 
 /// Benchmark mode only: a payload stored as sent, when small enough.

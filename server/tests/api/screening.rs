@@ -356,7 +356,7 @@ async fn integrators_list_instruments_and_score_answers() {
         .iter()
         .map(|i| i["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["ppsc", "psc17", "phqa", "gad7", "asq"]);
+    assert_eq!(ids, ["ppsc", "psc17", "phqa", "gad7", "asq", "concern"]);
 
     let acute = app
         .post(
@@ -387,4 +387,67 @@ async fn integrators_list_instruments_and_score_answers() {
         .contains("gad7_1"));
     let anonymous = app.get("/api/instruments", "").await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sessions_circumstances_and_care_arrangements_are_checked_records_of_the_child() {
+    let s = school_with_child(true).await;
+    let session = json!({"child_id": s.child_id, "held_on": "2026-11-01", "kind": "individual",
+                         "held_by": "Hoàng Thị Mai", "note": "Trò chuyện về giấc ngủ",
+                         "follow_up_on": "2026-11-15"});
+    let early_follow_up = json!({"child_id": s.child_id, "held_on": "2026-11-01", "kind": "group",
+                                 "held_by": "Hoàng Thị Mai", "follow_up_on": "2026-10-01"});
+    let orphan_unclear = json!({"child_id": s.child_id, "code": "orphan", "since": "2021-08-01",
+                                "cause": "covid19"});
+    let orphan = json!({"child_id": s.child_id, "code": "orphan", "since": "2021-08-01",
+                        "parents_lost": "both", "cause": "covid19"});
+    let care = json!({"child_id": s.child_id, "kind": "kinship", "since": "2021-09-15"});
+    let stranger_child =
+        json!({"child_id": Uuid::now_v7(), "kind": "adoption", "since": "2022-01-01"});
+    let outcomes = push(
+        &s.app,
+        &s.token,
+        vec![
+            change("session", Uuid::now_v7(), &s.facility, session),
+            change("session", Uuid::now_v7(), &s.facility, early_follow_up),
+            change("circumstance", Uuid::now_v7(), &s.facility, orphan_unclear),
+            change("circumstance", Uuid::now_v7(), &s.facility, orphan),
+            change("care_arrangement", Uuid::now_v7(), &s.facility, care),
+            change(
+                "care_arrangement",
+                Uuid::now_v7(),
+                &s.facility,
+                stranger_child,
+            ),
+        ],
+    )
+    .await;
+    let statuses: Vec<&str> = outcomes
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["applied", "rejected", "rejected", "applied", "applied", "rejected"],
+        "{outcomes:?}"
+    );
+    assert!(outcomes[1]["fields"]["follow_up_on"].is_string());
+    assert!(outcomes[2]["fields"]["parents_lost"].is_string());
+    assert!(outcomes[5]["fields"]["child_id"].is_string());
+    let pulled = s.app.get("/api/sync/pull?since=0", &s.token).await.json;
+    let types: Vec<&str> = pulled["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["record_type"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "session",
+        "circumstance",
+        "care_arrangement",
+        "consent",
+        "child",
+    ] {
+        assert!(types.contains(&kind), "{kind} in {types:?}");
+    }
 }

@@ -6,12 +6,13 @@ use std::sync::LazyLock;
 use super::{Instrument, Missing};
 
 /// The definition files, in the order instruments are offered.
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     include_str!("../../instruments/ppsc-1.json"),
     include_str!("../../instruments/psc17-1.json"),
     include_str!("../../instruments/phqa-1.json"),
     include_str!("../../instruments/gad7-1.json"),
     include_str!("../../instruments/asq-1.json"),
+    include_str!("../../instruments/concern-1.json"),
 ];
 
 static CATALOGUE: LazyLock<Vec<Instrument>> = LazyLock::new(|| {

@@ -20,6 +20,7 @@ use crate::components::form::{Feedback, Field, Notice};
 use crate::i18n::use_i18n;
 use crate::pages::screening::consent::ConsentSection;
 use crate::pages::screening::history::{ScreeningSection, UrgentFlag};
+use crate::pages::screening::support::{CircumstancesSection, SessionsSection};
 use crate::store::LocalRecord;
 use crate::sync::use_sync;
 
@@ -96,7 +97,9 @@ fn ChildView(record: LocalRecord, child: Child, just_saved: bool) -> impl IntoVi
             </article>
             {voided.is_none().then(|| view! {
                 <ScreeningSection child_id=id child=child.clone()/>
+                <SessionsSection child_id=id facility_id=record.facility_id child=child.clone()/>
                 <ConsentSection child_id=id facility_id=record.facility_id child=child.clone()/>
+                <CircumstancesSection child_id=id facility_id=record.facility_id child=child.clone()/>
                 <VoidForm id=id facility_id=record.facility_id child=child.clone()/>
             })}
         </section>

@@ -7,11 +7,13 @@ pub mod form;
 pub mod history;
 pub mod result;
 pub mod safety;
+pub mod support;
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use shared::care::AboutChild;
 use shared::child::Child;
 use shared::consent::{Consent, Purpose};
 use shared::instrument::FlagLevel;
@@ -38,14 +40,23 @@ pub fn screenings_of(records: &[LocalRecord], child_id: Uuid) -> Vec<(Uuid, Scre
     found
 }
 
+/// The records of one type about a child on this device: (record id, facility id, record).
+pub fn about<T: AboutChild>(
+    records: &[LocalRecord],
+    record_type: RecordType,
+    child_id: Uuid,
+) -> Vec<(Uuid, Uuid, T)> {
+    records
+        .iter()
+        .filter(|r| r.record_type == record_type)
+        .filter_map(|r| T::from_fields(&r.fields).map(|x| (r.id, r.facility_id, x)))
+        .filter(|(_, _, x)| x.child_id() == child_id)
+        .collect()
+}
+
 /// A child's consents on this device, newest first.
 pub fn consents_of(records: &[LocalRecord], child_id: Uuid) -> Vec<(Uuid, Uuid, Consent)> {
-    let mut found: Vec<(Uuid, Uuid, Consent)> = records
-        .iter()
-        .filter(|r| r.record_type == RecordType::Consent)
-        .filter_map(|r| Consent::from_fields(&r.fields).map(|c| (r.id, r.facility_id, c)))
-        .filter(|(_, _, c)| c.child_id == child_id)
-        .collect();
+    let mut found: Vec<(Uuid, Uuid, Consent)> = about(records, RecordType::Consent, child_id);
     found.sort_by_key(|(id, _, c)| std::cmp::Reverse((c.given_on, *id)));
     found
 }
