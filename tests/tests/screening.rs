@@ -102,6 +102,11 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
         .click()
         .await?;
     wait_for(&device, "#start-screening").await?.click().await?;
+    // On a phone: one question per screen, large answer buttons.
+    device.set_window_rect(0, 0, 360, 740).await?;
+    wait_for(&device, "#question .option").await?;
+    screenshot(&device, "screening-phone").await?;
+    device.set_window_rect(0, 0, 1280, 900).await?;
     for n in 1..=8 {
         answer(&device, n, 13, 1).await?;
     }
@@ -150,7 +155,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
 
     // After a reload, still offline, the flag is on the child's page.
     device.goto(format!("{}/children", stack.url)).await?;
-    wait_for(&device, "#children-list").await?;
+    wait_for_text(&device, "#children-list .urgent-badge", "nguy cơ tự tử").await?;
     click_link(&device, "Lý Văn Tài").await?;
     wait_for_text(&device, "#urgent-flag", "nguy cơ tự tử").await?;
     wait_for_text(&device, "#screening-history", "PHQ-A").await?;

@@ -30,6 +30,10 @@ pub fn ChildrenPage() -> impl IntoView {
         children.sort_by(|a, b| a.0.cmp(&b.0));
         children
     });
+    let flagged = Memo::new(move |_| {
+        sync.records
+            .with(|r| crate::pages::screening::flagged_children(r))
+    });
     let found = Memo::new(move |_| {
         let needle = fold(&query.get());
         children.with(|children| {
@@ -67,11 +71,14 @@ pub fn ChildrenPage() -> impl IntoView {
                     return view! { <p class="empty">{i18n.t().no_match}</p> }.into_any();
                 }
                 let today = today();
+                let flags = flagged.get();
                 let rows = found.into_iter().take(SHOWN).map(|(_, id, child)| {
                     let name = child.full_name.clone();
+                    let flag = flags.get(&id).copied();
                     view! {
                     <li class="child-row">
                         <A href=format!("/children/{id}")><strong>{name}</strong></A>
+                        {flag.map(|level| view! { " " <span class="badge warn urgent-badge">{move || (i18n.c().urgent_title)(level)}</span> })}
                         <span class="muted">
                             {format_date(child.date_of_birth)} " · " {(i18n.t().age)(child.age_on(today))} " · "
                             {child.sex.label(i18n.lang())}

@@ -144,7 +144,6 @@ fn ScreeningForm(
         <section class="page screening">
             <p><a href=format!("/children/{child_id}")>{move || i18n.c().back_to_child}</a></p>
             <h1>{move || instrument.name.get(i18n.lang()).to_string()}</h1>
-            <p class="muted">{move || instrument.purpose.get(i18n.lang()).to_string()}</p>
             <Show when=move || !current(draft).started fallback=move || view! {
                 <Questions child_id=child_id facility_id=facility_id instrument=instrument draft=draft/>
             }>
@@ -219,6 +218,7 @@ fn SetUp(
         });
     };
     view! {
+        <p class="muted">{move || instrument.purpose.get(i18n.lang()).to_string()}</p>
         <div class="card">
             <Notice message=feedback.message/>
             <fieldset class="choices">

@@ -76,6 +76,33 @@ pub fn urgent_flag(records: &[LocalRecord], child_id: Uuid) -> Option<(FlagLevel
         .find_map(|(_, s)| s.result.urgency().map(|level| (level, s.screened_on)))
 }
 
+/// Every child with an open urgent flag (as [`urgent_flag`] decides it), in one pass over the
+/// records: the registry list marks them.
+pub fn flagged_children(records: &[LocalRecord]) -> std::collections::HashMap<Uuid, FlagLevel> {
+    let mut newest: std::collections::HashMap<Uuid, (NaiveDate, Uuid, FlagLevel)> =
+        Default::default();
+    for record in records
+        .iter()
+        .filter(|r| r.record_type == RecordType::Screening)
+    {
+        let Some(s) = Screening::from_fields(&record.fields) else {
+            continue;
+        };
+        let Some(level) = s.result.urgency().filter(|_| !s.is_voided()) else {
+            continue;
+        };
+        let key = (s.screened_on, record.id, level);
+        let slot = newest.entry(s.child_id).or_insert(key);
+        if (key.0, key.1) > (slot.0, slot.1) {
+            *slot = key;
+        }
+    }
+    newest
+        .into_iter()
+        .map(|(child, (_, _, level))| (child, level))
+        .collect()
+}
+
 /// A labelled input for the care pages (the same markup as `components::form::Field`).
 #[component]
 pub fn CareField(
