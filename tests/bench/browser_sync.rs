@@ -15,6 +15,9 @@ use tests::{click_link, sign_in, wait_for, wait_for_attr, wait_for_text, Chrome}
 
 use thirtyfour::prelude::*;
 
+mod memory;
+mod search;
+
 const SEED_CHUNK: usize = 1000;
 /// A first sync of 14,000 records may take a while on two shared cores.
 const LONG: Duration = Duration::from_secs(300);
@@ -33,6 +36,7 @@ async fn main() -> Result<()> {
 
     // Device A: signs in, gets the 14,000 records into its store (not timed, like the peer's seed).
     let a = chrome.browser().await?;
+    let memory_a = memory::Sampler::start(chrome.last_profile().context("profile")?);
     sign_in(&a, url, "counsellor", "demo").await?;
     wait_for_text(&a, "#greeting", "Xin chào").await?;
     wait_for_attr(&a, "#sync-status", "data-running", "false").await?;
@@ -48,13 +52,14 @@ async fn main() -> Result<()> {
 
     // Phase: push 14,000. Reopening the app starts a sync run by itself (push, then the pull of
     // what came back); the run reports its own timings.
-    report("push 14,000", control, || reopen_and_sync(&a)).await?;
+    report("push 14,000", control, &memory_a, || reopen_and_sync(&a)).await?;
 
     // Phase: initial pull into a fresh browser (device B).
     let b = chrome.browser().await?;
+    let memory_b = memory::Sampler::start(chrome.last_profile().context("profile")?);
     b.goto(url).await?;
     wait_for(&b, "#sign-in").await?;
-    report("initial pull 14,000", control, || async {
+    report("initial pull 14,000", control, &memory_b, || async {
         sign_in(&b, url, "counsellor", "demo").await?;
         finished(&b, base.len()).await
     })
@@ -62,11 +67,14 @@ async fn main() -> Result<()> {
 
     // Phase: 100 new records pushed from A.
     seed(&a, &user, &increment).await?;
-    report("push 100", control, || reopen_and_sync(&a)).await?;
+    report("push 100", control, &memory_a, || reopen_and_sync(&a)).await?;
 
     // Phase: B pulls the 100, then pulls with nothing new.
-    report("pull 100", control, || sync_now(&b, increment.len())).await?;
-    report("no-op pull", control, || sync_now(&b, 0)).await?;
+    report("pull 100", control, &memory_b, || {
+        sync_now(&b, increment.len())
+    })
+    .await?;
+    report("no-op pull", control, &memory_b, || sync_now(&b, 0)).await?;
     let heap = b
         .execute(
             "return performance.memory ? performance.memory.usedJSHeapSize : null;",
@@ -76,6 +84,32 @@ async fn main() -> Result<()> {
     println!(
         "{}",
         json!({"phase": "js heap (device B)", "bytes": heap.json()})
+    );
+
+    // Search on 5,000 local children: device B has the workload's 2,000; 3,000 more are added to
+    // its store, the app reopened on the registry, and names typed into the search box.
+    let template = base
+        .iter()
+        .find(|c| c["record_type"] == "child")
+        .context("a child in the workload")?;
+    let facility = template["facility_id"].as_str().context("facility")?;
+    let extra = search::synthetic_children(&template["set"], facility, 3_000);
+    search::add_records(&b, &user, extra).await?;
+    b.goto(format!("{url}/children")).await?;
+    tests::wait_until(
+        &b,
+        "return parseInt(document.getElementById('children-count')?.textContent) >= 5000;",
+    )
+    .await?;
+    memory_b.take_peaks();
+    let mut times = Vec::new();
+    for name in ["nguyen van an", "hoang thi hue", "ly duc tai"] {
+        times.extend(search::type_and_time(&b, name).await?);
+    }
+    let (tree_mb, renderer_mb) = memory_b.take_peaks();
+    println!(
+        "{}",
+        json!({"phase": "search 5,000", "keystroke_ms": times, "tree_mb": tree_mb, "renderer_mb": renderer_mb})
     );
     a.quit().await?;
     b.quit().await?;
@@ -177,13 +211,15 @@ async fn finished(driver: &WebDriver, expect_received: usize) -> Result<Value> {
 }
 
 /// Runs a phase between two readings of the proxy's byte counters and prints it.
-async fn report<F, Fut>(phase: &str, control: &str, run: F) -> Result<()>
+async fn report<F, Fut>(phase: &str, control: &str, memory: &memory::Sampler, run: F) -> Result<()>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Value>>,
 {
     let before = proxy_stats(control)?;
+    memory.take_peaks();
     let run_report = run().await?;
+    let (tree_mb, renderer_mb) = memory.take_peaks();
     let after = proxy_stats(control)?;
     let delta = |key: &str| {
         after[key]
@@ -193,7 +229,8 @@ where
     };
     println!(
         "{}",
-        json!({"phase": phase, "run": run_report, "up": delta("c2s"), "down": delta("s2c")})
+        json!({"phase": phase, "run": run_report, "up": delta("c2s"), "down": delta("s2c"),
+               "tree_mb": tree_mb, "renderer_mb": renderer_mb})
     );
     Ok(())
 }

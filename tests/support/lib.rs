@@ -173,6 +173,11 @@ impl Chrome {
         })
     }
 
+    /// The profile folder of the browser started last (benchmarks find its processes by it).
+    pub fn last_profile(&self) -> Option<PathBuf> {
+        self.profiles.last().map(|p| p.path().to_path_buf())
+    }
+
     /// A new browser (`TAM_AN_E2E_CHROMIUM`) with its own empty profile: a separate device.
     pub async fn browser(&mut self) -> Result<WebDriver> {
         let chromium = env_path("TAM_AN_E2E_CHROMIUM")?;

@@ -176,8 +176,8 @@ fn browser_runs(peer: &Path, base: &[Value], increment: &[Value], with_peer: boo
         }
     }
     println!("\nTâm An sync, our client in headless Chromium (IndexedDB), median of {RUNS} runs, bytes from proxy.js:");
-    println!("| phase | push part | pull part | up bytes | down bytes |");
-    println!("|---|---|---|---|---|");
+    println!("| phase | push part | pull part | up bytes | down bytes | browser tree peak PSS | renderer peak PSS |");
+    println!("|---|---|---|---|---|---|---|");
     for phase in [
         "push 14,000",
         "initial pull 14,000",
@@ -197,10 +197,37 @@ fn browser_runs(peer: &Path, base: &[Value], increment: &[Value], with_peer: boo
         };
         let up = rows.first().and_then(|r| r["up"].as_u64()).unwrap_or(0);
         let down = rows.first().and_then(|r| r["down"].as_u64()).unwrap_or(0);
+        let memory = |key: &str| {
+            stats(
+                &rows
+                    .iter()
+                    .filter_map(|r| r[key].as_f64())
+                    .collect::<Vec<_>>(),
+            )
+            .0
+        };
         println!(
-            "| {phase} | {} | {} | {up} | {down} |",
+            "| {phase} | {} | {} | {up} | {down} | {:.0} MB | {:.0} MB |",
             show(part("push_ms")),
-            show(part("pull_ms"))
+            show(part("pull_ms")),
+            memory("tree_mb"),
+            memory("renderer_mb")
+        );
+    }
+    let mut keystrokes: Vec<f64> = lines
+        .iter()
+        .filter(|line| line["phase"] == "search 5,000")
+        .flat_map(|line| line["keystroke_ms"].as_array().cloned().unwrap_or_default())
+        .filter_map(|ms| ms.as_f64())
+        .collect();
+    keystrokes.sort_by(f64::total_cmp);
+    if let (Some(max), false) = (keystrokes.last(), keystrokes.is_empty()) {
+        let at = |q: f64| keystrokes[((keystrokes.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "Search on 5,000 local children, keystroke to the next frame after the list changed ({} keystrokes over {RUNS} runs): median {:.0} ms, 95th percentile {:.0} ms, max {max:.0} ms",
+            keystrokes.len(),
+            at(0.5),
+            at(0.95)
         );
     }
     for line in lines
