@@ -18,6 +18,7 @@ pub mod instrument;
 pub mod lang;
 pub mod personal_id;
 pub mod place;
+pub mod referral;
 pub mod role;
 pub mod screening;
 pub mod sync;
