@@ -114,10 +114,20 @@ impl Api {
             builder = builder.header("authorization", &format!("Bearer {token}"));
         }
         let sent = match body {
-            Some(body) => match builder.json(body) {
-                Ok(request) => request.send().await,
-                Err(_) => return Err(ApiFailure::Unreachable),
-            },
+            Some(body) => {
+                let Ok(text) = serde_json::to_string(body) else {
+                    return Err(ApiFailure::Unreachable);
+                };
+                let builder = builder.header("content-type", "application/json");
+                let request = match crate::gzip::compress(&text).await {
+                    Some(bytes) => builder.header("content-encoding", "gzip").body(bytes),
+                    None => builder.body(text),
+                };
+                match request {
+                    Ok(request) => request.send().await,
+                    Err(_) => return Err(ApiFailure::Unreachable),
+                }
+            }
             None => builder.send().await,
         };
         sent.map_err(|_| ApiFailure::Unreachable)

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod components;
+pub mod gzip;
 pub mod i18n;
 pub mod offline_auth;
 pub mod pages;

@@ -29,6 +29,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 
 use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
@@ -88,6 +89,9 @@ pub fn app(state: AppState) -> Router {
             axum::routing::any(|| async { ApiError::NotFound }),
         )
         .layer(DefaultBodyLimit::max(state.policy.max_body_bytes))
+        // Devices gzip large request bodies (a push batch); the size limit above applies to the
+        // decompressed body, so a small bomb is refused like a large body.
+        .layer(RequestDecompressionLayer::new())
         // Errors are localized first and compressed after, so the body and its encoding agree.
         .layer(axum::middleware::from_fn(error::localize))
         // Level 4 for gzip and brotli alike: most of the size gain at a fraction of the CPU of the

@@ -430,3 +430,62 @@ async fn referrals_are_refused_until_they_have_rules_and_malformed_screenings_al
     assert_eq!(reply["results"][1]["outcome"]["code"], "not_supported_yet");
     assert_eq!(app.count("records").await, 0);
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+async fn push_encoded(
+    app: &TestApp,
+    token: &str,
+    encoding: &str,
+    body: Vec<u8>,
+) -> crate::helpers::Reply {
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/sync/push")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("content-encoding", encoding)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn gzip_request_bodies_are_accepted_and_their_size_is_limited_after_decompression() {
+    let app = TestApp::new().await;
+    let counsellor = app.login("counsellor", "demo").await;
+    let school = app.my_facility(&counsellor).await;
+    let commune = app.my_area(&counsellor).await;
+    let body = json!({"changes": [change(Uuid::now_v7(), &school, child_fields("Hà Văn Nam", &commune), json!({}))]});
+    let plain = body.to_string().into_bytes();
+
+    let reply = push_encoded(&app, &counsellor, "gzip", gzip(&plain)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["results"][0]["outcome"]["status"], "applied");
+
+    let corrupt = push_encoded(&app, &counsellor, "gzip", b"not gzip at all".to_vec()).await;
+    assert_eq!(corrupt.status, StatusCode::BAD_REQUEST, "{}", corrupt.json);
+
+    // 2 MB of JSON whitespace compresses to a few kB; decompressed it is over the 1 MiB limit.
+    let mut bomb = plain.clone();
+    bomb.splice(1..1, std::iter::repeat_n(b' ', 2 * 1024 * 1024));
+    let bomb = gzip(&bomb);
+    assert!(bomb.len() < 16 * 1024);
+    let refused = push_encoded(&app, &counsellor, "gzip", bomb).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        refused.json
+    );
+    assert_eq!(refused.json["code"], "body_too_large");
+
+    let unknown = push_encoded(&app, &counsellor, "br", plain).await;
+    assert_eq!(unknown.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(app.count("records").await, 1);
+}
