@@ -5,6 +5,7 @@
 pub mod consent;
 pub mod form;
 pub mod history;
+pub mod questions;
 pub mod result;
 pub mod safety;
 pub mod support;
