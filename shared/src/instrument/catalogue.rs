@@ -1,25 +1,32 @@
-//! The instruments built into this version of the product: the JSON files in
-//! `shared/instruments/`, parsed once on first use. A test parses and checks every one.
+//! The instruments built into this version of the product: every JSON file in
+//! `shared/instruments/` (listed at build time by `build.rs`), parsed once on first use. A test
+//! parses and checks every one. Name a new version `<id>-<version>.json`.
 
 use std::sync::LazyLock;
 
 use super::{Instrument, Missing};
 
-/// The definition files, in the order instruments are offered.
-const FILES: [&str; 6] = [
-    include_str!("../../instruments/ppsc-1.json"),
-    include_str!("../../instruments/psc17-1.json"),
-    include_str!("../../instruments/phqa-1.json"),
-    include_str!("../../instruments/gad7-1.json"),
-    include_str!("../../instruments/asq-1.json"),
-    include_str!("../../instruments/concern-1.json"),
-];
+// `FILES`: every `shared/instruments/*.json`, listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/instrument_files.rs"));
+
+/// The order instruments are offered in (by age, then the suicide screen); any other instrument
+/// comes after these, in file-name order.
+const ORDER: [&str; 6] = ["ppsc", "psc17", "phqa", "gad7", "asq", "concern"];
 
 static CATALOGUE: LazyLock<Vec<Instrument>> = LazyLock::new(|| {
-    FILES
+    let mut all: Vec<Instrument> = FILES
         .iter()
         .map(|text| serde_json::from_str(text).expect("built-in instrument definitions parse"))
-        .collect()
+        .collect();
+    let place = |i: &Instrument| {
+        ORDER
+            .iter()
+            .position(|id| *id == i.id)
+            .unwrap_or(ORDER.len())
+    };
+    // Stable: versions of one instrument keep their file order (older first).
+    all.sort_by_key(place);
+    all
 });
 
 /// Every built-in definition (all versions).
