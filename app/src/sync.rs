@@ -49,7 +49,7 @@ pub struct SyncState {
     /// Bumped by each local change, to debounce runs.
     generation: RwSignal<u64>,
     /// The cached commune list was refreshed since the store was opened.
-    directory_fresh: RwSignal<bool>,
+    pub directory_fresh: RwSignal<bool>,
     api: Api,
     i18n: I18n,
     session: SessionStore,

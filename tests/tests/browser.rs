@@ -169,6 +169,8 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
     )
     .await?;
     wait_for_text(&device, "#sync-status", "Trực tuyến").await?;
+    // The first run has also kept the communes the registration form needs offline.
+    wait_for_attr(&device, "#sync-status", "data-directory", "true").await?;
     click_link(&device, "Trẻ em").await?;
     wait_for_text(&device, "#children-count", "0 trẻ").await?;
 

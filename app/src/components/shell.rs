@@ -134,6 +134,7 @@ fn SyncIndicator() -> impl IntoView {
         <A href="/sync" attr:class="sync-pill" attr:id="sync-status"
             attr:data-online=move || sync.online.get().to_string() attr:data-pending=move || sync.pending.get().to_string()
             attr:data-running=move || sync.running.get().to_string()
+            attr:data-directory=move || sync.directory_fresh.get().to_string()
             attr:data-last-run=move || sync.last_run.get().map(|r| format!("{:.1} {:.1} {} {}", r.push_ms, r.pull_ms, r.sent, r.received))>
             <span class="dot" class:off=move || !sync.online.get()></span>
             {move || if sync.running.get() {
