@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::lang::Lang;
 use crate::sync::Fields;
-use crate::validate::{FieldErrors, Problem};
+use crate::validate::{collapse_spaces, FieldErrors, Problem};
 
 /// Longest free-text note on these records.
 pub const NOTE_MAX: usize = 1_000;
@@ -118,11 +118,7 @@ impl AboutChild for Session {
         let mut errors = FieldErrors::default();
         let mut clean = self.clone();
         date_in_life(&mut errors, "held_on", self.held_on, date_of_birth, today);
-        clean.held_by = self
-            .held_by
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        clean.held_by = collapse_spaces(&self.held_by);
         if clean.held_by.is_empty() {
             errors.add("held_by", Problem::Required);
         }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::child::{age, GuardianRelation};
 use crate::sync::Fields;
-use crate::validate::{FieldErrors, Problem};
+use crate::validate::{collapse_spaces, FieldErrors, Problem};
 
 /// From this age (in whole years on the consent date) the child's own consent is needed.
 pub const CHILD_CONSENT_AGE: i32 = 7;
@@ -93,11 +93,7 @@ impl Consent {
     ) -> Result<Consent, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut clean = self.clone();
-        clean.guardian_name = self
-            .guardian_name
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        clean.guardian_name = collapse_spaces(&self.guardian_name);
         if clean.guardian_name.is_empty() {
             errors.add("guardian_name", Problem::Required);
         } else if clean.guardian_name.chars().count() > 100 {
@@ -122,7 +118,7 @@ impl Consent {
         clean.witness = self
             .witness
             .as_deref()
-            .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(collapse_spaces)
             .filter(|w| !w.is_empty());
         if self.method == ConsentMethod::VerbalWitnessed && clean.witness.is_none() {
             errors.add("witness", Problem::WitnessRequired);

@@ -13,7 +13,7 @@ use crate::instrument::{
     age_in_months, check_answers, find_version, score, Answers, Informant, ScreeningResult,
 };
 use crate::sync::Fields;
-use crate::validate::{FieldErrors, Problem};
+use crate::validate::{collapse_spaces, FieldErrors, Problem};
 
 /// One step of the safety pathway's checklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -75,7 +75,7 @@ pub struct Screening {
 
 fn clean(text: &Option<String>) -> Option<String> {
     text.as_deref()
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(collapse_spaces)
         .filter(|t| !t.is_empty())
 }
 

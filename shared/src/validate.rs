@@ -379,7 +379,8 @@ pub fn area_code(value: &str) -> Result<String, Problem> {
     Ok(value.to_string())
 }
 
-fn collapse_spaces(value: &str) -> String {
+/// The text with runs of whitespace made single spaces, trimmed.
+pub fn collapse_spaces(value: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

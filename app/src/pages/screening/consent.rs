@@ -128,14 +128,7 @@ fn ConsentForm(child_id: Uuid, facility_id: Uuid, child: Child) -> impl IntoView
             }),
         }
     };
-    let toggle = move |purpose: Purpose| {
-        purposes.update(|list| match list.iter().position(|p| *p == purpose) {
-            Some(at) => {
-                list.remove(at);
-            }
-            None => list.push(purpose),
-        })
-    };
+    let toggle = move |purpose: Purpose| super::toggle(purposes, purpose);
     view! {
         <Notice message=feedback.message/>
         <Show when=move || !open.get()>

@@ -104,6 +104,16 @@ pub fn flagged_children(records: &[LocalRecord]) -> std::collections::HashMap<Uu
         .collect()
 }
 
+/// Adds the item to a checkbox group's list, or removes it when it is there.
+pub fn toggle<T: PartialEq + Send + Sync + 'static>(list: RwSignal<Vec<T>>, item: T) {
+    list.update(|items| match items.iter().position(|x| *x == item) {
+        Some(at) => {
+            items.remove(at);
+        }
+        None => items.push(item),
+    })
+}
+
 /// A labelled input for the care pages (the same markup as `components::form::Field`).
 #[component]
 pub fn CareField(

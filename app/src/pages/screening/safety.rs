@@ -16,14 +16,7 @@ pub fn UrgentPanel(
     let steps = RwSignal::new(Vec::<SafetyStep>::new());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(false);
-    let toggle = move |step: SafetyStep| {
-        steps.update(|list| match list.iter().position(|s| *s == step) {
-            Some(at) => {
-                list.remove(at);
-            }
-            None => list.push(step),
-        })
-    };
+    let toggle = move |step: SafetyStep| super::toggle(steps, step);
     let submit = move |_| {
         let action = SafetyAction {
             steps: steps.get_untracked(),
