@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use shared::referral::DueTimes;
+
 /// Child mental-health screening and referral server.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "tam-an-server", version)]
@@ -60,6 +62,35 @@ pub struct Policy {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Hours the receiving facility has to open a referral: emergency, urgent, routine.
+    #[arg(long, env = "TAM_AN_DUE_RECEIVED_HOURS", value_delimiter = ',', num_args = 3,
+          default_values_t = [24, 48, 168])]
+    pub due_received_hours: Vec<i64>,
+
+    /// Hours until the child should have been seen (0: no such deadline): emergency, urgent,
+    /// routine.
+    #[arg(long, env = "TAM_AN_DUE_ATTENDED_HOURS", value_delimiter = ',', num_args = 3,
+          default_values_t = [0, 168, 720])]
+    pub due_attended_hours: Vec<i64>,
+}
+
+impl Policy {
+    /// The referral due times (domain.md §5 by default).
+    pub fn due_times(&self) -> DueTimes {
+        let default = DueTimes::default();
+        let pick = |hours: &[i64], i: usize| hours.get(i).copied();
+        DueTimes {
+            received_hours: std::array::from_fn(|i| {
+                pick(&self.due_received_hours, i).unwrap_or(default.received_hours[i])
+            }),
+            attended_hours: std::array::from_fn(|i| match pick(&self.due_attended_hours, i) {
+                Some(hours) if hours > 0 => Some(hours),
+                Some(_) => None,
+                None => default.attended_hours[i],
+            }),
+        }
+    }
 }
 
 impl Default for Policy {
@@ -72,6 +103,8 @@ impl Default for Policy {
             trust_forwarded_for: false,
             accept_opaque_records: false,
             max_body_bytes: 1024 * 1024,
+            due_received_hours: vec![24, 48, 168],
+            due_attended_hours: vec![0, 168, 720],
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod health;
 pub mod instruments;
 pub mod openapi;
 pub mod seed;
+pub mod slips;
 pub mod static_files;
 pub mod sync;
 pub mod users;
@@ -83,6 +84,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::router())
         .merge(sync::router())
         .merge(instruments::router())
+        .merge(slips::router())
         // Unknown API paths are JSON 404s, never the app's shell.
         .route(
             "/api/{*rest}",

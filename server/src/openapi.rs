@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         crate::sync::pull::pull,
         crate::instruments::list,
         crate::instruments::score,
+        crate::slips::check,
     ),
     modifiers(&BearerAuth)
 )]

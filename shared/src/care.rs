@@ -72,13 +72,17 @@ pub enum SessionKind {
     Group,
     /// Guidance for the parents or guardian.
     ParentGuidance,
+    /// A call to hotline 111 (the national child-protection line) about the child: recorded
+    /// instead of a digital referral, which the hotline does not receive.
+    Hotline111Call,
 }
 
 impl SessionKind {
-    pub const ALL: [SessionKind; 3] = [
+    pub const ALL: [SessionKind; 4] = [
         SessionKind::Individual,
         SessionKind::Group,
         SessionKind::ParentGuidance,
+        SessionKind::Hotline111Call,
     ];
 
     pub fn label(self, lang: Lang) -> &'static str {
@@ -89,6 +93,8 @@ impl SessionKind {
             (SessionKind::Group, Lang::En) => "Group",
             (SessionKind::ParentGuidance, Lang::Vi) => "Hướng dẫn cha mẹ",
             (SessionKind::ParentGuidance, Lang::En) => "Parent guidance",
+            (SessionKind::Hotline111Call, Lang::Vi) => "Gọi Tổng đài 111",
+            (SessionKind::Hotline111Call, Lang::En) => "Call to hotline 111",
         }
     }
 }

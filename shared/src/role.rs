@@ -99,6 +99,12 @@ impl Role {
     }
 
     /// Officers and administrators belong to an area; every other role to a facility.
+    /// Health workers and clinicians: the only roles that receive item-level answers to
+    /// sensitive questions (self-harm) in a referral packet.
+    pub fn is_clinical(self) -> bool {
+        matches!(self, Role::HealthWorker | Role::Clinician)
+    }
+
     pub fn belongs_to_area(self) -> bool {
         matches!(self, Role::Officer | Role::Admin)
     }

@@ -59,8 +59,8 @@ pub enum RecordType {
     /// A screening ([`crate::screening`]): checked and rescored by the server; never edited,
     /// only voided.
     Screening,
-    /// A referral. Its rules come with the referral feature; until then the server refuses
-    /// these, except when started for benchmarks (opaque payloads).
+    /// A referral ([`crate::referral`]): made by the sender, never edited; the server keeps its
+    /// status and shares it with the receiving facility.
     Referral,
     /// A consent to process the child's data ([`crate::consent`]).
     Consent,
@@ -70,10 +70,12 @@ pub enum RecordType {
     Circumstance,
     /// A care arrangement of an orphan or a child without family care ([`crate::care`]).
     CareArrangement,
+    /// A step in a referral's life by either side ([`crate::referral::ReferralEvent`]).
+    ReferralEvent,
 }
 
 impl RecordType {
-    pub const ALL: [RecordType; 7] = [
+    pub const ALL: [RecordType; 8] = [
         RecordType::Child,
         RecordType::Screening,
         RecordType::Referral,
@@ -81,6 +83,7 @@ impl RecordType {
         RecordType::Session,
         RecordType::Circumstance,
         RecordType::CareArrangement,
+        RecordType::ReferralEvent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -92,6 +95,7 @@ impl RecordType {
             RecordType::Session => "session",
             RecordType::Circumstance => "circumstance",
             RecordType::CareArrangement => "care_arrangement",
+            RecordType::ReferralEvent => "referral_event",
         }
     }
 
@@ -202,6 +206,14 @@ pub struct PullResponse {
     pub cursor: i64,
     /// More pages are waiting: pull again at once.
     pub more: bool,
+    /// The server's clock when the page was read: devices measure their own clock's error
+    /// against it (overdue referrals are judged on the corrected time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<DateTime<Utc>>,
+    /// The referral due times this installation is configured with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub due_times: Option<crate::referral::DueTimes>,
 }
 
 /// The result of merging a change into a record's current fields.

@@ -129,6 +129,21 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE records ADD COLUMN child_id BLOB;
     CREATE INDEX records_child ON records(child_id, record_type) WHERE child_id IS NOT NULL;
     "#,
+    // 4: referrals are read by other facilities than their owner (the receiver, and every party
+    // of an onward chain); the slip's signing key.
+    r#"
+    CREATE TABLE record_shares (
+        facility_id BLOB NOT NULL,
+        record_type TEXT NOT NULL,
+        record_id   BLOB NOT NULL,
+        PRIMARY KEY (facility_id, record_type, record_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX record_shares_record ON record_shares(record_type, record_id);
+    CREATE TABLE server_secrets (
+        name  TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.
@@ -170,7 +185,7 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 8);
+        assert_eq!(tables, 10);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod pull;
 pub mod push;
 mod records;
+pub mod referrals;
 
 use axum::routing::{get, post};
 use axum::Router;

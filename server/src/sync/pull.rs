@@ -38,10 +38,13 @@ pub async fn pull(
     let limit = query.limit.unwrap_or(PULL_PAGE_MAX).clamp(1, PULL_PAGE_MAX);
     let since = query.since.max(0);
     let scope = access::record_scope(&user);
-    let page = state
+    let clinical = user.role.is_clinical();
+    let mut page = state
         .db
-        .read(move |connection| read_page(connection, scope, since, limit))
+        .read(move |connection| read_page(connection, scope, clinical, since, limit))
         .await?;
+    page.server_time = Some(state.clock.now());
+    page.due_times = Some(state.policy.due_times());
     if !page.records.is_empty() {
         // Reading children's records is audited: who received which range of server order.
         let now = state.clock.now();
@@ -76,6 +79,10 @@ struct Page {
     conflicts: Vec<Conflict>,
     cursor: i64,
     more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_times: Option<shared::referral::DueTimes>,
 }
 
 #[derive(Serialize)]
@@ -90,6 +97,7 @@ struct RawRecord {
 fn read_page(
     connection: &Connection,
     scope: RecordScope,
+    clinical: bool,
     since: i64,
     limit: usize,
 ) -> Result<Page, ApiError> {
@@ -105,11 +113,18 @@ fn read_page(
             conflicts: Vec::new(),
             cursor: high_water,
             more: false,
+            server_time: None,
+            due_times: None,
         });
     };
     let mut statement = snapshot.prepare_cached(
         "SELECT record_type, id, facility_id, fields, seq FROM records
-         WHERE facility_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+         WHERE facility_id = ?1 AND seq > ?2
+         UNION ALL
+         SELECT r.record_type, r.id, r.facility_id, r.fields, r.seq
+         FROM record_shares s JOIN records r ON r.record_type = s.record_type AND r.id = s.record_id
+         WHERE s.facility_id = ?1 AND r.seq > ?2
+         ORDER BY 5 LIMIT ?3",
     )?;
     let rows = statement.query_map(params![facility_id, since, (limit + 1) as i64], |row| {
         Ok((
@@ -125,6 +140,11 @@ fn read_page(
         let (record_type, id, facility_id, fields, seq) = row?;
         let record_type = RecordType::from_code(&record_type)
             .ok_or_else(|| ApiError::Internal(format!("record type {record_type}")))?;
+        let fields = if record_type == RecordType::Referral && !clinical {
+            without_sensitive_answers(fields)?
+        } else {
+            fields
+        };
         let fields = RawValue::from_string(fields)
             .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
         records.push(RawRecord {
@@ -136,7 +156,19 @@ fn read_page(
         });
     }
     let more = records.len() > limit;
-    records.truncate(limit);
+    if more {
+        // Records touched by one change share its sequence number: never split them over two
+        // pages, or the next page (after the cursor) would miss the rest.
+        let boundary = records[limit].seq;
+        let whole = records
+            .iter()
+            .take(limit)
+            .filter(|r| r.seq < boundary)
+            .count();
+        records.truncate(if whole > 0 { whole } else { limit });
+    } else {
+        records.truncate(limit);
+    }
     let cursor = if more {
         records.last().map_or(since, |r| r.seq)
     } else {
@@ -148,7 +180,24 @@ fn read_page(
         conflicts,
         cursor,
         more,
+        server_time: None,
+        due_times: None,
     })
+}
+
+/// A referral as a role that is not clinical receives it: no item-level answers to sensitive
+/// questions in its packet.
+fn without_sensitive_answers(json: String) -> Result<String, ApiError> {
+    let mut fields: serde_json::Value = serde_json::from_str(&json)
+        .map_err(|e| ApiError::Internal(format!("stored referral: {e}")))?;
+    let removed = fields
+        .pointer_mut("/packet")
+        .and_then(|packet| packet.as_object_mut())
+        .and_then(|packet| packet.remove("sensitive"));
+    match removed {
+        Some(_) => serde_json::to_string(&fields).map_err(|e| ApiError::Internal(e.to_string())),
+        None => Ok(json),
+    }
 }
 
 fn read_conflicts(

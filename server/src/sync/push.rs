@@ -15,7 +15,7 @@ use shared::sync::{
 };
 use uuid::Uuid;
 
-use super::records::{check, rejected, ApiOrOutcome, Context};
+use super::records::{check, rejected, ApiOrOutcome, Context, Effect};
 use crate::access;
 use crate::audit::{self, Actor, Event};
 use crate::error::{lang_of, ApiError};
@@ -185,7 +185,9 @@ fn decide(
         let context = Context {
             transaction,
             facility_id: change.facility_id,
+            record_id: change.record_id,
             today,
+            now,
             lang,
             accept_opaque,
         };
@@ -217,6 +219,12 @@ fn decide(
                 now,
                 checked.child_id
             ])?;
+        for effect in &checked.effects {
+            apply_effect(transaction, effect, seq, now)?;
+        }
+        if let Some(refusal) = checked.refused {
+            return Ok(refusal);
+        }
     }
     for (field, proposed, kept) in &merged.superseded {
         transaction
@@ -243,4 +251,52 @@ fn decide(
     } else {
         Ok(Outcome::Applied { seq, superseded })
     }
+}
+
+/// Another record touched by a stored one, under the same sequence number so that every reader
+/// pulls both together.
+fn apply_effect(
+    transaction: &Transaction<'_>,
+    effect: &Effect,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    match effect {
+        Effect::Share {
+            record_type,
+            id,
+            facility_id,
+        } => {
+            let added = transaction
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO record_shares (facility_id, record_type, record_id)
+                     SELECT ?1, ?2, ?3 WHERE NOT EXISTS
+                       (SELECT 1 FROM records WHERE record_type = ?2 AND id = ?3 AND facility_id = ?1)",
+                )?
+                .execute(params![facility_id, record_type.code(), id])?;
+            if added > 0 {
+                // The new reader's cursor may be past the record: bring it forward.
+                transaction
+                    .prepare_cached(
+                        "UPDATE records SET seq = ?1 WHERE record_type = ?2 AND id = ?3",
+                    )?
+                    .execute(params![seq, record_type.code(), id])?;
+            }
+        }
+        Effect::Update {
+            record_type,
+            id,
+            fields,
+        } => {
+            let json =
+                serde_json::to_string(fields).map_err(|e| ApiError::Internal(e.to_string()))?;
+            transaction
+                .prepare_cached(
+                    "UPDATE records SET fields = ?1, seq = ?2, updated_at = ?3
+                     WHERE record_type = ?4 AND id = ?5",
+                )?
+                .execute(params![json, seq, now, record_type.code(), id])?;
+        }
+    }
+    Ok(())
 }

@@ -1,16 +1,18 @@
 //! Per-record-type rules applied by the server to a merged record before it is stored.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use shared::care::{AboutChild, CareArrangement, Circumstance, Session};
 use shared::child::Child;
 use shared::consent::Consent;
 use shared::lang::Lang;
+use shared::referral::{Referral, ReferralEvent};
 use shared::screening::Screening;
 use shared::sync::{Fields, Outcome, RecordType};
 use shared::validate::{FieldErrors, Problem};
 use uuid::Uuid;
 
+use super::referrals;
 use crate::error::ApiError;
 
 /// Why a change was not stored, in the user's language.
@@ -27,8 +29,8 @@ pub fn rejected(
         "facility_mismatch" => "This record belongs to another facility.",
         "change_id_reused" if vi => "Mã thay đổi này đã được dùng cho một nội dung khác.",
         "change_id_reused" => "This change id was already used for different content.",
-        "not_supported_yet" if vi => "Máy chủ chưa nhận loại hồ sơ này.",
-        "not_supported_yet" => "The server does not accept this kind of record yet.",
+        "referral_refused" if vi => "Giấy chuyển tuyến không cho phép thao tác này.",
+        "referral_refused" => "The referral does not allow this.",
         "invalid_record" if vi => "Hồ sơ không đúng cấu trúc.",
         "invalid_record" => "The record is malformed.",
         _ if vi => "Vui lòng sửa các ô được đánh dấu.",
@@ -44,24 +46,57 @@ pub fn rejected(
 /// The largest opaque payload accepted in benchmark mode, in bytes of JSON.
 const OPAQUE_MAX: usize = 16 * 1024;
 
-/// A record that passed its rules: its normalised fields and the child it is about, if any.
+/// A record that passed its rules: its normalised fields, the child it is about (if any), what
+/// storing it does to other records, and (for a referral event no longer possible) the refusal
+/// its author is answered with although the event is kept.
 pub struct Checked {
     pub fields: Fields,
     pub child_id: Option<Uuid>,
+    pub effects: Vec<Effect>,
+    pub refused: Option<Outcome>,
+}
+
+impl Checked {
+    fn plain(fields: Fields, child_id: Option<Uuid>) -> Checked {
+        Checked {
+            fields,
+            child_id,
+            effects: Vec::new(),
+            refused: None,
+        }
+    }
+}
+
+/// What storing a record does to others, in the same change (and under the same sequence number).
+pub enum Effect {
+    /// Another facility may read the record from now on.
+    Share {
+        record_type: RecordType,
+        id: Uuid,
+        facility_id: Uuid,
+    },
+    /// The server's own update of another record (a referral's status).
+    Update {
+        record_type: RecordType,
+        id: Uuid,
+        fields: Fields,
+    },
 }
 
 /// What a check may look up: the other records of the same facility.
 pub struct Context<'a> {
     pub transaction: &'a Transaction<'a>,
+    /// The facility that writes (and owns) the record.
     pub facility_id: Uuid,
+    pub record_id: Uuid,
     pub today: NaiveDate,
+    pub now: DateTime<Utc>,
     pub lang: Lang,
     pub accept_opaque: bool,
 }
 
 /// Checks a merged record (`before` is the stored one) with the same rules as the app's forms,
-/// and returns it normalised. Referrals have no rules yet: refused, or stored opaque for
-/// benchmarks.
+/// and returns it normalised. Referrals and their events follow [`referrals`].
 pub fn check(
     context: &Context<'_>,
     record_type: RecordType,
@@ -79,10 +114,7 @@ pub fn check(
             checked.voided_reason = child
                 .voided_reason
                 .filter(|reason| !reason.trim().is_empty());
-            Ok(Checked {
-                fields: checked.to_fields(),
-                child_id: None,
-            })
+            Ok(Checked::plain(checked.to_fields(), None))
         }
         RecordType::Screening => {
             let Some(screening) = Screening::from_fields(fields) else {
@@ -101,17 +133,20 @@ pub fn check(
                     context.today,
                 )
                 .map_err(invalid)?;
-            Ok(Checked {
-                fields: checked.to_fields(),
-                child_id: Some(checked.child_id),
-            })
+            Ok(Checked::plain(checked.to_fields(), Some(checked.child_id)))
         }
         RecordType::Consent => about_child::<Consent>(context, before, fields),
         RecordType::Session => about_child::<Session>(context, before, fields),
         RecordType::Circumstance => about_child::<Circumstance>(context, before, fields),
         RecordType::CareArrangement => about_child::<CareArrangement>(context, before, fields),
-        RecordType::Referral => opaque(context, fields)
-            .ok_or_else(|| rejected("not_supported_yet", lang, Default::default()).into()),
+        RecordType::Referral => match Referral::from_fields(fields) {
+            Some(referral) => referrals::check_referral(context, before, referral),
+            None => opaque(context, fields).ok_or_else(|| malformed().into()),
+        },
+        RecordType::ReferralEvent => {
+            let event = ReferralEvent::from_fields(fields).ok_or_else(malformed)?;
+            referrals::check_event(context, before, event)
+        }
     }
 }
 
@@ -137,23 +172,20 @@ fn about_child<T: AboutChild>(
     let checked = record
         .check(child.date_of_birth, context.today)
         .map_err(invalid)?;
-    Ok(Checked {
-        fields: checked.to_fields(),
-        child_id: Some(checked.child_id()),
-    })
+    Ok(Checked::plain(
+        checked.to_fields(),
+        Some(checked.child_id()),
+    ))
 }
 
 /// Benchmark mode only: a payload stored as sent, when small enough.
 fn opaque(context: &Context<'_>, fields: &Fields) -> Option<Checked> {
     let size = serde_json::to_string(fields).map_or(usize::MAX, |json| json.len());
-    (context.accept_opaque && size <= OPAQUE_MAX).then(|| Checked {
-        fields: fields.clone(),
-        child_id: None,
-    })
+    (context.accept_opaque && size <= OPAQUE_MAX).then(|| Checked::plain(fields.clone(), None))
 }
 
 /// The child a record is about: a child of the same facility, not voided.
-fn child_of(context: &Context<'_>, child_id: Uuid) -> Result<Child, ApiOrOutcome> {
+pub(super) fn child_of(context: &Context<'_>, child_id: Uuid) -> Result<Child, ApiOrOutcome> {
     let stored: Option<String> = context
         .transaction
         .prepare_cached(
@@ -173,7 +205,10 @@ fn child_of(context: &Context<'_>, child_id: Uuid) -> Result<Child, ApiOrOutcome
 }
 
 /// The child's consents recorded at this facility.
-fn consents_of(context: &Context<'_>, child_id: Uuid) -> Result<Vec<Consent>, ApiOrOutcome> {
+pub(super) fn consents_of(
+    context: &Context<'_>,
+    child_id: Uuid,
+) -> Result<Vec<Consent>, ApiOrOutcome> {
     let mut statement = context.transaction.prepare_cached(
         "SELECT fields FROM records WHERE child_id = ?1 AND record_type = 'consent' AND facility_id = ?2",
     )?;

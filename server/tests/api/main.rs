@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod directory;
 mod errors;
+mod referrals;
 mod screening;
 mod static_files;
 mod sync;

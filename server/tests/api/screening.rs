@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use crate::helpers::TestApp;
 
-const MADE_AT: &str = "2026-11-02T01:00:00Z";
+pub(crate) const MADE_AT: &str = "2026-11-02T01:00:00Z";
 
-fn change(record_type: &str, record_id: Uuid, facility: &str, set: Value) -> Value {
+pub(crate) fn change(record_type: &str, record_id: Uuid, facility: &str, set: Value) -> Value {
     edit(record_type, record_id, facility, set, json!({}))
 }
 
@@ -28,7 +28,7 @@ fn edit(record_type: &str, record_id: Uuid, facility: &str, set: Value, base: Va
 }
 
 /// A 14-year-old pupil (born 07/03/2012).
-fn child(commune: &str) -> Value {
+pub(crate) fn child(commune: &str) -> Value {
     json!({
         "full_name": "Lý Văn Tài",
         "date_of_birth": "2012-03-07",
@@ -41,7 +41,7 @@ fn child(commune: &str) -> Value {
     })
 }
 
-fn consent(child_id: Uuid, child_agreed: bool) -> Value {
+pub(crate) fn consent(child_id: Uuid, child_agreed: bool) -> Value {
     json!({
         "child_id": child_id,
         "guardian_name": "Lý Thị Hoa",
@@ -54,7 +54,7 @@ fn consent(child_id: Uuid, child_agreed: bool) -> Value {
 }
 
 /// PHQ-A answers: items 1–8 as given, item 9 and the extra questions as given.
-fn phqa(items: [i32; 9]) -> Answers {
+pub(crate) fn phqa(items: [i32; 9]) -> Answers {
     let mut answers = Answers::default();
     for (i, value) in items.iter().enumerate() {
         answers.values.insert(format!("phqa_{}", i + 1), *value);
@@ -63,7 +63,7 @@ fn phqa(items: [i32; 9]) -> Answers {
 }
 
 /// A PHQ-A screening with the result the shared engine gives (as the app computes it).
-fn screening(child_id: Uuid, answers: &Answers) -> Value {
+pub(crate) fn screening(child_id: Uuid, answers: &Answers) -> Value {
     let result = score(find("phqa").unwrap(), answers);
     json!({
         "child_id": child_id,
@@ -76,7 +76,7 @@ fn screening(child_id: Uuid, answers: &Answers) -> Value {
     })
 }
 
-async fn push(app: &TestApp, token: &str, changes: Vec<Value>) -> Vec<Value> {
+pub(crate) async fn push(app: &TestApp, token: &str, changes: Vec<Value>) -> Vec<Value> {
     let reply = app
         .post("/api/sync/push", token, json!({ "changes": changes }))
         .await;
@@ -89,15 +89,15 @@ async fn push(app: &TestApp, token: &str, changes: Vec<Value>) -> Vec<Value> {
         .collect()
 }
 
-struct School {
-    app: TestApp,
-    token: String,
-    facility: String,
-    child_id: Uuid,
+pub(crate) struct School {
+    pub app: TestApp,
+    pub token: String,
+    pub facility: String,
+    pub child_id: Uuid,
 }
 
 /// A counsellor's school with one registered child and, if asked, a consent.
-async fn school_with_child(with_consent: bool) -> School {
+pub(crate) async fn school_with_child(with_consent: bool) -> School {
     let app = TestApp::new().await;
     let token = app.login("counsellor", "demo").await;
     let facility = app.my_facility(&token).await;

@@ -405,7 +405,7 @@ async fn pulls_come_in_bounded_pages_and_resume_from_the_cursor() {
 }
 
 #[tokio::test]
-async fn referrals_are_refused_until_they_have_rules_and_malformed_screenings_always() {
+async fn malformed_screenings_and_referrals_are_refused() {
     let app = TestApp::new().await;
     let counsellor = app.login("counsellor", "demo").await;
     let school = app.my_facility(&counsellor).await;
@@ -427,7 +427,7 @@ async fn referrals_are_refused_until_they_have_rules_and_malformed_screenings_al
         .await
         .json;
     assert_eq!(reply["results"][0]["outcome"]["code"], "invalid_record");
-    assert_eq!(reply["results"][1]["outcome"]["code"], "not_supported_yet");
+    assert_eq!(reply["results"][1]["outcome"]["code"], "invalid_record");
     assert_eq!(app.count("records").await, 0);
 }
 

@@ -262,6 +262,27 @@ impl Instrument {
         self.bands.iter().find(|band| band.id == id)
     }
 
+    /// Items whose answers are sensitive (self-harm and suicide): those a flag rule reads, and the
+    /// follow-ups asked because of them. Item-level answers to these reach clinical roles only.
+    pub fn sensitive_items(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        for rule in &self.flags {
+            rule.when.names(&mut names, &mut Vec::new());
+        }
+        let mut sensitive: Vec<&str> = Vec::new();
+        for item in &self.items {
+            let follows = item.show_if.as_ref().is_some_and(|condition| {
+                let mut asked_after = Vec::new();
+                condition.names(&mut asked_after, &mut Vec::new());
+                asked_after.iter().any(|id| names.contains(id))
+            });
+            if names.contains(&item.id) || follows {
+                sensitive.push(&item.id);
+            }
+        }
+        sensitive
+    }
+
     /// Items that count in some score.
     pub fn scored_items(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = Vec::new();

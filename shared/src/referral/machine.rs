@@ -14,9 +14,10 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    #[default]
     Sent,
     Received,
     Accepted,
@@ -48,6 +49,41 @@ impl Status {
             Status::NoShow => 3,
             Status::Attended => 4,
             Status::Declined | Status::Completed | Status::Cancelled => 9,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Sent => "sent",
+            Status::Received => "received",
+            Status::Accepted => "accepted",
+            Status::Declined => "declined",
+            Status::NoShow => "no_show",
+            Status::Attended => "attended",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label(self, lang: crate::lang::Lang) -> &'static str {
+        use crate::lang::Lang::{En, Vi};
+        match (self, lang) {
+            (Status::Sent, Vi) => "Đã gửi",
+            (Status::Sent, En) => "Sent",
+            (Status::Received, Vi) => "Đã nhận",
+            (Status::Received, En) => "Received",
+            (Status::Accepted, Vi) => "Đã tiếp nhận",
+            (Status::Accepted, En) => "Accepted",
+            (Status::Declined, Vi) => "Từ chối",
+            (Status::Declined, En) => "Declined",
+            (Status::NoShow, Vi) => "Không đến",
+            (Status::NoShow, En) => "No-show",
+            (Status::Attended, Vi) => "Đã đến khám",
+            (Status::Attended, En) => "Attended",
+            (Status::Completed, Vi) => "Đã hoàn tất",
+            (Status::Completed, En) => "Completed",
+            (Status::Cancelled, Vi) => "Đã huỷ",
+            (Status::Cancelled, En) => "Cancelled",
         }
     }
 
@@ -146,6 +182,26 @@ pub enum Refusal {
     ReasonRequired,
 }
 
+impl Refusal {
+    pub fn message(self, lang: crate::lang::Lang) -> String {
+        use crate::lang::Lang::{En, Vi};
+        match (self, lang) {
+            (Refusal::WrongSide, Vi) => "Phía bạn không thể thực hiện thao tác này.".into(),
+            (Refusal::WrongSide, En) => "Your side of the referral cannot do this.".into(),
+            (Refusal::NoLongerPossible { status }, Vi) => format!(
+                "Không còn thực hiện được: giấy chuyển tuyến đã ở trạng thái \u{201c}{}\u{201d}.",
+                status.label(Vi)
+            ),
+            (Refusal::NoLongerPossible { status }, En) => format!(
+                "No longer possible: the referral is already \u{201c}{}\u{201d}.",
+                status.label(En)
+            ),
+            (Refusal::ReasonRequired, Vi) => "Cần ghi lý do.".into(),
+            (Refusal::ReasonRequired, En) => "A reason is required.".into(),
+        }
+    }
+}
+
 /// Decides one event against the status the referral has when the event arrives.
 pub fn apply(status: Status, action: Action, side: Side, reason: &str) -> Result<Status, Refusal> {
     if action.side() != side {
@@ -166,6 +222,30 @@ pub enum Urgency {
     Emergency,
     Urgent,
     Routine,
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 3] = [Urgency::Emergency, Urgency::Urgent, Urgency::Routine];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Urgency::Emergency => "emergency",
+            Urgency::Urgent => "urgent",
+            Urgency::Routine => "routine",
+        }
+    }
+
+    pub fn label(self, lang: crate::lang::Lang) -> &'static str {
+        use crate::lang::Lang::{En, Vi};
+        match (self, lang) {
+            (Urgency::Emergency, Vi) => "Cấp cứu",
+            (Urgency::Emergency, En) => "Emergency",
+            (Urgency::Urgent, Vi) => "Khẩn",
+            (Urgency::Urgent, En) => "Urgent",
+            (Urgency::Routine, Vi) => "Thường quy",
+            (Urgency::Routine, En) => "Routine",
+        }
+    }
 }
 
 /// How long the receiving side has, per urgency: to open the referral, and (if set) to see the

@@ -1,0 +1,90 @@
+//! `GET /api/referrals/{id}/slip?s=SIGNATURE`: is a printed referral slip genuine?
+//!
+//! The slip's QR code links to the app with the referral id and the signature the server gave it
+//! (`shared::referral::slip`). Any signed-in user holding a slip may ask; the answer says only
+//! whether the signature is the server's and whether the user's facility can open the referral.
+//! Every check is audited.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use shared::api::ErrorBody;
+use shared::referral::slip;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Event};
+use crate::error::ApiError;
+use crate::extract::AuthUser;
+use crate::sync::referrals::slip_signature;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/referrals/{id}/slip", get(check))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SlipQuery {
+    /// The signature printed in the slip's QR code.
+    pub s: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SlipCheck {
+    /// The signature is the one this server gave the referral.
+    pub genuine: bool,
+    /// The user's facility is a party to the referral and can open it.
+    pub can_open: bool,
+    pub short_code: String,
+}
+
+#[utoipa::path(get, path = "/api/referrals/{id}/slip", tag = "referrals", security(("bearer" = [])),
+    params(("id" = Uuid, Path), SlipQuery),
+    responses((status = 200, body = SlipCheck), (status = 401, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    Query(query): Query<SlipQuery>,
+) -> Result<Json<SlipCheck>, ApiError> {
+    let facility = user.facility_id;
+    let now = state.clock.now();
+    let answer = state
+        .db
+        .write(move |transaction| {
+            let exists: Option<Uuid> = transaction
+                .query_row(
+                    "SELECT facility_id FROM records WHERE record_type = 'referral' AND id = ?1",
+                    [id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let genuine = exists.is_some() && slip_signature(transaction, id)? == query.s;
+            let can_open = match (exists, facility) {
+                (Some(owner), Some(mine)) if owner == mine => true,
+                (Some(_), Some(mine)) => transaction
+                    .query_row(
+                        "SELECT 1 FROM record_shares WHERE facility_id = ?1 AND record_type = 'referral'
+                         AND record_id = ?2",
+                        params![mine, id],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some(),
+                _ => false,
+            };
+            let event = Event::new("referral.slip_check")
+                .on("referral", id)
+                .detail(if genuine { "genuine" } else { "not genuine" });
+            audit::record(transaction, now, &Actor::user(&user), event)?;
+            Ok(SlipCheck {
+                genuine,
+                can_open: genuine && can_open,
+                short_code: slip::short_code(id),
+            })
+        })
+        .await?;
+    Ok(Json(answer))
+}
