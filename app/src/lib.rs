@@ -74,6 +74,12 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/children/:id/edit") view=pages::children::form::ChildFormPage/>
             <Route path=path!("/children/:id/screen/:instrument") view=pages::screening::form::ScreeningPage/>
             <Route path=path!("/children/:id/screenings/:screening") view=pages::screening::result::ResultPage/>
+            <Route path=path!("/children/:id/refer") view=pages::referrals::new::NewReferralPage/>
+            <Route path=path!("/referrals") view=pages::referrals::list::ReferralsPage/>
+            <Route path=path!("/referrals/:id") view=pages::referrals::detail::ReferralPage/>
+            <Route path=path!("/referrals/:id/onward") view=pages::referrals::new::NewReferralPage/>
+            <Route path=path!("/referrals/:id/slip") view=pages::referrals::slip::SlipPage/>
+            <Route path=path!("/r/:id") view=pages::referrals::slip::VerifySlipPage/>
             <Route path=path!("/directory") view=pages::directory::DirectoryPage/>
             <Route path=path!("/password") view=pages::password::PasswordPage/>
             <Route path=path!("/sync") view=pages::sync_status::SyncPage/>

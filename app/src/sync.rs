@@ -50,6 +50,9 @@ pub struct SyncState {
     generation: RwSignal<u64>,
     /// The cached commune list was refreshed since the store was opened.
     pub directory_fresh: RwSignal<bool>,
+    /// The referral network's view of the world: the facility directory kept for offline use,
+    /// the server's clock and due times, the notices already seen.
+    pub network: crate::pages::referrals::Network,
     api: Api,
     i18n: I18n,
     session: SessionStore,
@@ -85,6 +88,7 @@ pub fn provide_sync() -> SyncState {
         rejections: RwSignal::new(Vec::new()),
         generation: RwSignal::new(0),
         directory_fresh: RwSignal::new(false),
+        network: crate::pages::referrals::Network::default(),
         api: use_api(),
         i18n: use_i18n(),
         session: use_session(),
@@ -213,6 +217,7 @@ impl SyncState {
                         // Keep the directory the forms need (communes) for when the network is gone;
                         // once per opening of the store is enough.
                         crate::pages::children::communes(self.api).await;
+                        self.network.keep_facilities(self.api).await;
                         self.directory_fresh.set(true);
                     }
                     let now = Utc::now();
@@ -301,7 +306,12 @@ impl SyncState {
     }
 
     async fn fetch_page(self, since: i64) -> Result<PullResponse, ApiFailure> {
-        self.api.get(&format!("/api/sync/pull?since={since}")).await
+        let page: PullResponse = self
+            .api
+            .get(&format!("/api/sync/pull?since={since}"))
+            .await?;
+        self.network.learn(&page).await;
+        Ok(page)
     }
 
     async fn store_page(self, page: &PullResponse) -> Result<(), ApiFailure> {
@@ -325,6 +335,7 @@ impl SyncState {
         if let Ok(rejections) = store::rejections().await {
             self.rejections.set(rejections);
         }
+        self.network.reload().await;
     }
 
     /// Runs every few minutes while this user stays signed in.

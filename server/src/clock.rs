@@ -11,6 +11,8 @@ pub enum Clock {
     System,
     /// A clock that stands still until a test moves it.
     Manual(Arc<Mutex<DateTime<Utc>>>),
+    /// The system clock moved by an offset a test sets (browser tests: time runs, and jumps).
+    Shifted(Arc<Mutex<Duration>>),
 }
 
 impl Clock {
@@ -18,18 +20,24 @@ impl Clock {
         Clock::Manual(Arc::new(Mutex::new(start)))
     }
 
+    pub fn shifted() -> Clock {
+        Clock::Shifted(Arc::new(Mutex::new(Duration::zero())))
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         match self {
             Clock::System => Utc::now(),
             Clock::Manual(now) => *now.lock().expect("clock lock"),
+            Clock::Shifted(by) => Utc::now() + *by.lock().expect("clock lock"),
         }
     }
 
-    /// Moves a manual clock forward; does nothing to the system clock.
+    /// Moves a manual or shifted clock forward; does nothing to the system clock.
     pub fn advance(&self, by: Duration) {
-        if let Clock::Manual(now) = self {
-            let mut now = now.lock().expect("clock lock");
-            *now += by;
+        match self {
+            Clock::System => {}
+            Clock::Manual(now) => *now.lock().expect("clock lock") += by,
+            Clock::Shifted(shift) => *shift.lock().expect("clock lock") += by,
         }
     }
 }

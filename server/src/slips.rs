@@ -9,9 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::api::ErrorBody;
-use shared::referral::slip;
+use shared::referral::slip::{self, SlipCheck};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Event};
@@ -29,15 +29,6 @@ pub fn router() -> Router<AppState> {
 pub struct SlipQuery {
     /// The signature printed in the slip's QR code.
     pub s: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SlipCheck {
-    /// The signature is the one this server gave the referral.
-    pub genuine: bool,
-    /// The user's facility is a party to the referral and can open it.
-    pub can_open: bool,
-    pub short_code: String,
 }
 
 #[utoipa::path(get, path = "/api/referrals/{id}/slip", tag = "referrals", security(("bearer" = [])),

@@ -57,7 +57,8 @@ impl Stack {
         }
         let data = tempfile::tempdir()?;
         let db = Db::open(&data.path().join("e2e.db")).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let clock = Clock::System;
+        // Real time, which a test may move forward (overdue referrals).
+        let clock = Clock::shifted();
         seed::seed(&db, true, clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;

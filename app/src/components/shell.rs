@@ -23,7 +23,7 @@ struct NavItem {
     needs: Option<Capability>,
 }
 
-const NAV: [NavItem; 8] = [
+const NAV: [NavItem; 9] = [
     NavItem {
         href: "/",
         label: |t| t.nav_home,
@@ -32,6 +32,11 @@ const NAV: [NavItem; 8] = [
     NavItem {
         href: "/children",
         label: |t| t.nav_children,
+        needs: Some(Capability::KeepChildRecords),
+    },
+    NavItem {
+        href: "/referrals",
+        label: |t| t.nav_referrals,
         needs: Some(Capability::KeepChildRecords),
     },
     NavItem {
@@ -85,7 +90,8 @@ pub fn Shell(children: Children) -> impl IntoView {
             })
             .map(|item| {
                 let label = item.label;
-                view! { <li><A href=item.href exact=true>{move || label(i18n.t())}</A></li> }
+                let badge = (item.href == "/referrals").then(|| view! { <NoticeBadge/> });
+                view! { <li><A href=item.href exact=true>{move || label(i18n.t())} {badge}</A></li> }
             })
             .collect_view()
     };
@@ -266,5 +272,26 @@ pub fn SigninCard(#[prop(optional)] tagline: bool, children: Children) -> impl I
                 {children()}
             </div>
         </main>
+    }
+}
+
+/// The count of unseen referral notices, on the navigation entry.
+#[component]
+fn NoticeBadge() -> impl IntoView {
+    let sync = use_sync();
+    let session = use_session();
+    let count = Memo::new(move |_| {
+        let mine = session.user().and_then(|u| u.facility_id);
+        let all = sync
+            .records
+            .with(|r| crate::pages::referrals::items(r, mine));
+        sync.network
+            .seen
+            .with(|seen| crate::pages::referrals::notices(&all, mine, seen).len())
+    });
+    view! {
+        <Show when=move || { count.get() > 0 }>
+            <span class="badge danger nav-badge" id="nav-notices">{move || count.get()}</span>
+        </Show>
     }
 }

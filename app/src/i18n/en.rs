@@ -44,6 +44,7 @@ pub static TEXTS: Texts = Texts {
     menu: "Menu",
     skip_to_content: "Skip to main content",
     nav_home: "Home",
+    nav_referrals: "Referrals",
     nav_directory: "Facility directory",
     nav_users: "Users",
     nav_facilities: "Facilities and areas",

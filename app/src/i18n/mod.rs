@@ -7,6 +7,7 @@
 
 pub mod care;
 mod en;
+pub mod referral;
 mod vi;
 
 use leptos::prelude::*;
@@ -59,6 +60,7 @@ pub struct Texts {
     pub menu: &'static str,
     pub skip_to_content: &'static str,
     pub nav_home: &'static str,
+    pub nav_referrals: &'static str,
     pub nav_directory: &'static str,
     pub nav_users: &'static str,
     pub nav_facilities: &'static str,
@@ -190,8 +192,18 @@ impl I18n {
         care::CareTexts::of(self.0.get())
     }
 
+    /// The referral pages' catalogue, read like [`I18n::t`].
+    pub fn r(self) -> &'static referral::ReferralTexts {
+        referral::ReferralTexts::of(self.0.get())
+    }
+
     pub fn lang(self) -> Lang {
         self.0.get()
+    }
+
+    /// The language without following its changes (for views built once per language).
+    pub fn lang_untracked(self) -> Lang {
+        self.0.get_untracked()
     }
 
     /// Switches language, remembers the choice on this device and updates `<html lang>`.

@@ -32,6 +32,9 @@ pub fn HomePage() -> impl IntoView {
                     </dl>
                     <p class="intro">{move || user().map(|u| (i18n.t().role_intro)(u.role))}</p>
                 </article>
+                <Show when=move || user().is_some_and(|u| u.role.can(shared::role::Capability::KeepChildRecords))>
+                    <crate::pages::referrals::ReferralSummary/>
+                </Show>
                 <Show when=is_admin>
                     <AdminSummary/>
                 </Show>

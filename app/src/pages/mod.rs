@@ -8,6 +8,7 @@ pub mod facilities;
 pub mod home;
 pub mod login;
 pub mod password;
+pub mod referrals;
 pub mod screening;
 pub mod sync_status;
 pub mod users;

@@ -6,7 +6,19 @@
 //! server confirm the slip is genuine. A slip printed before the referral reached the server has
 //! no signature yet and says so.
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// The server's answer to "is this slip genuine?" (`GET /api/referrals/{id}/slip?s=`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlipCheck {
+    /// The signature is the one this server gave the referral.
+    pub genuine: bool,
+    /// The user's facility is a party to the referral and can open it.
+    pub can_open: bool,
+    pub short_code: String,
+}
 
 /// Crockford's base32 alphabet: no I, L, O or U to misread.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -96,6 +96,7 @@ fn ChildView(record: LocalRecord, child: Child, just_saved: bool) -> impl IntoVi
                 </dl>
             </article>
             {voided.is_none().then(|| view! {
+                <crate::pages::referrals::ChildReferrals child_id=id/>
                 <ScreeningSection child_id=id child=child.clone()/>
                 <SessionsSection child_id=id facility_id=record.facility_id child=child.clone()/>
                 <ConsentSection child_id=id facility_id=record.facility_id child=child.clone()/>

@@ -40,6 +40,14 @@ pub fn ResultPage() -> impl IntoView {
                     <section class="page">
                         <p><a href=format!("/children/{}", screening.child_id)>{move || i18n.c().back_to_child}</a></p>
                         <ResultView instrument=instrument screening=screening.clone()/>
+                        {(screening.voided_reason.is_none() && (screening.result.positive || screening.result.urgency().is_some())).then(|| view! {
+                            <p class="actions">
+                                <a class="button primary" id="refer-from-result"
+                                    href=format!("/children/{}/refer?screening={}", screening.child_id, id.unwrap_or_default())>
+                                    {move || i18n.r().refer}
+                                </a>
+                            </p>
+                        })}
                         {screening.voided_reason.is_none().then(|| view! {
                             <VoidScreening id=id.unwrap_or_default() facility_id=facility_id screening=screening.clone()/>
                         })}

@@ -1,0 +1,268 @@
+//! The actions one side may take on a referral now (the state machine decides which), each a
+//! small form that saves an event locally; the server decides again when it arrives.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDateTime, NaiveTime};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::lang::{format_date, parse_date, vietnam_offset};
+use shared::referral::{apply, Action, Feedback, ReferralEvent, Service, Side, Status};
+use shared::sync::RecordType;
+use uuid::Uuid;
+
+use super::Item;
+use crate::components::form::{Feedback as FormFeedback, Notice};
+use crate::i18n::referral::ReferralTexts;
+use crate::i18n::{use_i18n, I18n};
+use crate::pages::screening::toggle;
+use crate::session::use_session;
+use crate::sync::{use_sync, SyncState};
+
+/// Picks a sentence from the referral catalogue.
+pub type RefText = fn(&'static ReferralTexts) -> &'static str;
+
+/// The actions `side` may take on a referral with `status` (opening is done by opening it).
+pub fn possible(status: Status, side: Side) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| *a != Action::Receive && apply(status, *a, side, "-").is_ok())
+        .collect()
+}
+
+/// Saves an event by my facility on a referral, after its own checks.
+pub fn save_event(
+    sync: SyncState,
+    i18n: I18n,
+    facility_id: Uuid,
+    event: ReferralEvent,
+    item: &Item,
+    feedback: FormFeedback,
+    done: impl FnOnce() + 'static,
+) {
+    let sent_on = item
+        .referral
+        .sent_at
+        .with_timezone(&vietnam_offset())
+        .date_naive();
+    let today = sync
+        .network
+        .now()
+        .with_timezone(&vietnam_offset())
+        .date_naive();
+    let clean = match event.check(sent_on, today) {
+        Ok(clean) => clean,
+        Err(errors) => return feedback.invalid(errors.messages(i18n.lang()), i18n),
+    };
+    spawn_local(async move {
+        match sync
+            .save(
+                RecordType::ReferralEvent,
+                Uuid::now_v7(),
+                facility_id,
+                clean.to_fields(),
+            )
+            .await
+        {
+            Ok(_) => {
+                feedback.ok(i18n.r().sent_saved);
+                done();
+            }
+            Err(error) => feedback.message.set(Some((false, error.0))),
+        }
+    });
+}
+
+/// A labelled text input on the referral pages.
+#[component]
+pub fn RefField(
+    name: &'static str,
+    label: RefText,
+    value: RwSignal<String>,
+    errors: RwSignal<BTreeMap<String, String>>,
+    #[prop(default = false)] multiline: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error = move || errors.with(|errors| errors.get(name).cloned());
+    let input = if multiline {
+        view! { <textarea id=id.clone() name=name rows="3" bind:value=value></textarea> }.into_any()
+    } else {
+        view! { <input id=id.clone() name=name bind:value=value/> }.into_any()
+    };
+    view! {
+        <div class="field" class:invalid=move || error().is_some()>
+            <label for=id.clone()>{move || label(i18n.r())}</label>
+            {input}
+            <p class="field-error" role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// Parses "dd/mm/yyyy hh:mm" (the time may be left out).
+fn parse_appointment(text: &str) -> Option<NaiveDateTime> {
+    let mut parts = text.split_whitespace();
+    let date = parse_date(parts.next()?)?;
+    let time = match parts.next() {
+        Some(t) => NaiveTime::parse_from_str(t, "%H:%M").ok()?,
+        None => NaiveTime::from_hms_opt(8, 0, 0)?,
+    };
+    Some(date.and_time(time))
+}
+
+#[component]
+pub fn Actions(item: Item) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let session = use_session();
+    let Some(side) = item.side else {
+        return ().into_any();
+    };
+    let Some(facility_id) = session.user_untracked().and_then(|u| u.facility_id) else {
+        return ().into_any();
+    };
+    let by = StoredValue::new(
+        session
+            .user_untracked()
+            .map(|u| u.full_name)
+            .unwrap_or_default(),
+    );
+    let open = RwSignal::new(None::<Action>);
+    let feedback = FormFeedback::default();
+    let reason = RwSignal::new(String::new());
+    let appointment = RwSignal::new(String::new());
+    let attended = RwSignal::new(format_date(
+        sync.network
+            .now()
+            .with_timezone(&vietnam_offset())
+            .date_naive(),
+    ));
+    let found = RwSignal::new(String::new());
+    let services = RwSignal::new(Vec::<Service>::new());
+    let for_school = RwSignal::new(String::new());
+    let for_family = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let follow_up = RwSignal::new(String::new());
+    let actions = possible(item.status, side);
+    let item = StoredValue::new(item);
+
+    let submit = move |action: Action| {
+        let text = |s: RwSignal<String>| Some(s.get_untracked()).filter(|t| !t.trim().is_empty());
+        let mut problems = BTreeMap::new();
+        let appointment = match text(appointment) {
+            Some(t) => parse_appointment(&t).or_else(|| {
+                problems.insert(
+                    "appointment".into(),
+                    shared::validate::Problem::DateFormat.message(i18n.lang()),
+                );
+                None
+            }),
+            None => None,
+        };
+        let follow = text(follow_up).and_then(|t| {
+            parse_date(&t).or_else(|| {
+                problems.insert(
+                    "follow_up_on".into(),
+                    shared::validate::Problem::DateFormat.message(i18n.lang()),
+                );
+                None
+            })
+        });
+        let attended_on = parse_date(&attended.get_untracked());
+        if action == Action::Attend && attended_on.is_none() {
+            problems.insert(
+                "attended_on".into(),
+                shared::validate::Problem::DateFormat.message(i18n.lang()),
+            );
+        }
+        if !problems.is_empty() {
+            return feedback.invalid(problems, i18n);
+        }
+        let event = ReferralEvent {
+            referral_id: item.with_value(|i| i.id),
+            action,
+            at: sync.network.now(),
+            by: by.get_value(),
+            reason: text(reason),
+            appointment,
+            attended_on,
+            feedback: (action == Action::Complete).then(|| Feedback {
+                found: found.get_untracked(),
+                services: services.get_untracked(),
+                for_school: text(for_school),
+                for_family: text(for_family),
+                note: text(note),
+                follow_up_on: follow,
+            }),
+            refusal: None,
+        };
+        item.with_value(|i| {
+            save_event(sync, i18n, facility_id, event, i, feedback, move || {
+                open.set(None)
+            })
+        });
+    };
+
+    view! {
+        <article class="card actions-card" id="referral-actions">
+            <Notice message=feedback.message/>
+            <p class="actions">
+                {actions.iter().map(|a| {
+                    let a = *a;
+                    view! {
+                        <button type="button" id=format!("action-{}", code(a))
+                            class=if matches!(a, Action::Decline | Action::Cancel | Action::NoShow) { "button secondary" } else { "button primary" }
+                            on:click=move |_| { feedback.clear(); open.set(Some(a)); }>
+                            {move || a.label(i18n.lang())}
+                        </button>
+                    }
+                }).collect_view()}
+            </p>
+            {move || open.get().map(|a| view! {
+                <div class="inline-form" id=format!("form-{}", code(a))>
+                    <h3>{move || a.label(i18n.lang())}</h3>
+                    {(a.needs_reason()).then(|| view! { <RefField name="reason" label=|r| r.action_reason value=reason errors=feedback.errors multiline=true/> })}
+                    {(a == Action::Accept).then(|| view! {
+                        <RefField name="appointment" label=|r| r.appointment value=appointment errors=feedback.errors/>
+                        <p class="hint">{move || i18n.r().appointment_hint}</p>
+                    })}
+                    {(a == Action::Attend).then(|| view! { <RefField name="attended_on" label=|r| r.attended_on value=attended errors=feedback.errors/> })}
+                    {(a == Action::Complete).then(|| view! {
+                        <RefField name="found" label=|r| r.found value=found errors=feedback.errors multiline=true/>
+                        <fieldset class="choices">
+                            <legend>{move || i18n.r().services}</legend>
+                            {Service::ALL.into_iter().map(|s| view! {
+                                <label class="check"><input type="checkbox" name="service" value=s.code()
+                                    prop:checked=move || services.with(|l| l.contains(&s))
+                                    on:change=move |_| toggle(services, s)/>{move || s.label(i18n.lang())}</label>
+                            }).collect_view()}
+                        </fieldset>
+                        <RefField name="for_school" label=|r| r.for_school value=for_school errors=feedback.errors multiline=true/>
+                        <RefField name="for_family" label=|r| r.for_family value=for_family errors=feedback.errors multiline=true/>
+                        <RefField name="follow_up_on" label=|r| r.follow_up_on value=follow_up errors=feedback.errors/>
+                        <RefField name="note" label=|r| r.note value=note errors=feedback.errors multiline=true/>
+                    })}
+                    <button type="button" class="button primary" id=format!("do-{}", code(a)) on:click=move |_| submit(a)>
+                        {move || i18n.r().do_action}
+                    </button>
+                    " "
+                    <button type="button" class="button secondary" on:click=move |_| open.set(None)>{move || i18n.t().cancel}</button>
+                </div>
+            })}
+        </article>
+    }
+    .into_any()
+}
+
+/// The action's wire code (ids in the page use it).
+pub fn code(action: Action) -> &'static str {
+    match action {
+        Action::Receive => "receive",
+        Action::Accept => "accept",
+        Action::Decline => "decline",
+        Action::Attend => "attend",
+        Action::Complete => "complete",
+        Action::NoShow => "no_show",
+        Action::Cancel => "cancel",
+    }
+}

@@ -1,0 +1,359 @@
+//! The referral network on the device: the inbox and outbox ([`list`]), one referral with its
+//! timeline and the actions of each side ([`detail`], [`actions`]), making a referral or calling
+//! hotline 111 ([`new`]), the printable slip and its check ([`slip`]), and the notices.
+//!
+//! Everything is read from the local records: a referral and its events, folded here into what
+//! the device shows ([`Item`]). An action is an event saved locally first; the status shown is
+//! the server's with this device's unanswered events on top (`shared::referral::shown_status`).
+
+pub mod actions;
+pub mod detail;
+pub mod list;
+pub mod new;
+pub mod slip;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use leptos::prelude::*;
+use shared::api::Facility;
+use shared::referral::{shown_status, Action, DueTimes, Referral, ReferralEvent, Side, Status};
+use shared::sync::{PullResponse, RecordType};
+use uuid::Uuid;
+
+use crate::api::Api;
+use crate::store::{self, LocalRecord};
+
+/// What the referral pages know beyond the records. `Copy`: every field is a signal.
+#[derive(Clone, Copy)]
+pub struct Network {
+    /// Active facilities, kept for offline use.
+    pub facilities: RwSignal<Vec<Facility>>,
+    /// Server clock minus device clock, in milliseconds, as of the last pull.
+    pub skew_ms: RwSignal<i64>,
+    pub due_times: RwSignal<DueTimes>,
+    /// Notices the user has marked as seen (their keys).
+    pub seen: RwSignal<BTreeSet<String>>,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            facilities: RwSignal::new(Vec::new()),
+            skew_ms: RwSignal::new(0),
+            due_times: RwSignal::new(DueTimes::default()),
+            seen: RwSignal::new(BTreeSet::new()),
+        }
+    }
+}
+
+impl Network {
+    /// Now, by the server's clock as last measured (a device's clock may be far off).
+    pub fn now(self) -> DateTime<Utc> {
+        Utc::now() + Duration::milliseconds(self.skew_ms.get_untracked())
+    }
+
+    /// Takes the server's clock and due times from a pulled page.
+    pub async fn learn(self, page: &PullResponse) {
+        if let Some(server) = page.server_time {
+            let skew = (server - Utc::now()).num_milliseconds();
+            self.skew_ms.set(skew);
+            let _ = store::put_meta("clock_skew_ms", &skew).await;
+        }
+        if let Some(due) = page.due_times {
+            if due != self.due_times.get_untracked() {
+                self.due_times.set(due);
+                let _ = store::put_meta("due_times", &due).await;
+            }
+        }
+    }
+
+    /// Refreshes the kept facility directory from the server.
+    pub async fn keep_facilities(self, api: Api) {
+        if let Ok(list) = api.get::<Vec<Facility>>("/api/facilities").await {
+            let _ = store::put_meta("facilities", &list).await;
+            self.facilities.set(list);
+        }
+    }
+
+    /// Loads what was kept, when the user's store opens or changes.
+    pub async fn reload(self) {
+        if let Ok(Some(list)) = store::get_meta::<Vec<Facility>>("facilities").await {
+            self.facilities.set(list);
+        }
+        if let Ok(Some(skew)) = store::get_meta::<i64>("clock_skew_ms").await {
+            self.skew_ms.set(skew);
+        }
+        if let Ok(Some(due)) = store::get_meta::<DueTimes>("due_times").await {
+            self.due_times.set(due);
+        }
+        if let Ok(Some(seen)) = store::get_meta::<BTreeSet<String>>("notices_seen").await {
+            self.seen.set(seen);
+        }
+    }
+
+    pub fn facility_name(self, id: Uuid) -> String {
+        self.facilities.with(|list| {
+            list.iter()
+                .find(|f| f.id == id)
+                .map_or_else(|| "—".to_string(), |f| f.name.clone())
+        })
+    }
+
+    /// Marks notices seen, on this device (erased with the user's store at sign-out).
+    pub fn mark_seen(self, keys: Vec<String>) {
+        self.seen.update(|seen| seen.extend(keys));
+        let seen = self.seen.get_untracked();
+        leptos::task::spawn_local(async move {
+            let _ = store::put_meta("notices_seen", &seen).await;
+        });
+    }
+}
+
+/// One event as the device shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventItem {
+    pub id: Uuid,
+    /// The facility that acted.
+    pub facility_id: Uuid,
+    pub event: ReferralEvent,
+    /// Not answered by the server yet.
+    pub pending: bool,
+}
+
+/// One referral as the device shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub id: Uuid,
+    /// The sending facility.
+    pub sender: Uuid,
+    pub referral: Referral,
+    pub status: Status,
+    /// Oldest first.
+    pub events: Vec<EventItem>,
+    /// My facility's end of it; `None` for a party further along an onward chain.
+    pub side: Option<Side>,
+}
+
+impl Item {
+    pub fn due(&self, times: &DueTimes) -> Option<DateTime<Utc>> {
+        times.due(self.referral.urgency, self.status, self.referral.sent_at)
+    }
+
+    pub fn is_overdue(&self, times: &DueTimes, now: DateTime<Utc>) -> bool {
+        times.is_overdue(
+            self.referral.urgency,
+            self.status,
+            self.referral.sent_at,
+            now,
+        )
+    }
+
+    pub fn is_due_soon(&self, times: &DueTimes, now: DateTime<Utc>) -> bool {
+        self.due(times)
+            .is_some_and(|due| now <= due && due - now <= Duration::hours(24))
+    }
+
+    /// The feedback of the completing event, if any.
+    pub fn feedback(&self) -> Option<&EventItem> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.event.action == Action::Complete && e.event.refusal.is_none())
+    }
+
+    pub fn child_name(&self) -> &str {
+        &self.referral.packet.child.full_name
+    }
+}
+
+/// Every referral on this device with its events, newest first.
+pub fn items(records: &[LocalRecord], my_facility: Option<Uuid>) -> Vec<Item> {
+    let mut events: std::collections::HashMap<Uuid, Vec<EventItem>> = Default::default();
+    for record in records
+        .iter()
+        .filter(|r| r.record_type == RecordType::ReferralEvent)
+    {
+        if let Some(event) = ReferralEvent::from_fields(&record.fields) {
+            events
+                .entry(event.referral_id)
+                .or_default()
+                .push(EventItem {
+                    id: record.id,
+                    facility_id: record.facility_id,
+                    event,
+                    pending: record.server.is_none(),
+                });
+        }
+    }
+    let mut items: Vec<Item> = records
+        .iter()
+        .filter(|r| r.record_type == RecordType::Referral)
+        .filter_map(|record| {
+            let referral = Referral::from_fields(&record.fields)?;
+            let mut events = events.remove(&record.id).unwrap_or_default();
+            events.sort_by_key(|e| (e.event.at, e.id));
+            let side = match my_facility {
+                Some(mine) if mine == record.facility_id => Some(Side::Sender),
+                Some(mine) if mine == referral.to_facility => Some(Side::Receiver),
+                _ => None,
+            };
+            let pending = events
+                .iter()
+                .filter(|e| e.pending)
+                .filter_map(|e| side.map(|side| (&e.event, side)));
+            let status = shown_status(referral.status, pending);
+            Some(Item {
+                id: record.id,
+                sender: record.facility_id,
+                referral,
+                status,
+                events,
+                side,
+            })
+        })
+        .collect();
+    items.sort_by_key(|item| std::cmp::Reverse((item.referral.sent_at, item.id)));
+    items
+}
+
+/// A notice for the user: its key (to mark it seen), the referral, and what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub key: String,
+    pub referral_id: Uuid,
+    pub kind: NoticeKind,
+    pub child: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// A referral for my facility not opened yet.
+    New,
+    Feedback,
+    Declined,
+    /// One of my facility's events arrived too late and was refused.
+    Refused,
+}
+
+/// The notices not yet marked seen, newest referral first.
+pub fn notices(items: &[Item], my_facility: Option<Uuid>, seen: &BTreeSet<String>) -> Vec<Notice> {
+    let mut found = Vec::new();
+    for item in items {
+        let mut add = |key: String, kind| {
+            if !seen.contains(&key) {
+                found.push(Notice {
+                    key,
+                    referral_id: item.id,
+                    kind,
+                    child: item.child_name().to_string(),
+                });
+            }
+        };
+        if item.side == Some(Side::Receiver) && item.status == Status::Sent {
+            add(format!("new:{}", item.id), NoticeKind::New);
+        }
+        for e in item.events.iter().filter(|e| !e.pending) {
+            let mine = Some(e.facility_id) == my_facility;
+            if e.event.refusal.is_some() {
+                if mine {
+                    add(format!("refused:{}", e.id), NoticeKind::Refused);
+                }
+                continue;
+            }
+            if mine || item.side == Some(Side::Receiver) {
+                continue;
+            }
+            match e.event.action {
+                Action::Complete => add(format!("feedback:{}", e.id), NoticeKind::Feedback),
+                Action::Decline => add(format!("declined:{}", e.id), NoticeKind::Declined),
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// The child's referrals on the child's page: each one's status, the feedback first, and the
+/// way to refer.
+#[component]
+pub fn ChildReferrals(child_id: Uuid) -> impl IntoView {
+    use leptos_router::components::A;
+    use shared::lang::format_date_time;
+    let i18n = crate::i18n::use_i18n();
+    let sync = crate::sync::use_sync();
+    let session = crate::session::use_session();
+    let list = Memo::new(move |_| {
+        let mine = session.user().and_then(|u| u.facility_id);
+        sync.records.with(|r| {
+            items(r, mine)
+                .into_iter()
+                .filter(|i| i.referral.child_id == child_id)
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <article class="card" id="child-referrals">
+            <div class="section-head">
+                <h2>{move || i18n.r().title}</h2>
+                <A href=format!("/children/{child_id}/refer") attr:class="button primary small" attr:id="refer-child">{move || i18n.r().refer}</A>
+            </div>
+            <Show when=move || list.with(Vec::is_empty)>
+                <p class="muted">{move || i18n.r().none}</p>
+            </Show>
+            <ul class="plain">
+                {move || list.get().into_iter().map(|item| {
+                    let to = sync.network.facility_name(item.referral.to_facility);
+                    let feedback = item.feedback().and_then(|e| e.event.feedback.clone());
+                    view! {
+                        <li class="child-referral" data-status=item.status.code()>
+                            <A href=format!("/referrals/{}", item.id)>{to}</A>
+                            " " {list::status_badge(item.status, i18n)}
+                            <span class="muted">" · " {format_date_time(item.referral.sent_at)}</span>
+                            {feedback.map(|f| view! {
+                                <div class="feedback-inline" id=format!("feedback-{}", item.id)>
+                                    <strong>{move || i18n.r().feedback_title} ": "</strong> {f.found.clone()}
+                                    {f.for_school.clone().map(|t| view! { <br/> {move || i18n.r().for_school} ": " <span class="for-school">{t.clone()}</span> })}
+                                </div>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </article>
+    }
+}
+
+/// The home page's referral card: new referrals, overdue ones and unseen notices.
+#[component]
+pub fn ReferralSummary() -> impl IntoView {
+    use leptos_router::components::A;
+    let i18n = crate::i18n::use_i18n();
+    let sync = crate::sync::use_sync();
+    let session = crate::session::use_session();
+    let counts = Memo::new(move |_| {
+        let mine = session.user().and_then(|u| u.facility_id);
+        let all = sync.records.with(|r| items(r, mine));
+        let times = sync.network.due_times.get();
+        let now = sync.network.now();
+        let new = all
+            .iter()
+            .filter(|i| i.side == Some(Side::Receiver) && i.status == Status::Sent)
+            .count();
+        let overdue = all.iter().filter(|i| i.is_overdue(&times, now)).count();
+        let unseen = sync
+            .network
+            .seen
+            .with(|seen| notices(&all, mine, seen).len());
+        (new, overdue, unseen)
+    });
+    view! {
+        <article class="card" id="home-referrals">
+            <h2>{move || i18n.r().title}</h2>
+            <p id="referral-counts" data-overdue=move || counts.get().1.to_string()>
+                {move || { let (n, o, u) = counts.get(); (i18n.r().home_counts)(n, o, u) }}
+            </p>
+            <p class="actions"><A href="/referrals">{move || i18n.r().title}</A></p>
+        </article>
+    }
+}

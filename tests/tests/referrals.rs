@@ -1,0 +1,371 @@
+//! The referral network in the browser, with two devices: a school counsellor refers a child from
+//! a positive PHQ-A; the health station's worker receives it after sync, and (offline) accepts it
+//! with an appointment, records the visit and completes it with feedback; after sync the
+//! counsellor reads the feedback on the child's page. Then a decline that prompts the sender to
+//! refer elsewhere, and a referral shown overdue on both sides once the server's clock has moved
+//! past its due time.
+
+use anyhow::{ensure, Result};
+use tests::{
+    click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text,
+    wait_until, Stack, ONE_AT_A_TIME,
+};
+use thirtyfour::components::SelectElement;
+use thirtyfour::prelude::*;
+
+const STATION: &str = "Trạm y tế phường Tam Thanh";
+
+/// Answers the question on screen (waiting for it to be question `n` of `total`).
+async fn answer(driver: &WebDriver, n: usize, total: usize, value: i32) -> Result<()> {
+    wait_for_text(driver, "#progress", &format!("Câu {n}/{total}")).await?;
+    let option = format!("#question .option[data-value='{value}']");
+    // The question may still be re-rendering (after the urgent panel closes): try again.
+    for _ in 0..20 {
+        match wait_for(driver, &option).await?.click().await {
+            Ok(()) => return Ok(()),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    anyhow::bail!("could not answer question {n}")
+}
+
+/// Signs in and waits until the first sync has kept the directory for offline use.
+async fn device(stack: &mut Stack, username: &str) -> Result<WebDriver> {
+    let driver = stack.browser().await?;
+    sign_in(&driver, &stack.url, username, "demo").await?;
+    wait_for_text(&driver, "#greeting", "Xin chào").await?;
+    wait_for_attr(&driver, "#sync-status", "data-directory", "true").await?;
+    Ok(driver)
+}
+
+/// Registers a 14-year-old with the guardian's and the child's consent to screening and to
+/// sharing with health facilities.
+async fn child_with_consent(driver: &WebDriver, name: &str) -> Result<()> {
+    click_link(driver, "Trẻ em").await?;
+    wait_for(driver, "#register-child").await?.click().await?;
+    register_child(driver, name, "07/03/2012").await?;
+    wait_for(driver, "#record-consent").await?.click().await?;
+    wait_for(driver, "#field-child_agreed")
+        .await?
+        .click()
+        .await?;
+    wait_for(driver, "#consent-form input[value='share_health']")
+        .await?
+        .click()
+        .await?;
+    wait_for(driver, "#save-consent").await?.click().await?;
+    wait_for_text(driver, "#consents", "Còn hiệu lực").await?;
+    Ok(())
+}
+
+/// Chooses the target on the referral form.
+async fn choose_target(driver: &WebDriver, facility_type: &str, name: &str) -> Result<()> {
+    SelectElement::new(&wait_for(driver, "#field-target-type").await?)
+        .await?
+        .select_by_value(facility_type)
+        .await?;
+    wait_for_text(driver, "#field-to_facility", name).await?;
+    SelectElement::new(&wait_for(driver, "#field-to_facility").await?)
+        .await?
+        .select_by_partial_text(name)
+        .await?;
+    Ok(())
+}
+
+/// Opens the referrals page from the navigation (its link also carries the notice count).
+async fn open_referrals(driver: &WebDriver) -> Result<()> {
+    wait_for(driver, ".mainnav a[href='/referrals']")
+        .await?
+        .click()
+        .await?;
+    wait_for(driver, "#tab-inbox").await?;
+    Ok(())
+}
+
+async fn sync_now(driver: &WebDriver) -> Result<()> {
+    click_link(driver, "Đồng bộ").await?;
+    wait_for(driver, "#sync-now").await?.click().await?;
+    wait_for_attr(driver, "#sync-status", "data-pending", "0").await?;
+    wait_for_attr(driver, "#sync-status", "data-running", "false").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let school = device(&mut stack, "counsellor").await?;
+    child_with_consent(&school, "Lý Văn Tài").await?;
+
+    // A positive PHQ-A with item 9 answered: the urgent panel, then the result offers referral.
+    wait_for(&school, "#suggested #screen-phqa")
+        .await?
+        .click()
+        .await?;
+    wait_for(&school, "#start-screening").await?.click().await?;
+    for n in 1..=8 {
+        answer(&school, n, 13, 2).await?;
+    }
+    answer(&school, 9, 13, 1).await?;
+    wait_for(&school, "#urgent-panel input[name='safety-step']")
+        .await?
+        .click()
+        .await?;
+    fill(&school, "safety-note", "Đã gặp riêng em và gọi cho bố em").await?;
+    wait_for(&school, "#record-action").await?.click().await?;
+    for n in 10..=13 {
+        answer(&school, n, 13, 0).await?;
+    }
+    wait_for(&school, "#finish-screening")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&school, "#verdict", "Dương tính").await?;
+    wait_for(&school, "#refer-from-result")
+        .await?
+        .click()
+        .await?;
+
+    // The form: the screening attached, urgency from the flag, consent found.
+    wait_for(&school, "#attach-screenings input:checked").await?;
+    ensure!(
+        school
+            .find(By::Css("input[name='urgency'][value='urgent']"))
+            .await?
+            .is_selected()
+            .await?,
+        "a non-acute flag suggests an urgent referral"
+    );
+    choose_target(&school, "commune_health_station", STATION).await?;
+    wait_for(&school, "#consent-ok").await?;
+    fill(&school, "field-done_already", "Đã gặp riêng em, báo bố em").await?;
+    screenshot(&school, "referral-form").await?;
+    wait_for(&school, "#send-referral").await?.click().await?;
+    wait_for_text(&school, "#referral-to", STATION).await?;
+    wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
+
+    // The station sees it after its sync: a notice, the packet with item 9 (a clinical role).
+    let station = device(&mut stack, "health").await?;
+    wait_for_text(&station, "#nav-notices", "1").await?;
+    wait_for_text(&station, "#home-referrals", "1 chuyển tuyến mới").await?;
+    open_referrals(&station).await?;
+    wait_for_text(&station, "#notices", "Chuyển tuyến mới: Lý Văn Tài").await?;
+    click_link(&station, "Lý Văn Tài").await?;
+    wait_for_text(&station, "#referral-screenings", "tổng điểm 17").await?;
+    wait_for(&station, "#referral-sensitive").await?;
+    // Opening it marked it received.
+    wait_for_text(&station, "#referral-timeline", "Đã mở, xác nhận nhận").await?;
+    wait_for_attr(&station, "#sync-status", "data-pending", "0").await?;
+    screenshot(&station, "referral-received").await?;
+
+    // Offline at the station: accept with an appointment, the visit, and the feedback.
+    stack.stop_server().await?;
+    wait_for(&station, "#action-accept").await?.click().await?;
+    fill(&station, "field-appointment", "25/11/2026 08:30").await?;
+    wait_for(&station, "#do-accept").await?.click().await?;
+    wait_for(&station, "#action-attend").await?.click().await?;
+    wait_for(&station, "#do-attend").await?.click().await?;
+    wait_for(&station, "#action-complete")
+        .await?
+        .click()
+        .await?;
+    wait_for(&station, "#do-complete").await?.click().await?;
+    wait_for(&station, "#form-complete .field.invalid").await?;
+    fill(
+        &station,
+        "field-found",
+        "Trầm cảm mức độ vừa, chưa có kế hoạch tự sát",
+    )
+    .await?;
+    wait_for(&station, "#form-complete input[value='counselling']")
+        .await?
+        .click()
+        .await?;
+    fill(
+        &station,
+        "field-for_school",
+        "Gặp riêng em mỗi tuần, báo trạm nếu em vắng học",
+    )
+    .await?;
+    fill(&station, "field-for_family", "Đưa em tái khám sau 2 tuần").await?;
+    wait_for(&station, "#do-complete").await?.click().await?;
+    wait_for(&station, "[data-status='completed']").await?;
+    wait_for_attr(&station, "#sync-status", "data-pending", "3").await?;
+    ensure!(
+        station
+            .find_all(By::Css("#referral-timeline li.pending"))
+            .await?
+            .len()
+            == 3,
+        "the three offline steps wait to sync"
+    );
+    screenshot(&station, "referral-completed-offline").await?;
+    stack.start_server().await?;
+    sync_now(&station).await?;
+    ensure!(
+        station.find_all(By::Css(".rejection")).await?.is_empty(),
+        "the server refused a step"
+    );
+
+    // The counsellor's device: the feedback on the child's page, a notice, and the signed slip.
+    sync_now(&school).await?;
+    click_link(&school, "Trẻ em").await?;
+    click_link(&school, "Lý Văn Tài").await?;
+    wait_for_text(
+        &school,
+        "#child-referrals .for-school",
+        "Gặp riêng em mỗi tuần",
+    )
+    .await?;
+    wait_for(&school, "#child-referrals [data-status='completed']").await?;
+    screenshot(&school, "child-feedback").await?;
+    wait_for_text(&school, "#nav-notices", "1").await?;
+    open_referrals(&school).await?;
+    wait_for_text(&school, "#notices", "Đã có phản hồi: Lý Văn Tài").await?;
+    wait_for(&school, "#mark-seen").await?.click().await?;
+    wait_until(
+        &school,
+        "return document.querySelector('#nav-notices') === null;",
+    )
+    .await?;
+    wait_for(&school, "#tab-outbox").await?.click().await?;
+    click_link(&school, "Lý Văn Tài").await?;
+    wait_for_text(&school, "#feedback-school", "Gặp riêng em mỗi tuần").await?;
+    ensure!(
+        school
+            .find_all(By::Css("#referral-sensitive"))
+            .await?
+            .is_empty(),
+        "a counsellor is not shown the sensitive answers of the packet"
+    );
+    let code = wait_for(&school, "#referral-code").await?.text().await?;
+    wait_for(&school, "#print-slip").await?.click().await?;
+    wait_for(&school, "#slip-qr svg").await?;
+    wait_for_text(&school, "#slip-code", &code).await?;
+    wait_for_text(&school, "#slip-to", STATION).await?;
+    screenshot(&school, "referral-slip").await?;
+    // A slip whose signature was altered is not confirmed.
+    let id = school
+        .execute("return location.pathname.split('/')[2];", vec![])
+        .await?
+        .json()
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    school
+        .goto(format!("{}/r/{id}?s=AAAAAAAAAAAAAAAAAAAAAA", stack.url))
+        .await?;
+    wait_for_attr(&school, "#slip-check", "data-genuine", "false").await?;
+    // The station finds the same referral by the code typed from the paper.
+    open_referrals(&station).await?;
+    fill(
+        &station,
+        "referral-code",
+        &code.to_lowercase().replace('-', " "),
+    )
+    .await?;
+    station
+        .find(By::Css(".code-lookup button"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&station, "#referral-code", &code).await?;
+    school.quit().await?;
+    station.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decline_prompts_another_referral_and_a_late_one_stands_out_as_overdue() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let school = device(&mut stack, "counsellor").await?;
+    child_with_consent(&school, "Hà Thị Lan").await?;
+
+    // Two referrals from the child's page: a routine one to the ward's station, and an urgent
+    // one to the commune station of Văn Quan.
+    for (target, urgency) in [(STATION, "routine"), ("Trạm y tế xã Văn Quan", "urgent")] {
+        click_link(&school, "Trẻ em").await?;
+        click_link(&school, "Hà Thị Lan").await?;
+        wait_for(&school, "#refer-child").await?.click().await?;
+        choose_target(&school, "commune_health_station", target).await?;
+        wait_for(
+            &school,
+            &format!("input[name='urgency'][value='{urgency}']"),
+        )
+        .await?
+        .click()
+        .await?;
+        fill(&school, "field-reason", "Em hay khóc, bỏ ăn, thu mình").await?;
+        wait_for(&school, "#send-referral").await?.click().await?;
+        wait_for_text(&school, "#referral-to", target).await?;
+    }
+    wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
+
+    // The station declines its referral with a reason.
+    let station = device(&mut stack, "health").await?;
+    open_referrals(&station).await?;
+    click_link(&station, "Hà Thị Lan").await?;
+    wait_for(&station, "#action-decline").await?.click().await?;
+    wait_for(&station, "#do-decline").await?.click().await?;
+    wait_for(&station, "#form-decline .field.invalid").await?;
+    fill(
+        &station,
+        "field-reason",
+        "Trạm chưa có cán bộ tâm lý; đề nghị chuyển bệnh viện tỉnh",
+    )
+    .await?;
+    wait_for(&station, "#do-decline").await?.click().await?;
+    wait_for(&station, "[data-status='declined']").await?;
+    wait_for_attr(&station, "#sync-status", "data-pending", "0").await?;
+
+    // Three days pass on the server: the urgent referral nobody opened is overdue (48 hours).
+    stack.clock.advance(chrono::Duration::days(3));
+    sync_now(&school).await?;
+    click_link(&school, "Trang chủ").await?;
+    wait_for_attr(&school, "#referral-counts", "data-overdue", "1").await?;
+    open_referrals(&school).await?;
+    wait_for_text(&school, "#notices", "Bị từ chối: Hà Thị Lan").await?;
+    wait_for(&school, "#tab-outbox").await?.click().await?;
+    wait_for_text(
+        &school,
+        "#referral-list .referral-row.overdue",
+        "Hà Thị Lan",
+    )
+    .await?;
+    ensure!(
+        school
+            .find_all(By::Css("#referral-list .referral-row.overdue"))
+            .await?
+            .len()
+            == 1,
+        "only the unopened urgent referral is overdue"
+    );
+    screenshot(&school, "referrals-outbox-overdue").await?;
+    // The declined one tells the counsellor to refer elsewhere.
+    school
+        .find(By::Css("#referral-list .referral-row:not(.overdue) a"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&school, "#declined-prompt", "chuyển đến cơ sở khác").await?;
+    wait_for_text(&school, "#referral-timeline", "bệnh viện tỉnh").await?;
+
+    // The receiving side sees it overdue too: a user of the Văn Quan station.
+    stack
+        .add_user(
+            "tramvanquan",
+            "Mã Văn Đức",
+            "health_worker",
+            "Trạm y tế xã Văn Quan",
+        )
+        .await?;
+    let other = device(&mut stack, "tramvanquan").await?;
+    open_referrals(&other).await?;
+    wait_for(&other, "#filter-overdue").await?.click().await?;
+    wait_for_text(&other, "#referral-list .referral-row.overdue", "Hà Thị Lan").await?;
+    school.quit().await?;
+    station.quit().await?;
+    other.quit().await?;
+    Ok(())
+}
