@@ -110,7 +110,7 @@ pub fn SyncPage() -> impl IntoView {
                 }
                 rejections.into_iter().map(|rejection| {
                     let change_id = rejection.change.id;
-                    let name = rejection.change.set.get("full_name").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                    let name = refused_name(&rejection.change, sync);
                     view! {
                         <article class="card rejection">
                             <p><strong>{name}</strong> " — " {rejection.message.clone()}</p>
@@ -148,4 +148,27 @@ pub fn SyncPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Whom a refused change was about: the child's name, or for a referral step the referred child's.
+fn refused_name(change: &shared::sync::Change, sync: crate::sync::SyncState) -> String {
+    let text = |field: &str| {
+        change
+            .set
+            .get(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    text("full_name")
+        .or_else(|| {
+            let referral = uuid::Uuid::parse_str(&text("referral_id")?).ok()?;
+            sync.records.with_untracked(|records| {
+                records
+                    .iter()
+                    .find(|r| r.id == referral)
+                    .and_then(|r| shared::referral::Referral::from_fields(&r.fields))
+                    .map(|r| r.packet.child.full_name)
+            })
+        })
+        .unwrap_or_default()
 }

@@ -174,9 +174,7 @@ pub fn check_event(
 }
 
 fn refusal_outcome(context: &Context<'_>, refusal: Refusal) -> ApiOrOutcome {
-    let mut fields = std::collections::BTreeMap::new();
-    fields.insert("action".to_string(), refusal.message(context.lang));
-    let mut outcome = rejected("referral_refused", context.lang, fields);
+    let mut outcome = rejected("referral_refused", context.lang, Default::default());
     if let shared::sync::Outcome::Rejected { message, .. } = &mut outcome {
         *message = refusal.message(context.lang);
     }

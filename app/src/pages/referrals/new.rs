@@ -126,12 +126,16 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     let emergency = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
+    let area = RwSignal::new(String::new());
     let target = RwSignal::new(String::new());
+    let api = crate::api::use_api();
+    let communes = LocalResource::new(move || crate::pages::children::communes(api));
     let call_recorded = RwSignal::new(false);
 
     let commune = subject.commune;
     let targets = Memo::new(move |_| {
         let wanted = FacilityType::from_code(&kind.get());
+        let in_area = Uuid::parse_str(&area.get()).ok();
         let mut list: Vec<Facility> = network.facilities.with(|all| {
             all.iter()
                 .filter(|f| f.active && Some(f.id) != my_facility)
@@ -140,6 +144,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
                         || f.facility_type == FacilityType::Hotline111
                 })
                 .filter(|f| wanted.is_none_or(|t| f.facility_type == t))
+                .filter(|f| in_area.is_none_or(|a| f.area_id == a))
                 .cloned()
                 .collect()
         });
@@ -288,6 +293,13 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
                     <select id="field-target-type" on:change=move |e| { kind.set(event_target_value(&e)); target.set(String::new()); }>
                         <option value="">{move || i18n.t().all}</option>
                         {move || type_options().into_iter().map(|t| view! { <option value=t.code()>{t.label(i18n.lang())}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="field-target-commune">{move || i18n.r().target_commune}</label>
+                    <select id="field-target-commune" on:change=move |e| { area.set(event_target_value(&e)); target.set(String::new()); }>
+                        <option value="">{move || i18n.t().all}</option>
+                        {move || communes.get().unwrap_or_default().into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field" class:invalid=move || feedback.errors.with(|e| e.contains_key("to_facility"))>
