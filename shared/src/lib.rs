@@ -14,6 +14,7 @@ pub mod care;
 pub mod child;
 pub mod consent;
 pub mod ethnicity;
+pub mod indicators;
 pub mod instrument;
 pub mod lang;
 pub mod personal_id;

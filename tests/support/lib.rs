@@ -387,3 +387,17 @@ pub async fn print_browser_log(driver: &WebDriver) {
         }
     }
 }
+
+/// Answers the screening question on screen (waiting for it to be question `n` of `total`). The
+/// question may still be re-rendering (after the urgent panel closes): the click is tried again.
+pub async fn answer(driver: &WebDriver, n: usize, total: usize, value: i32) -> Result<()> {
+    wait_for_text(driver, "#progress", &format!("Câu {n}/{total}")).await?;
+    let option = format!("#question .option[data-value='{value}']");
+    for _ in 0..20 {
+        match wait_for(driver, &option).await?.click().await {
+            Ok(()) => return Ok(()),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    bail!("could not answer question {n}")
+}

@@ -7,27 +7,13 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text,
-    wait_until, Stack, ONE_AT_A_TIME,
+    answer, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
+    wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 const STATION: &str = "Trạm y tế phường Tam Thanh";
-
-/// Answers the question on screen (waiting for it to be question `n` of `total`).
-async fn answer(driver: &WebDriver, n: usize, total: usize, value: i32) -> Result<()> {
-    wait_for_text(driver, "#progress", &format!("Câu {n}/{total}")).await?;
-    let option = format!("#question .option[data-value='{value}']");
-    // The question may still be re-rendering (after the urgent panel closes): try again.
-    for _ in 0..20 {
-        match wait_for(driver, &option).await?.click().await {
-            Ok(()) => return Ok(()),
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-        }
-    }
-    anyhow::bail!("could not answer question {n}")
-}
 
 /// Signs in and waits until the first sync has kept the directory for offline use.
 async fn device(stack: &mut Stack, username: &str) -> Result<WebDriver> {

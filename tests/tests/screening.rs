@@ -4,20 +4,10 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text,
-    wait_until, Stack, ONE_AT_A_TIME,
+    answer, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
+    wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
-
-/// Answers the question on screen (waiting for it to be question `n` of `total`).
-async fn answer(driver: &WebDriver, n: usize, total: usize, value: i32) -> Result<()> {
-    wait_for_text(driver, "#progress", &format!("Câu {n}/{total}")).await?;
-    wait_for(driver, &format!("#question .option[data-value='{value}']"))
-        .await?
-        .click()
-        .await?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleagues() -> Result<()> {

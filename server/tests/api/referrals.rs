@@ -46,6 +46,11 @@ fn event(referral_id: Uuid, action: &str, extra: Value) -> Value {
     fields
 }
 
+/// Pushes one change and returns its outcome.
+async fn one(app: &TestApp, token: &str, change: Value) -> Value {
+    push(app, token, vec![change]).await.remove(0)
+}
+
 async fn pull(app: &TestApp, token: &str) -> Vec<Value> {
     let reply = app.get("/api/sync/pull?since=0", token).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
@@ -144,12 +149,12 @@ async fn the_receiver_sees_the_packet_only_and_the_sender_gets_the_feedback() {
         .await;
     assert!(pull(app, &elsewhere).await.is_empty());
     let sneaky = event(r.referral_id, "accept", json!({}));
-    let outcome = &push(
+    let outcome = &one(
         app,
         &elsewhere,
-        vec![change("referral_event", Uuid::now_v7(), &other, sneaky)],
+        change("referral_event", Uuid::now_v7(), &other, sneaky),
     )
-    .await[0];
+    .await;
     assert_eq!(outcome["code"], "forbidden_facility", "{outcome}");
 
     // The station receives, accepts with an appointment, sees the child and completes.
@@ -213,59 +218,54 @@ async fn a_school_cannot_accept_and_an_event_too_late_is_kept_with_its_refusal()
     let r = referred().await;
     let app = &r.school.app;
     let accept = event(r.referral_id, "accept", json!({}));
-    let outcome = &push(
+    let outcome = &one(
         app,
         &r.school.token,
-        vec![change(
+        change(
             "referral_event",
             Uuid::now_v7(),
             &r.school.facility,
             accept.clone(),
-        )],
+        ),
     )
-    .await[0];
+    .await;
     assert_eq!(outcome["status"], "rejected");
     assert_eq!(outcome["code"], "referral_refused", "{outcome}");
 
     // A cancel without a reason is refused; with one it is applied.
     let cancel = event(r.referral_id, "cancel", json!({"by": "Hoàng Thị Mai"}));
-    let outcome = &push(
+    let outcome = &one(
         app,
         &r.school.token,
-        vec![change(
+        change(
             "referral_event",
             Uuid::now_v7(),
             &r.school.facility,
             cancel.clone(),
-        )],
+        ),
     )
-    .await[0];
+    .await;
     assert_eq!(outcome["code"], "invalid_input", "{outcome}");
     assert!(outcome["fields"]["reason"].is_string());
     let mut cancel = cancel;
     cancel["reason"] = json!("Gia đình đã đưa em đi khám nơi khác");
-    let outcome = &push(
+    let outcome = &one(
         app,
         &r.school.token,
-        vec![change(
-            "referral_event",
-            Uuid::now_v7(),
-            &r.school.facility,
-            cancel,
-        )],
+        change("referral_event", Uuid::now_v7(), &r.school.facility, cancel),
     )
-    .await[0];
+    .await;
     assert_eq!(outcome["status"], "applied", "{outcome}");
 
     // The station accepted while offline; it arrives after the cancel.
     let health = app.login("health", "demo").await;
     let late_id = Uuid::now_v7();
-    let outcome = &push(
+    let outcome = &one(
         app,
         &health,
-        vec![change("referral_event", late_id, &r.station, accept)],
+        change("referral_event", late_id, &r.station, accept),
     )
-    .await[0];
+    .await;
     assert_eq!(outcome["status"], "rejected");
     assert_eq!(outcome["code"], "referral_refused");
     assert!(
@@ -293,12 +293,12 @@ async fn non_clinical_roles_never_receive_sensitive_answers() {
     let social = app.facility_id(&r.admin, SOCIAL).await;
     let fields = referral(r.school.child_id, &social, &[r.screening_id], json!({}));
     let id = Uuid::now_v7();
-    let outcome = &push(
+    let outcome = &one(
         app,
         &r.school.token,
-        vec![change("referral", id, &r.school.facility, fields.clone())],
+        change("referral", id, &r.school.facility, fields.clone()),
     )
-    .await[0];
+    .await;
     assert_eq!(
         outcome["code"], "invalid_input",
         "no consent to share with social services"
@@ -310,12 +310,12 @@ async fn non_clinical_roles_never_receive_sensitive_answers() {
 
     let mut fields = fields;
     fields["emergency_reason"] = json!("Em có nguy cơ bị bạo hành tại nhà");
-    let outcome = &push(
+    let outcome = &one(
         app,
         &r.school.token,
-        vec![change("referral", id, &r.school.facility, fields)],
+        change("referral", id, &r.school.facility, fields),
     )
-    .await[0];
+    .await;
     assert_eq!(outcome["status"], "applied", "{outcome}");
 
     let token = app.login("social", "demo").await;
@@ -347,17 +347,12 @@ async fn non_clinical_roles_never_receive_sensitive_answers() {
     ] {
         let to = app.facility_id(&r.admin, target).await;
         let fields = referral(r.school.child_id, &to, &[], json!({}));
-        let outcome = &push(
+        let outcome = &one(
             app,
             &r.school.token,
-            vec![change(
-                "referral",
-                Uuid::now_v7(),
-                &r.school.facility,
-                fields,
-            )],
+            change("referral", Uuid::now_v7(), &r.school.facility, fields),
         )
-        .await[0];
+        .await;
         assert!(
             outcome["fields"]["to_facility"].is_string(),
             "{target}: {outcome}"
@@ -404,17 +399,12 @@ async fn an_onward_referral_is_seen_along_the_chain_and_the_slip_is_signed() {
         assert_eq!(outcome["status"], "applied", "{outcomes:?}");
     }
     // Onward from a referral not addressed to you: refused.
-    let outcome = &push(
+    let outcome = &one(
         app,
         &r.school.token,
-        vec![change(
-            "referral",
-            Uuid::now_v7(),
-            &r.school.facility,
-            onward,
-        )],
+        change("referral", Uuid::now_v7(), &r.school.facility, onward),
     )
-    .await[0];
+    .await;
     assert!(outcome["fields"]["onward_from"].is_string(), "{outcome}");
 
     let clinician = app.login("clinician", "demo").await;

@@ -1,0 +1,314 @@
+//! The programme's indicators (domain.md §1), computed by one pure function over a compact data
+//! set, on the server for any area and on a device for its own facility (offline too).
+//!
+//! - [`Dataset`]: the facts the indicators read, with small integer keys instead of ids, so a
+//!   province (a million screenings) fits in memory. The server loads it from its fact tables,
+//!   the device builds it from its records ([`Dataset::from_records`]).
+//! - [`compute`]: the report for a period (I1–I5, breakdowns, the monthly trend, each facility's
+//!   and area's figures).
+//! - [`rows`]: the rows behind one figure, for opening a number into what it counts.
+//! - [`definitions`]: what each numerator and denominator counts, in both languages, shown
+//!   wherever the figures are.
+
+mod compute;
+mod dataset;
+mod definitions;
+
+pub use compute::{compute, rows, Part};
+pub use dataset::{
+    ethnicity_index, instrument_index, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key,
+    OrphanFact, RecordRef, ReferralFact, ScreeningFact, SessionFact,
+};
+pub use definitions::{definitions, Definition};
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::lang::Lang;
+
+/// The indicators, by the programme's numbering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Indicator {
+    I1,
+    I2,
+    I3,
+    I4,
+    I5,
+}
+
+impl Indicator {
+    pub const ALL: [Indicator; 5] = [
+        Indicator::I1,
+        Indicator::I2,
+        Indicator::I3,
+        Indicator::I4,
+        Indicator::I5,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Indicator::I1 => "I1",
+            Indicator::I2 => "I2",
+            Indicator::I3 => "I3",
+            Indicator::I4 => "I4",
+            Indicator::I5 => "I5",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Indicator> {
+        Indicator::ALL
+            .into_iter()
+            .find(|i| i.code().eq_ignore_ascii_case(code))
+    }
+
+    /// The programme's target, in percent (I4 and I5 have none).
+    pub fn target(self) -> Option<f64> {
+        match self {
+            Indicator::I1 => Some(80.0),
+            Indicator::I2 => Some(100.0),
+            Indicator::I3 => Some(95.0),
+            Indicator::I4 | Indicator::I5 => None,
+        }
+    }
+}
+
+/// Dates from `from` to `to`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The reporting year `year`: 1 December of the year before to 30 November, the date by which
+    /// every unit reports to the province.
+    pub fn reporting_year(year: i32) -> Period {
+        Period {
+            from: NaiveDate::from_ymd_opt(year - 1, 12, 1).expect("a date"),
+            to: NaiveDate::from_ymd_opt(year, 11, 30).expect("a date"),
+        }
+    }
+
+    pub fn contains(self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+
+    /// The months the period touches, as (year, month), in order.
+    pub fn months(self) -> Vec<(i32, u32)> {
+        let mut months = Vec::new();
+        let (mut y, mut m) = (self.from.year(), self.from.month());
+        while (y, m) <= (self.to.year(), self.to.month()) && months.len() < 240 {
+            months.push((y, m));
+            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        }
+        months
+    }
+}
+
+/// A share: how many of how many.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ratio {
+    pub numerator: u32,
+    pub denominator: u32,
+}
+
+impl Ratio {
+    pub fn percent(self) -> Option<f64> {
+        (self.denominator > 0)
+            .then(|| 100.0 * f64::from(self.numerator) / f64::from(self.denominator))
+    }
+
+    fn add(&mut self, counted: bool) {
+        self.denominator += 1;
+        if counted {
+            self.numerator += 1;
+        }
+    }
+}
+
+/// Small counts in aggregate views are shown as "<N" (privacy), configurable per installation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Suppression {
+    /// Counts from 1 to `below - 1` are hidden; 0 shows everything.
+    pub below: u32,
+}
+
+impl Suppression {
+    pub const NONE: Suppression = Suppression { below: 0 };
+
+    pub fn hides(self, count: u32) -> bool {
+        count > 0 && count < self.below
+    }
+
+    /// A count as shown.
+    pub fn count(self, count: u32) -> String {
+        if self.hides(count) {
+            format!("<{}", self.below)
+        } else {
+            count.to_string()
+        }
+    }
+
+    /// A share as shown: its percent, unless either count is hidden (a percent of a small
+    /// denominator would give it away).
+    pub fn percent(self, ratio: Ratio) -> String {
+        if self.hides(ratio.numerator) || self.hides(ratio.denominator) {
+            return "—".into();
+        }
+        ratio
+            .percent()
+            .map_or_else(|| "—".into(), |p| format!("{p:.1}%"))
+    }
+}
+
+/// Age at the period's end, in the bands the report breaks down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AgeBand {
+    /// 0–5 (preschool).
+    Under6,
+    /// 6–10 (primary).
+    From6To10,
+    /// 11–14 (lower secondary).
+    From11To14,
+    /// 15–17 (upper secondary).
+    From15To17,
+}
+
+impl AgeBand {
+    pub const ALL: [AgeBand; 4] = [
+        AgeBand::Under6,
+        AgeBand::From6To10,
+        AgeBand::From11To14,
+        AgeBand::From15To17,
+    ];
+
+    /// Sorts in age order.
+    pub fn code(self) -> &'static str {
+        match self {
+            AgeBand::Under6 => "0-5",
+            AgeBand::From6To10 => "06-10",
+            AgeBand::From11To14 => "11-14",
+            AgeBand::From15To17 => "15-17",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AgeBand> {
+        AgeBand::ALL.into_iter().find(|b| b.code() == code)
+    }
+
+    pub fn of(born: NaiveDate, on: NaiveDate) -> AgeBand {
+        let mut years = on.year() - born.year();
+        if (on.month(), on.day()) < (born.month(), born.day()) {
+            years -= 1;
+        }
+        match years {
+            ..=5 => AgeBand::Under6,
+            6..=10 => AgeBand::From6To10,
+            11..=14 => AgeBand::From11To14,
+            _ => AgeBand::From15To17,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (AgeBand::Under6, Lang::Vi) => "0–5 tuổi",
+            (AgeBand::Under6, Lang::En) => "0–5 years",
+            (AgeBand::From6To10, Lang::Vi) => "6–10 tuổi",
+            (AgeBand::From6To10, Lang::En) => "6–10 years",
+            (AgeBand::From11To14, Lang::Vi) => "11–14 tuổi",
+            (AgeBand::From11To14, Lang::En) => "11–14 years",
+            (AgeBand::From15To17, Lang::Vi) => "15–17 tuổi",
+            (AgeBand::From15To17, Lang::En) => "15–17 years",
+        }
+    }
+}
+
+/// One line of a breakdown: its label key (an age band, sex, ethnicity or instrument code) and
+/// the share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Line {
+    pub key: String,
+    pub ratio: Ratio,
+}
+
+/// A screening instrument's use in the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstrumentLine {
+    pub instrument: String,
+    pub screenings: u32,
+    /// Screenings positive or flagged.
+    pub positive: u32,
+}
+
+/// I5: the referral loop, for referrals sent in the period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralLoop {
+    pub sent: u32,
+    /// Median days from sent to the receiving facility's first action.
+    pub median_days_to_received: Option<f64>,
+    pub median_days_to_attended: Option<f64>,
+    pub declined: Ratio,
+    pub feedback: Ratio,
+    /// Referrals not closed and past their due time at the period's end.
+    pub open_overdue: u32,
+}
+
+/// One month of the trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+    /// Children first found at risk that month who reached services within 90 days.
+    pub i1: Ratio,
+    pub screenings: u32,
+    pub children_screened: u32,
+    pub referrals: u32,
+}
+
+/// One unit's figures (a facility or an area), to find those furthest from target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unit {
+    pub id: Uuid,
+    pub name: String,
+    pub i1: Ratio,
+    pub i2: Ratio,
+    pub i3: Ratio,
+    pub i4: Ratio,
+}
+
+/// The report for a scope and period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub period: Period,
+    /// The day the figures are as of (the period's end, or today if sooner).
+    pub as_of: NaiveDate,
+    pub i1: Ratio,
+    pub i1_by_age: Vec<Line>,
+    pub i1_by_sex: Vec<Line>,
+    /// Children at risk whose 90 days have not ended yet and who have not reached services.
+    pub i1_still_open: u32,
+    pub i2: Ratio,
+    pub i3: Ratio,
+    pub i4: Ratio,
+    pub i4_by_age: Vec<Line>,
+    pub i4_by_sex: Vec<Line>,
+    pub i4_by_ethnicity: Vec<Line>,
+    pub by_instrument: Vec<InstrumentLine>,
+    pub i5: ReferralLoop,
+    pub months: Vec<Month>,
+    pub facilities: Vec<Unit>,
+    pub areas: Vec<Unit>,
+}

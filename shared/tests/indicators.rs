@@ -1,0 +1,345 @@
+//! The indicators over small hand-made data sets whose answers are known, edge cases included:
+//! a child screened positive twice, a referral declined then made elsewhere, an orphan whose care
+//! changed during the year, voided screenings, children still inside their 90 days.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use shared::care::CareKind;
+use shared::child::Sex;
+use shared::indicators::{
+    compute, rows, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Indicator, OrphanFact,
+    Period, Ratio, ReferralFact, ScreeningFact, SessionFact, Suppression,
+};
+use shared::place::FacilityType;
+use shared::referral::{Action, Urgency};
+use uuid::Uuid;
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+fn at(m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap()
+}
+
+fn facility(name: &str, t: FacilityType, area: Uuid, counsellors: u32) -> FacilityFact {
+    FacilityFact {
+        id: Uuid::now_v7(),
+        name: name.into(),
+        facility_type: Some(t),
+        area_id: area,
+        active: true,
+        in_scope: true,
+        counsellors,
+    }
+}
+
+fn child(facility: u32, born: NaiveDate, sex: Sex) -> ChildFact {
+    ChildFact {
+        facility,
+        born,
+        sex,
+        ethnicity: 0,
+        registered_on: None,
+    }
+}
+
+fn screening(child: u32, on: NaiveDate, at_risk: bool) -> ScreeningFact {
+    ScreeningFact {
+        child,
+        facility: 0,
+        on,
+        instrument: 2,
+        at_risk,
+    }
+}
+
+/// Two communes; school 0 (with a counsellor) and school 1 (none) in commune A; station 2 in A;
+/// school 3 in B with a session only. Six children at school 0.
+fn data() -> Dataset {
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut data = Dataset {
+        facilities: vec![
+            facility("Trường A", FacilityType::LowerSecondarySchool, a, 1),
+            facility("Trường B", FacilityType::PrimarySchool, a, 0),
+            facility("Trạm A", FacilityType::CommuneHealthStation, a, 0),
+            facility("Trường C", FacilityType::UpperSecondarySchool, b, 0),
+        ],
+        ..Dataset::default()
+    };
+    data.areas.insert(a, "Phường A".into());
+    data.areas.insert(b, "Xã B".into());
+    let born = NaiveDate::from_ymd_opt(2012, 3, 7).unwrap();
+    for (i, sex) in [
+        Sex::Male,
+        Sex::Female,
+        Sex::Female,
+        Sex::Male,
+        Sex::Female,
+        Sex::Male,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let born = if i == 5 {
+            NaiveDate::from_ymd_opt(2019, 1, 1).unwrap()
+        } else {
+            born
+        };
+        data.children.push(child(0, born, sex));
+        data.child_ids.push(Uuid::now_v7());
+    }
+    // Child 0: positive twice (March and May); a session in April reaches it.
+    data.screenings.push(screening(0, day(3, 2), true));
+    data.screenings.push(screening(0, day(5, 10), true));
+    data.sessions.push(SessionFact {
+        child: 0,
+        facility: 0,
+        on: day(4, 1),
+    });
+    // Child 1: positive in March; referred, declined; referred elsewhere and attended in April.
+    data.screenings.push(screening(1, day(3, 5), true));
+    for (to_key, sent) in [(0u32, at(3, 6, 2)), (1, at(3, 8, 2))] {
+        let _ = to_key;
+        data.referrals.push(ReferralFact {
+            child: 1,
+            from: 0,
+            urgency: Urgency::Urgent,
+            sent_at: sent,
+        });
+        data.referral_ids.push(Uuid::now_v7());
+    }
+    data.events.push(EventFact {
+        referral: 0,
+        action: Action::Receive,
+        at: at(3, 6, 8),
+        attended_on: None,
+    });
+    data.events.push(EventFact {
+        referral: 0,
+        action: Action::Decline,
+        at: at(3, 7, 2),
+        attended_on: None,
+    });
+    data.events.push(EventFact {
+        referral: 1,
+        action: Action::Accept,
+        at: at(3, 9, 2),
+        attended_on: None,
+    });
+    data.events.push(EventFact {
+        referral: 1,
+        action: Action::Attend,
+        at: at(4, 2, 2),
+        attended_on: Some(day(4, 1)),
+    });
+    data.events.push(EventFact {
+        referral: 1,
+        action: Action::Complete,
+        at: at(4, 3, 2),
+        attended_on: None,
+    });
+    // Child 2: positive in March, nothing after: not reached (its 90 days are over by November).
+    data.screenings.push(screening(2, day(3, 20), true));
+    // Child 3: positive in November, a session 100 days before does not count; still open.
+    data.sessions.push(SessionFact {
+        child: 3,
+        facility: 0,
+        on: day(8, 1),
+    });
+    data.screenings.push(screening(3, day(11, 10), true));
+    // Child 4: screened negative. Child 5 (7 years old): never screened.
+    data.screenings.push(screening(4, day(6, 1), false));
+    // School C has a session in the period (for a child of school 0: counts for C's support).
+    data.sessions.push(SessionFact {
+        child: 4,
+        facility: 3,
+        on: day(9, 9),
+    });
+    // Orphans: child 2 went from "none yet" to kinship care in June (counts); child 4 from
+    // kinship care to none in July (does not); child 5's orphanhood ended before the period's end.
+    data.orphans.push(OrphanFact {
+        child: 2,
+        since: day(1, 1),
+        until: None,
+    });
+    data.orphans.push(OrphanFact {
+        child: 4,
+        since: day(1, 1),
+        until: None,
+    });
+    data.orphans.push(OrphanFact {
+        child: 5,
+        since: day(1, 1),
+        until: Some(day(2, 1)),
+    });
+    data.care.push(CareFact {
+        child: 2,
+        kind: CareKind::NoneYet,
+        since: day(1, 2),
+    });
+    data.care.push(CareFact {
+        child: 2,
+        kind: CareKind::Kinship,
+        since: day(6, 1),
+    });
+    data.care.push(CareFact {
+        child: 4,
+        kind: CareKind::Kinship,
+        since: day(1, 2),
+    });
+    data.care.push(CareFact {
+        child: 4,
+        kind: CareKind::NoneYet,
+        since: day(7, 1),
+    });
+    data
+}
+
+const PERIOD: Period = Period {
+    from: NaiveDate::from_ymd_opt(2025, 12, 1).unwrap(),
+    to: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+};
+
+fn ratio(numerator: u32, denominator: u32) -> Ratio {
+    Ratio {
+        numerator,
+        denominator,
+    }
+}
+
+#[test]
+fn each_indicator_has_its_known_answer() {
+    let report = compute(&data(), PERIOD, day(11, 22));
+    assert_eq!(report.as_of, day(11, 22), "not later than today");
+    // I1: children 0, 1, 2, 3 at risk (0 counted once); 0 and 1 reached.
+    assert_eq!(report.i1, ratio(2, 4));
+    assert_eq!(report.i1_still_open, 1, "child 3 has days left");
+    // I2: orphans 2 and 4 at the end (5's ended); only 2 is in alternative care now.
+    assert_eq!(report.i2, ratio(1, 2));
+    // I3: schools A (counsellor) and C (session) of A, B, C.
+    assert_eq!(report.i3, ratio(2, 3));
+    // I4: five of six children screened.
+    assert_eq!(report.i4, ratio(5, 6));
+    let under_11 = report.i4_by_age.iter().find(|l| l.key == "06-10").unwrap();
+    assert_eq!(under_11.ratio, ratio(0, 1));
+    let girls = report.i4_by_sex.iter().find(|l| l.key == "female").unwrap();
+    assert_eq!(girls.ratio, ratio(3, 3));
+    assert_eq!(report.by_instrument[0].screenings, 6);
+    assert_eq!(report.by_instrument[0].positive, 5);
+    // I5: two referrals; one declined, one with feedback; received after 6 h and 1 day.
+    assert_eq!(report.i5.sent, 2);
+    assert_eq!(report.i5.declined, ratio(1, 2));
+    assert_eq!(report.i5.feedback, ratio(1, 2));
+    assert_eq!(report.i5.median_days_to_received, Some((0.25 + 1.0) / 2.0));
+    assert_eq!(report.i5.median_days_to_attended, Some(24.0));
+    assert_eq!(report.i5.open_overdue, 0);
+    // The trend: March had three children found at risk, two reached.
+    let march = report.months.iter().find(|m| m.month == 3).unwrap();
+    assert_eq!(march.i1, ratio(2, 3));
+    assert_eq!(march.referrals, 2);
+    assert_eq!(report.months.len(), 12);
+    // By area: commune A holds schools A and B; commune B school C.
+    let a = report.areas.iter().find(|u| u.name == "Phường A").unwrap();
+    assert_eq!(a.i3, ratio(1, 2));
+    assert_eq!(a.i4, ratio(5, 6));
+}
+
+#[test]
+fn earlier_in_the_year_the_same_data_answers_differently() {
+    // As of 31 March: child 0 reached (session 1 April not yet), child 1 not yet attended.
+    let report = compute(&data(), PERIOD, day(3, 31));
+    assert_eq!(report.i1, ratio(0, 3));
+    assert_eq!(report.i1_still_open, 3);
+    // Orphan 4 was still in kinship care then; orphan 2 had none yet.
+    assert_eq!(report.i2, ratio(1, 2));
+    // The urgent referral sent 8 March and never attended is past 7 days, but was accepted.
+    let mut data = data();
+    data.events.retain(|e| e.referral != 1);
+    let report = compute(&data, PERIOD, day(3, 31));
+    assert_eq!(
+        report.i5.open_overdue, 1,
+        "sent 8 March, nobody opened it in 48 hours"
+    );
+}
+
+#[test]
+fn the_rows_behind_a_figure_are_its_denominator_with_the_numerator_marked() {
+    let data = data();
+    let i1 = rows(&data, PERIOD, day(11, 22), Indicator::I1);
+    assert_eq!(i1.len(), 4);
+    let counted: Vec<u32> = i1
+        .iter()
+        .filter(|(_, part, _)| *part == shared::indicators::Part::Numerator)
+        .map(|(k, _, _)| *k)
+        .collect();
+    assert_eq!(counted, [0, 1]);
+    assert_eq!(rows(&data, PERIOD, day(11, 22), Indicator::I3).len(), 3);
+    assert_eq!(rows(&data, PERIOD, day(11, 22), Indicator::I5).len(), 2);
+}
+
+#[test]
+fn small_counts_are_hidden_in_aggregates() {
+    let five = Suppression { below: 5 };
+    assert_eq!(five.count(0), "0");
+    assert_eq!(five.count(3), "<5");
+    assert_eq!(five.count(5), "5");
+    assert_eq!(five.percent(ratio(3, 40)), "—");
+    assert_eq!(five.percent(ratio(30, 40)), "75.0%");
+    assert_eq!(Suppression::NONE.count(1), "1");
+}
+
+#[test]
+fn voided_screenings_and_children_do_not_count() {
+    use shared::indicators::RecordRef;
+    use shared::sync::RecordType;
+    let school = Uuid::now_v7();
+    let child = |name: &str, voided: Option<&str>| {
+        serde_json::json!({
+            "full_name": name, "date_of_birth": "2012-03-07", "sex": "male", "ethnicity": "tay",
+            "commune_id": Uuid::nil(), "guardian_name": "Mẹ", "guardian_relation": "mother",
+            "voided_reason": voided
+        })
+    };
+    let answers = shared::instrument::Answers {
+        values: (1..=9).map(|i| (format!("phqa_{i}"), 2)).collect(),
+        ..Default::default()
+    };
+    let result = shared::instrument::score(shared::instrument::find("phqa").unwrap(), &answers);
+    let screening = |child_id: Uuid, voided: Option<&str>| {
+        serde_json::json!({
+            "child_id": child_id, "instrument_id": "phqa", "instrument_version": "1",
+            "informant": "child", "screened_on": "2026-03-02", "answers": answers,
+            "result": result, "voided_reason": voided
+        })
+    };
+    let (kept, gone) = (Uuid::now_v7(), Uuid::now_v7());
+    let fields: Vec<(RecordType, Uuid, serde_json::Value)> = vec![
+        (RecordType::Child, kept, child("Còn", None)),
+        (RecordType::Child, gone, child("Huỷ", Some("nhập nhầm"))),
+        (
+            RecordType::Screening,
+            Uuid::now_v7(),
+            screening(kept, Some("sai trẻ")),
+        ),
+        (RecordType::Screening, Uuid::now_v7(), screening(gone, None)),
+    ];
+    let maps: Vec<_> = fields
+        .iter()
+        .map(|(t, id, v)| (*t, *id, serde_json::from_value(v.clone()).unwrap()))
+        .collect();
+    let records: Vec<RecordRef> = maps
+        .iter()
+        .map(|(t, id, f)| RecordRef {
+            record_type: *t,
+            id: *id,
+            facility_id: school,
+            fields: f,
+        })
+        .collect();
+    let data = Dataset::from_records(Vec::new(), &records, Default::default());
+    assert_eq!(data.children.len(), 1, "the voided child is not registered");
+    assert!(data.screenings.is_empty(), "neither screening counts");
+    let report = compute(&data, PERIOD, day(11, 22));
+    assert_eq!(report.i4, ratio(0, 1));
+    assert_eq!(report.i1, ratio(0, 0));
+}
