@@ -63,6 +63,10 @@ pub struct Policy {
     #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Aggregate views (officers) show counts from 1 to this minus one as "<N" (0: show all).
+    #[arg(long, env = "TAM_AN_SUPPRESS_BELOW", default_value_t = 5)]
+    pub suppress_below: u32,
+
     /// Hours the receiving facility has to open a referral: emergency, urgent, routine.
     #[arg(long, env = "TAM_AN_DUE_RECEIVED_HOURS", value_delimiter = ',', num_args = 3,
           default_values_t = [24, 48, 168])]
@@ -103,6 +107,7 @@ impl Default for Policy {
             trust_forwarded_for: false,
             accept_opaque_records: false,
             max_body_bytes: 1024 * 1024,
+            suppress_below: 5,
             due_received_hours: vec![24, 48, 168],
             due_attended_hours: vec![0, 168, 720],
         }

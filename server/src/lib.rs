@@ -14,7 +14,9 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod extract;
+pub mod facts;
 pub mod health;
+pub mod indicators;
 pub mod instruments;
 pub mod openapi;
 pub mod seed;
@@ -85,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sync::router())
         .merge(instruments::router())
         .merge(slips::router())
+        .merge(indicators::router())
         // Unknown API paths are JSON 404s, never the app's shell.
         .route(
             "/api/{*rest}",

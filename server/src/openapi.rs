@@ -30,6 +30,9 @@ use utoipa::{Modify, OpenApi};
         crate::instruments::list,
         crate::instruments::score,
         crate::slips::check,
+        crate::indicators::report,
+        crate::indicators::rows,
+        crate::indicators::export::export,
     ),
     modifiers(&BearerAuth)
 )]

@@ -201,10 +201,7 @@ const PERIOD: Period = Period {
 };
 
 fn ratio(numerator: u32, denominator: u32) -> Ratio {
-    Ratio {
-        numerator,
-        denominator,
-    }
+    Ratio::new(numerator, denominator)
 }
 
 #[test]
@@ -286,6 +283,18 @@ fn small_counts_are_hidden_in_aggregates() {
     assert_eq!(five.percent(ratio(3, 40)), "—");
     assert_eq!(five.percent(ratio(30, 40)), "75.0%");
     assert_eq!(Suppression::NONE.count(1), "1");
+    // An aggregate report keeps no small count.
+    let report = compute(&data(), PERIOD, day(11, 22)).suppressed(five);
+    assert!(
+        report.i1.hidden && report.i1.numerator == 0,
+        "2 of 4 at risk"
+    );
+    assert_eq!(report.i4, ratio(5, 6), "no small count in 5 of 6");
+    assert_eq!(report.i5.sent, 0);
+    assert!(report.hidden.contains(&"i5.sent".to_string()));
+    assert_eq!(five.count_in(&report, "i5.sent", report.i5.sent), "<5");
+    assert_eq!(five.ratio(report.i1), ("<5".to_string(), "<5".to_string()));
+    assert_eq!(five.percent(report.i1), "—");
 }
 
 #[test]

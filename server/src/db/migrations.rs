@@ -144,6 +144,73 @@ const MIGRATIONS: &[&str] = &[
         value BLOB NOT NULL
     );
     "#,
+    // 5: the facts the programme indicators read, kept with every stored record (`facts.rs`), so
+    // a province's report reads small integer rows instead of parsing every record. Days are
+    // days from the common era (chrono's `num_days_from_ce`), instants Unix seconds.
+    r#"
+    CREATE TABLE fact_children (
+        key           INTEGER PRIMARY KEY,
+        id            BLOB NOT NULL UNIQUE,
+        facility_id   BLOB NOT NULL,
+        born          INTEGER NOT NULL,
+        sex           INTEGER NOT NULL,
+        ethnicity     INTEGER NOT NULL,
+        registered_on INTEGER NOT NULL,
+        voided        INTEGER NOT NULL
+    );
+    CREATE INDEX fact_children_facility ON fact_children(facility_id);
+    CREATE TABLE fact_screenings (
+        id          BLOB NOT NULL UNIQUE,
+        child       INTEGER NOT NULL,
+        facility_id BLOB NOT NULL,
+        day         INTEGER NOT NULL,
+        instrument  INTEGER NOT NULL,
+        at_risk     INTEGER NOT NULL,
+        voided      INTEGER NOT NULL
+    );
+    CREATE INDEX fact_screenings_facility ON fact_screenings(facility_id);
+    CREATE TABLE fact_sessions (
+        id          BLOB NOT NULL UNIQUE,
+        child       INTEGER NOT NULL,
+        facility_id BLOB NOT NULL,
+        day         INTEGER NOT NULL,
+        counts      INTEGER NOT NULL
+    );
+    CREATE INDEX fact_sessions_facility ON fact_sessions(facility_id);
+    CREATE TABLE fact_referrals (
+        key         INTEGER PRIMARY KEY,
+        id          BLOB NOT NULL UNIQUE,
+        child       INTEGER NOT NULL,
+        facility_id BLOB NOT NULL,
+        urgency     INTEGER NOT NULL,
+        sent_at     INTEGER NOT NULL
+    );
+    CREATE INDEX fact_referrals_facility ON fact_referrals(facility_id);
+    CREATE TABLE fact_events (
+        id          BLOB NOT NULL UNIQUE,
+        referral    INTEGER NOT NULL,
+        action      INTEGER NOT NULL,
+        at          INTEGER NOT NULL,
+        attended_on INTEGER,
+        refused     INTEGER NOT NULL
+    );
+    CREATE INDEX fact_events_referral ON fact_events(referral);
+    CREATE TABLE fact_circumstances (
+        id     BLOB NOT NULL UNIQUE,
+        child  INTEGER NOT NULL,
+        orphan INTEGER NOT NULL,
+        since  INTEGER NOT NULL,
+        until  INTEGER
+    );
+    CREATE INDEX fact_circumstances_child ON fact_circumstances(child);
+    CREATE TABLE fact_care (
+        id    BLOB NOT NULL UNIQUE,
+        child INTEGER NOT NULL,
+        kind  INTEGER NOT NULL,
+        since INTEGER NOT NULL
+    );
+    CREATE INDEX fact_care_child ON fact_care(child);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.
@@ -185,7 +252,7 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 10);
+        assert_eq!(tables, 17);
     }
 
     #[test]

@@ -33,6 +33,7 @@ impl Db {
     pub fn open(path: &Path) -> Result<Db, ApiError> {
         let mut writer = open_connection(path, false)?;
         migrations::run(&mut writer)?;
+        crate::facts::backfill(&mut writer)?;
         Ok(Db {
             inner: Arc::new(DbInner {
                 path: path.to_path_buf(),

@@ -219,6 +219,14 @@ fn decide(
                 now,
                 checked.child_id
             ])?;
+        crate::facts::record(
+            transaction,
+            change.record_type,
+            change.record_id,
+            change.facility_id,
+            &checked.fields,
+            now,
+        )?;
         for effect in &checked.effects {
             apply_effect(transaction, effect, seq, now)?;
         }

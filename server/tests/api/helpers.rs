@@ -25,6 +25,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub json: Value,
+    /// The body as received (files).
+    pub bytes: Vec<u8>,
 }
 
 impl TestApp {
@@ -60,6 +62,7 @@ impl TestApp {
             status,
             headers,
             json,
+            bytes: bytes.to_vec(),
         }
     }
 

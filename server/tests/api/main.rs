@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod directory;
 mod errors;
+mod indicators;
 mod referrals;
 mod screening;
 mod static_files;

@@ -33,7 +33,7 @@ fn referral(child_id: Uuid, to: &str, screenings: &[Uuid], extra: Value) -> Valu
     fields
 }
 
-fn event(referral_id: Uuid, action: &str, extra: Value) -> Value {
+pub(crate) fn event(referral_id: Uuid, action: &str, extra: Value) -> Value {
     let mut fields = json!({
         "referral_id": referral_id,
         "action": action,
@@ -64,16 +64,16 @@ fn of_type<'a>(records: &'a [Value], record_type: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-struct Referred {
-    school: School,
-    admin: String,
-    station: String,
-    referral_id: Uuid,
-    screening_id: Uuid,
+pub(crate) struct Referred {
+    pub school: School,
+    pub admin: String,
+    pub station: String,
+    pub referral_id: Uuid,
+    pub screening_id: Uuid,
 }
 
 /// A school child with a positive PHQ-A (item 9 answered) referred to the ward's health station.
-async fn referred() -> Referred {
+pub(crate) async fn referred() -> Referred {
     let school = school_with_child(true).await;
     let admin = school.app.login("admin", "demo").await;
     let station = school.app.facility_id(&admin, STATION).await;

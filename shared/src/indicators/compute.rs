@@ -342,6 +342,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         months: trend,
         facilities,
         areas,
+        hidden: Vec::new(),
     }
 }
 

@@ -114,9 +114,20 @@ impl Period {
 pub struct Ratio {
     pub numerator: u32,
     pub denominator: u32,
+    /// Small counts suppressed (both shown as "<N"; see [`Suppression`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 impl Ratio {
+    pub fn new(numerator: u32, denominator: u32) -> Ratio {
+        Ratio {
+            numerator,
+            denominator,
+            hidden: false,
+        }
+    }
+
     pub fn percent(self) -> Option<f64> {
         (self.denominator > 0)
             .then(|| 100.0 * f64::from(self.numerator) / f64::from(self.denominator))
@@ -154,10 +165,28 @@ impl Suppression {
         }
     }
 
+    /// A count of a report as shown: "<N" when the report hid it under `key`.
+    pub fn count_in(self, report: &Report, key: &str, count: u32) -> String {
+        if report.hidden.iter().any(|k| k == key) {
+            format!("<{}", self.below)
+        } else {
+            self.count(count)
+        }
+    }
+
+    /// A share's counts as shown.
+    pub fn ratio(self, ratio: Ratio) -> (String, String) {
+        if ratio.hidden {
+            let hidden = format!("<{}", self.below);
+            return (hidden.clone(), hidden);
+        }
+        (self.count(ratio.numerator), self.count(ratio.denominator))
+    }
+
     /// A share as shown: its percent, unless either count is hidden (a percent of a small
     /// denominator would give it away).
     pub fn percent(self, ratio: Ratio) -> String {
-        if self.hides(ratio.numerator) || self.hides(ratio.denominator) {
+        if ratio.hidden || self.hides(ratio.numerator) || self.hides(ratio.denominator) {
             return "—".into();
         }
         ratio
@@ -311,4 +340,72 @@ pub struct Report {
     pub months: Vec<Month>,
     pub facilities: Vec<Unit>,
     pub areas: Vec<Unit>,
+    /// Counts suppressed to 0 by [`Report::suppressed`], by key (e.g. `i5.sent`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
+}
+
+impl Report {
+    /// The report as an aggregate view may show it: every count from 1 to `below - 1` replaced
+    /// by 0 and marked hidden, so the small numbers never leave the server.
+    pub fn suppressed(mut self, suppression: Suppression) -> Report {
+        let ratio = |r: &mut Ratio| {
+            if suppression.hides(r.numerator) || suppression.hides(r.denominator) {
+                *r = Ratio {
+                    numerator: 0,
+                    denominator: 0,
+                    hidden: true,
+                };
+            }
+        };
+        let mut hidden = Vec::new();
+        let mut count = |value: &mut u32, key: String| {
+            if suppression.hides(*value) {
+                *value = 0;
+                hidden.push(key);
+            }
+        };
+        for r in [&mut self.i1, &mut self.i2, &mut self.i3, &mut self.i4] {
+            ratio(r);
+        }
+        for line in self
+            .i1_by_age
+            .iter_mut()
+            .chain(&mut self.i1_by_sex)
+            .chain(&mut self.i4_by_age)
+            .chain(&mut self.i4_by_sex)
+            .chain(&mut self.i4_by_ethnicity)
+        {
+            ratio(&mut line.ratio);
+        }
+        for unit in self.facilities.iter_mut().chain(&mut self.areas) {
+            for r in [&mut unit.i1, &mut unit.i2, &mut unit.i3, &mut unit.i4] {
+                ratio(r);
+            }
+        }
+        ratio(&mut self.i5.declined);
+        ratio(&mut self.i5.feedback);
+        count(&mut self.i1_still_open, "i1_still_open".into());
+        count(&mut self.i5.sent, "i5.sent".into());
+        count(&mut self.i5.open_overdue, "i5.open_overdue".into());
+        for line in &mut self.by_instrument {
+            count(
+                &mut line.screenings,
+                format!("instrument.{}.screenings", line.instrument),
+            );
+            count(
+                &mut line.positive,
+                format!("instrument.{}.positive", line.instrument),
+            );
+        }
+        for m in &mut self.months {
+            ratio(&mut m.i1);
+            let key = format!("month.{}-{:02}", m.year, m.month);
+            count(&mut m.screenings, format!("{key}.screenings"));
+            count(&mut m.children_screened, format!("{key}.children_screened"));
+            count(&mut m.referrals, format!("{key}.referrals"));
+        }
+        self.hidden = hidden;
+        self
+    }
 }

@@ -1,0 +1,471 @@
+//! The facts the indicators read (`fact_*` tables), written with every stored record in the same
+//! transaction, and read back as a `shared::indicators::Dataset` for an area or a facility.
+//!
+//! A fact row holds only what an indicator needs, as integers: days from the common era, Unix
+//! seconds, enum positions. Children and referrals get integer keys that the other facts use.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use shared::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind, ORPHAN};
+use shared::child::{Child, Sex};
+use shared::indicators::{
+    ethnicity_index, instrument_index, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key,
+    OrphanFact, ReferralFact, ScreeningFact, SessionFact,
+};
+use shared::referral::{Action, DueTimes, Referral, ReferralEvent, Urgency};
+use shared::screening::Screening;
+use shared::sync::{from_fields, Fields, RecordType};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+pub fn day(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce())
+}
+
+fn date(day: i64) -> NaiveDate {
+    i32::try_from(day)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or_default()
+}
+
+fn instant(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+fn position<T: PartialEq>(all: &[T], value: &T) -> i64 {
+    all.iter().position(|v| v == value).map_or(-1, |p| p as i64)
+}
+
+/// A child's key, creating a placeholder row for a child not indexed yet.
+fn child_key(transaction: &Transaction<'_>, id: Uuid) -> Result<Option<i64>, rusqlite::Error> {
+    transaction
+        .prepare_cached("SELECT key FROM fact_children WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()
+}
+
+/// Indexes one stored record (its fields as stored) for the indicators.
+pub fn record(
+    transaction: &Transaction<'_>,
+    record_type: RecordType,
+    id: Uuid,
+    facility_id: Uuid,
+    fields: &Fields,
+    stored_at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    match record_type {
+        RecordType::Child => {
+            let Some(child) = Child::from_fields(fields) else {
+                return Ok(());
+            };
+            transaction
+                .prepare_cached(
+                    "INSERT INTO fact_children (id, facility_id, born, sex, ethnicity, registered_on, voided)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (id) DO UPDATE SET born = excluded.born, sex = excluded.sex,
+                        ethnicity = excluded.ethnicity, voided = excluded.voided",
+                )?
+                .execute(params![
+                    id,
+                    facility_id,
+                    day(child.date_of_birth),
+                    position(&Sex::ALL, &child.sex),
+                    i64::from(ethnicity_index(&child.ethnicity)),
+                    day(stored_at.with_timezone(&shared::lang::vietnam_offset()).date_naive()),
+                    child.is_voided()
+                ])?;
+        }
+        RecordType::Screening => {
+            let Some(s) = Screening::from_fields(fields) else {
+                return Ok(());
+            };
+            let Some(child) = child_key(transaction, s.child_id)? else {
+                return Ok(());
+            };
+            transaction
+                .prepare_cached(
+                    "INSERT INTO fact_screenings (id, child, facility_id, day, instrument, at_risk, voided)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (id) DO UPDATE SET voided = excluded.voided",
+                )?
+                .execute(params![
+                    id,
+                    child,
+                    facility_id,
+                    day(s.screened_on),
+                    i64::from(instrument_index(&s.instrument_id)),
+                    s.result.positive || s.result.urgency().is_some(),
+                    s.is_voided()
+                ])?;
+        }
+        RecordType::Session => {
+            let Some(s) = from_fields::<Session>(fields) else {
+                return Ok(());
+            };
+            let Some(child) = child_key(transaction, s.child_id)? else {
+                return Ok(());
+            };
+            let counts = s.voided_reason.is_none() && s.kind != SessionKind::Hotline111Call;
+            transaction
+                .prepare_cached(
+                    "INSERT INTO fact_sessions (id, child, facility_id, day, counts) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO UPDATE SET day = excluded.day, counts = excluded.counts",
+                )?
+                .execute(params![id, child, facility_id, day(s.held_on), counts])?;
+        }
+        RecordType::Referral => {
+            let Some(r) = Referral::from_fields(fields) else {
+                return Ok(());
+            };
+            let child = child_key(transaction, r.child_id)?.unwrap_or(-1);
+            transaction
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO fact_referrals (id, child, facility_id, urgency, sent_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    id,
+                    child,
+                    facility_id,
+                    position(&Urgency::ALL, &r.urgency),
+                    r.sent_at.timestamp()
+                ])?;
+        }
+        RecordType::ReferralEvent => {
+            let Some(e) = ReferralEvent::from_fields(fields) else {
+                return Ok(());
+            };
+            let referral: Option<i64> = transaction
+                .prepare_cached("SELECT key FROM fact_referrals WHERE id = ?1")?
+                .query_row([e.referral_id], |row| row.get(0))
+                .optional()?;
+            let Some(referral) = referral else {
+                return Ok(());
+            };
+            transaction
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO fact_events (id, referral, action, at, attended_on, refused)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    id,
+                    referral,
+                    position(&Action::ALL, &e.action),
+                    e.at.timestamp(),
+                    e.attended_on.map(day),
+                    e.refusal.is_some()
+                ])?;
+        }
+        RecordType::Circumstance => {
+            let Some(c) = from_fields::<Circumstance>(fields) else {
+                return Ok(());
+            };
+            let Some(child) = child_key(transaction, c.child_id)? else {
+                return Ok(());
+            };
+            transaction
+                .prepare_cached(
+                    "INSERT INTO fact_circumstances (id, child, orphan, since, until) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO UPDATE SET orphan = excluded.orphan, since = excluded.since,
+                        until = excluded.until",
+                )?
+                .execute(params![id, child, c.code == ORPHAN, day(c.since), c.until.map(day)])?;
+        }
+        RecordType::CareArrangement => {
+            let Some(c) = from_fields::<CareArrangement>(fields) else {
+                return Ok(());
+            };
+            let Some(child) = child_key(transaction, c.child_id)? else {
+                return Ok(());
+            };
+            transaction
+                .prepare_cached(
+                    "INSERT INTO fact_care (id, child, kind, since) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, since = excluded.since",
+                )?
+                .execute(params![
+                    id,
+                    child,
+                    position(&CareKind::ALL, &c.kind),
+                    day(c.since)
+                ])?;
+        }
+        RecordType::Consent => {}
+    }
+    Ok(())
+}
+
+/// Indexes the records stored before the fact tables existed (once; a marker says it was done).
+pub fn backfill(connection: &mut Connection) -> Result<(), ApiError> {
+    let done: Option<i64> = connection
+        .query_row(
+            "SELECT 1 FROM server_secrets WHERE name = 'facts_indexed'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if done.is_some() {
+        return Ok(());
+    }
+    let transaction = connection.transaction()?;
+    {
+        let mut statement = transaction.prepare(
+            "SELECT record_type, id, facility_id, fields, created_at FROM records ORDER BY seq",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Uuid>(1)?,
+                row.get::<_, Uuid>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, DateTime<Utc>>(4)?,
+            ))
+        })?;
+        // Children first: the other facts refer to them by key.
+        let mut later = Vec::new();
+        for row in rows {
+            let (record_type, id, facility_id, json, created_at) = row?;
+            let Some(record_type) = RecordType::from_code(&record_type) else {
+                continue;
+            };
+            let Ok(fields) = serde_json::from_str::<Fields>(&json) else {
+                continue;
+            };
+            if record_type == RecordType::Child {
+                record(
+                    &transaction,
+                    record_type,
+                    id,
+                    facility_id,
+                    &fields,
+                    created_at,
+                )?;
+            } else {
+                later.push((record_type, id, facility_id, fields, created_at));
+            }
+        }
+        later.sort_by_key(|(t, ..)| *t != RecordType::Referral);
+        for (record_type, id, facility_id, fields, created_at) in later {
+            record(
+                &transaction,
+                record_type,
+                id,
+                facility_id,
+                &fields,
+                created_at,
+            )?;
+        }
+    }
+    transaction.execute(
+        "INSERT INTO server_secrets (name, value) VALUES ('facts_indexed', x'01')",
+        [],
+    )?;
+    transaction.commit()?;
+    Ok(())
+}
+
+/// The facts of the facilities in `scope` (every other facility is listed too, out of scope, so
+/// a referral's receiver has a name).
+pub fn load(
+    connection: &Connection,
+    scope: &HashSet<Uuid>,
+    due_times: DueTimes,
+) -> Result<Dataset, ApiError> {
+    let mut data = Dataset {
+        due_times,
+        ..Dataset::default()
+    };
+    let mut facility_index: HashMap<Uuid, Key> = HashMap::new();
+    {
+        let mut statement = connection.prepare(
+            "SELECT f.id, f.name, f.facility_type, f.area_id, f.active, a.name,
+                    (SELECT count(*) FROM users u WHERE u.facility_id = f.id AND u.role = 'counsellor' AND u.active = 1)
+             FROM facilities f JOIN areas a ON a.id = f.area_id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, Uuid>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Uuid>(3)?,
+                row.get::<_, bool>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, u32>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, name, facility_type, area_id, active, area, counsellors) = row?;
+            facility_index.insert(id, data.facilities.len() as Key);
+            data.areas.insert(area_id, area);
+            data.facilities.push(FacilityFact {
+                id,
+                name,
+                facility_type: shared::place::FacilityType::from_code(&facility_type),
+                area_id,
+                active,
+                in_scope: scope.contains(&id),
+                counsellors,
+            });
+        }
+    }
+    let in_scope = |id: &Uuid| {
+        facility_index
+            .get(id)
+            .filter(|_| scope.contains(id))
+            .copied()
+    };
+    // Children: the dense key of each stored key.
+    let mut child_of: HashMap<i64, Key> = HashMap::new();
+    {
+        let mut statement = connection.prepare_cached(
+            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on FROM fact_children WHERE voided = 0",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let facility: Uuid = row.get(2)?;
+            let Some(facility) = in_scope(&facility) else {
+                continue;
+            };
+            child_of.insert(row.get(0)?, data.children.len() as Key);
+            data.child_ids.push(row.get(1)?);
+            data.children.push(ChildFact {
+                facility,
+                born: date(row.get(3)?),
+                sex: if row.get::<_, i64>(4)? == 1 {
+                    Sex::Female
+                } else {
+                    Sex::Male
+                },
+                ethnicity: row.get::<_, i64>(5)?.try_into().unwrap_or(u16::MAX),
+                registered_on: Some(date(row.get(6)?)),
+            });
+        }
+    }
+    {
+        let mut statement = connection.prepare_cached(
+            "SELECT child, facility_id, day, instrument, at_risk FROM fact_screenings WHERE voided = 0",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+                continue;
+            };
+            let facility = data.children[child as usize].facility;
+            data.screenings.push(ScreeningFact {
+                child,
+                facility,
+                on: date(row.get(2)?),
+                instrument: row.get::<_, i64>(3)?.try_into().unwrap_or(u8::MAX),
+                at_risk: row.get(4)?,
+            });
+        }
+    }
+    {
+        let mut statement = connection
+            .prepare_cached("SELECT child, facility_id, day FROM fact_sessions WHERE counts = 1")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let facility: Uuid = row.get(1)?;
+            let Some(facility) = in_scope(&facility) else {
+                continue;
+            };
+            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+                continue;
+            };
+            data.sessions.push(SessionFact {
+                child,
+                facility,
+                on: date(row.get(2)?),
+            });
+        }
+    }
+    let mut referral_of: HashMap<i64, Key> = HashMap::new();
+    {
+        let mut statement = connection.prepare_cached(
+            "SELECT key, id, child, facility_id, urgency, sent_at FROM fact_referrals",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let child = child_of.get(&row.get::<_, i64>(2)?).copied();
+            let from: Uuid = row.get(3)?;
+            let from_scope = in_scope(&from);
+            // A referral counts for its sender's area, or for the child's when it was sent on.
+            if from_scope.is_none() && child.is_none() {
+                continue;
+            }
+            let Some(from) = from_scope.or_else(|| facility_index.get(&from).copied()) else {
+                continue;
+            };
+            referral_of.insert(row.get(0)?, data.referrals.len() as Key);
+            data.referral_ids.push(row.get(1)?);
+            data.referrals.push(ReferralFact {
+                child: child.unwrap_or(Key::MAX),
+                from,
+                urgency: Urgency::ALL
+                    .get(row.get::<_, i64>(4)? as usize)
+                    .copied()
+                    .unwrap_or(Urgency::Routine),
+                sent_at: instant(row.get(5)?),
+            });
+        }
+    }
+    {
+        let mut statement = connection.prepare_cached(
+            "SELECT referral, action, at, attended_on FROM fact_events WHERE refused = 0",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let Some(referral) = referral_of.get(&row.get::<_, i64>(0)?).copied() else {
+                continue;
+            };
+            let Some(action) = Action::ALL.get(row.get::<_, i64>(1)? as usize).copied() else {
+                continue;
+            };
+            data.events.push(EventFact {
+                referral,
+                action,
+                at: instant(row.get(2)?),
+                attended_on: row.get::<_, Option<i64>>(3)?.map(date),
+            });
+        }
+    }
+    {
+        let mut statement = connection.prepare_cached(
+            "SELECT child, since, until FROM fact_circumstances WHERE orphan = 1",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+                continue;
+            };
+            data.orphans.push(OrphanFact {
+                child,
+                since: date(row.get(1)?),
+                until: row.get::<_, Option<i64>>(2)?.map(date),
+            });
+        }
+    }
+    {
+        let mut statement =
+            connection.prepare_cached("SELECT child, kind, since FROM fact_care")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+                continue;
+            };
+            let Some(kind) = CareKind::ALL.get(row.get::<_, i64>(1)? as usize).copied() else {
+                continue;
+            };
+            data.care.push(CareFact {
+                child,
+                kind,
+                since: date(row.get(2)?),
+            });
+        }
+    }
+    Ok(data)
+}

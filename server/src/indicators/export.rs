@@ -1,0 +1,508 @@
+//! The annual report as a file: an Excel workbook (a summary sheet and one sheet per indicator,
+//! Vietnamese headings, numbers as numbers, hidden small counts as "<N") or CSV (UTF-8 with a
+//! byte-order mark so Excel reads Vietnamese correctly; one line per figure).
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use serde::Deserialize;
+use shared::api::ErrorBody;
+use shared::indicators::{definitions, AgeBand, Indicator, Ratio, Report, Suppression};
+use shared::lang::{format_date, Lang};
+use uuid::Uuid;
+
+use super::{audited, compute, file, ScopeQuery};
+use crate::error::{lang_of, ApiError};
+use crate::extract::AuthUser;
+use crate::AppState;
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<String>,
+    pub year: Option<i32>,
+    pub area: Option<Uuid>,
+    pub facility: Option<Uuid>,
+}
+
+/// One figure of the report, as the files list it.
+struct Figure {
+    indicator: &'static str,
+    group: String,
+    key: String,
+    numerator: Value,
+    denominator: Value,
+    percent: Option<f64>,
+}
+
+/// A cell: a number, or a hidden small count.
+#[derive(Clone)]
+enum Value {
+    Number(f64),
+    Text(String),
+    Empty,
+}
+
+fn ratio_values(ratio: Ratio, s: Suppression) -> (Value, Value, Option<f64>) {
+    if ratio.hidden {
+        let hidden = Value::Text(format!("<{}", s.below));
+        return (hidden.clone(), hidden, None);
+    }
+    (
+        Value::Number(f64::from(ratio.numerator)),
+        Value::Number(f64::from(ratio.denominator)),
+        ratio.percent().map(|p| (p * 10.0).round() / 10.0),
+    )
+}
+
+fn count_value(report: &Report, key: &str, count: u32, s: Suppression) -> Value {
+    if report.hidden.iter().any(|k| k == key) {
+        Value::Text(format!("<{}", s.below))
+    } else {
+        Value::Number(f64::from(count))
+    }
+}
+
+struct Labels {
+    lang: Lang,
+}
+
+impl Labels {
+    fn t(&self, vi: &'static str, en: &'static str) -> &'static str {
+        if self.lang == Lang::Vi {
+            vi
+        } else {
+            en
+        }
+    }
+
+    fn breakdown_key(&self, group: &str, key: &str) -> String {
+        match group {
+            "age" => {
+                AgeBand::from_code(key).map_or(key.to_string(), |b| b.label(self.lang).to_string())
+            }
+            "sex" => shared::child::Sex::ALL
+                .into_iter()
+                .find(|s| s.code() == key)
+                .map_or(key.to_string(), |s| s.label(self.lang).to_string()),
+            "ethnicity" => shared::ethnicity::name(key).unwrap_or(key).to_string(),
+            "instrument" => shared::instrument::find(key)
+                .map_or(key.to_string(), |i| i.name.get(self.lang).to_string()),
+            _ => key.to_string(),
+        }
+    }
+}
+
+/// Every figure of the report, in the order the files show them.
+fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let mut ratio = |indicator, group: &str, key: String, r: Ratio| {
+        let (numerator, denominator, percent) = ratio_values(r, s);
+        out.push(Figure {
+            indicator,
+            group: group.to_string(),
+            key,
+            numerator,
+            denominator,
+            percent,
+        });
+    };
+    let total = labels.t("Toàn địa bàn", "Whole scope").to_string();
+    ratio("I1", "total", total.clone(), report.i1);
+    for (group, lines) in [("age", &report.i1_by_age), ("sex", &report.i1_by_sex)] {
+        for l in lines {
+            ratio("I1", group, labels.breakdown_key(group, &l.key), l.ratio);
+        }
+    }
+    for m in &report.months {
+        ratio("I1", "month", format!("{:02}/{}", m.month, m.year), m.i1);
+    }
+    ratio("I2", "total", total.clone(), report.i2);
+    ratio("I3", "total", total.clone(), report.i3);
+    ratio("I4", "total", total.clone(), report.i4);
+    for (group, lines) in [
+        ("age", &report.i4_by_age),
+        ("sex", &report.i4_by_sex),
+        ("ethnicity", &report.i4_by_ethnicity),
+    ] {
+        for l in lines {
+            ratio("I4", group, labels.breakdown_key(group, &l.key), l.ratio);
+        }
+    }
+    ratio(
+        "I5",
+        "declined",
+        labels.t("Bị từ chối", "Declined").into(),
+        report.i5.declined,
+    );
+    ratio(
+        "I5",
+        "feedback",
+        labels.t("Có phản hồi", "Feedback returned").into(),
+        report.i5.feedback,
+    );
+    for (units, group) in [(&report.areas, "area"), (&report.facilities, "facility")] {
+        for u in units {
+            for (indicator, r) in [("I1", u.i1), ("I2", u.i2), ("I3", u.i3), ("I4", u.i4)] {
+                if r.denominator > 0 || r.hidden {
+                    ratio(indicator, group, u.name.clone(), r);
+                }
+            }
+        }
+    }
+    let mut count = |indicator, group: &str, key: String, value: Value| {
+        out.push(Figure {
+            indicator,
+            group: group.into(),
+            key,
+            numerator: value,
+            denominator: Value::Empty,
+            percent: None,
+        });
+    };
+    count(
+        "I1",
+        "still_open",
+        labels.t("Còn trong 90 ngày", "Still within 90 days").into(),
+        count_value(report, "i1_still_open", report.i1_still_open, s),
+    );
+    for line in &report.by_instrument {
+        count(
+            "I4",
+            "instrument",
+            labels.breakdown_key("instrument", &line.instrument),
+            count_value(
+                report,
+                &format!("instrument.{}.screenings", line.instrument),
+                line.screenings,
+                s,
+            ),
+        );
+    }
+    count(
+        "I5",
+        "sent",
+        labels.t("Số giấy chuyển tuyến", "Referrals sent").into(),
+        count_value(report, "i5.sent", report.i5.sent, s),
+    );
+    count(
+        "I5",
+        "open_overdue",
+        labels.t("Quá hạn chưa đóng", "Open and overdue").into(),
+        count_value(report, "i5.open_overdue", report.i5.open_overdue, s),
+    );
+    let days =
+        |d: Option<f64>| d.map_or(Value::Empty, |d| Value::Number((d * 10.0).round() / 10.0));
+    count(
+        "I5",
+        "days_to_received",
+        labels
+            .t("Số ngày trung vị đến khi nhận", "Median days to received")
+            .into(),
+        days(report.i5.median_days_to_received),
+    );
+    count(
+        "I5",
+        "days_to_attended",
+        labels
+            .t("Số ngày trung vị đến khi khám", "Median days to attended")
+            .into(),
+        days(report.i5.median_days_to_attended),
+    );
+    out
+}
+
+fn group_label(labels: &Labels, group: &str) -> &'static str {
+    match group {
+        "total" => labels.t("Tổng", "Total"),
+        "age" => labels.t("Nhóm tuổi", "Age band"),
+        "sex" => labels.t("Giới tính", "Sex"),
+        "ethnicity" => labels.t("Dân tộc", "Ethnicity"),
+        "instrument" => labels.t("Công cụ sàng lọc (số lượt)", "Instrument (screenings)"),
+        "month" => labels.t("Tháng", "Month"),
+        "area" => labels.t("Xã/phường", "Commune/ward"),
+        "facility" => labels.t("Cơ sở", "Facility"),
+        "still_open" | "sent" | "open_overdue" | "days_to_received" | "days_to_attended" => {
+            labels.t("Số liệu", "Figure")
+        }
+        "declined" | "feedback" => labels.t("Tỷ lệ", "Share"),
+        _ => "",
+    }
+}
+
+/// The workbook: a summary sheet, then one sheet per indicator with its definition.
+pub fn workbook(
+    report: &Report,
+    scope: &str,
+    s: Suppression,
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    let labels = Labels { lang };
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(14);
+    let wrap = Format::new().set_text_wrap();
+    let percent = Format::new().set_num_format("0.0");
+    let all = figures(report, s, &labels);
+    let period = format!(
+        "{} – {}",
+        format_date(report.period.from),
+        format_date(report.period.to)
+    );
+    {
+        let sheet = book.add_worksheet();
+        sheet.set_name(labels.t("Tổng hợp", "Summary"))?;
+        sheet.write_string_with_format(
+            0,
+            0,
+            labels.t(
+                "BÁO CÁO CHĂM SÓC SỨC KHỎE TÂM THẦN TRẺ EM",
+                "CHILD MENTAL-HEALTH CARE REPORT",
+            ),
+            &title,
+        )?;
+        sheet.write_string(
+            1,
+            0,
+            format!("{}: {scope}", labels.t("Địa bàn/cơ sở", "Area/facility")),
+        )?;
+        sheet.write_string(
+            2,
+            0,
+            format!("{}: {period}", labels.t("Kỳ báo cáo", "Period")),
+        )?;
+        sheet.write_string(
+            3,
+            0,
+            format!(
+                "{}: {}",
+                labels.t("Số liệu đến ngày", "Figures as of"),
+                format_date(report.as_of)
+            ),
+        )?;
+        let head = [
+            labels.t("Chỉ số", "Indicator"),
+            labels.t("Tử số", "Numerator"),
+            labels.t("Mẫu số", "Denominator"),
+            labels.t("Tỷ lệ (%)", "Percent"),
+            labels.t("Mục tiêu (%)", "Target (%)"),
+            labels.t("Đạt", "Met"),
+        ];
+        for (c, h) in head.iter().enumerate() {
+            sheet.write_string_with_format(5, c as u16, *h, &bold)?;
+        }
+        let ratios = [
+            (Indicator::I1, report.i1),
+            (Indicator::I2, report.i2),
+            (Indicator::I3, report.i3),
+            (Indicator::I4, report.i4),
+            (Indicator::I5, report.i5.feedback),
+        ];
+        for (i, ((indicator, r), def)) in ratios.iter().zip(definitions(lang)).enumerate() {
+            let row = 6 + i as u32;
+            sheet.write_string_with_format(row, 0, def.title, &wrap)?;
+            let (n, d, p) = ratio_values(*r, s);
+            write_value(sheet, row, 1, &n)?;
+            write_value(sheet, row, 2, &d)?;
+            if let Some(p) = p {
+                sheet.write_number_with_format(row, 3, p, &percent)?;
+            }
+            if let Some(target) = indicator.target() {
+                sheet.write_number(row, 4, target)?;
+                if let Some(p) = p {
+                    sheet.write_string(
+                        row,
+                        5,
+                        if p >= target {
+                            labels.t("Đạt", "Yes")
+                        } else {
+                            labels.t("Chưa đạt", "No")
+                        },
+                    )?;
+                }
+            }
+        }
+        if s.below > 0 {
+            sheet.write_string(
+                12,
+                0,
+                format!(
+                    "{} <{}.",
+                    labels.t("Ô có số nhỏ được ẩn:", "Small counts are hidden:"),
+                    s.below
+                ),
+            )?;
+        }
+        sheet.set_column_width(0, 62)?;
+        sheet.set_column_width(1, 12)?;
+        sheet.set_column_width(2, 12)?;
+        sheet.set_column_width(3, 12)?;
+        sheet.set_column_width(4, 13)?;
+    }
+    for def in definitions(lang) {
+        let code = def.indicator.code();
+        let sheet = book.add_worksheet();
+        sheet.set_name(code)?;
+        sheet.write_string_with_format(0, 0, def.title, &title)?;
+        sheet.write_string(
+            1,
+            0,
+            format!("{}: {}", labels.t("Tử số", "Numerator"), def.numerator),
+        )?;
+        sheet.write_string(
+            2,
+            0,
+            format!("{}: {}", labels.t("Mẫu số", "Denominator"), def.denominator),
+        )?;
+        if !def.notes.is_empty() {
+            sheet.write_string(3, 0, def.notes)?;
+        }
+        let head = [
+            labels.t("Nhóm", "Group"),
+            labels.t("Mục", "Item"),
+            labels.t("Tử số / Số", "Numerator / Count"),
+            labels.t("Mẫu số", "Denominator"),
+            labels.t("Tỷ lệ (%)", "Percent"),
+        ];
+        for (c, h) in head.iter().enumerate() {
+            sheet.write_string_with_format(5, c as u16, *h, &bold)?;
+        }
+        for (row, f) in (6..).zip(all.iter().filter(|f| f.indicator == code)) {
+            sheet.write_string(row, 0, group_label(&labels, &f.group))?;
+            sheet.write_string(row, 1, &f.key)?;
+            write_value(sheet, row, 2, &f.numerator)?;
+            write_value(sheet, row, 3, &f.denominator)?;
+            if let Some(p) = f.percent {
+                sheet.write_number_with_format(row, 4, p, &percent)?;
+            }
+        }
+        sheet.set_column_width(0, 24)?;
+        sheet.set_column_width(1, 38)?;
+        sheet.set_column_width(2, 16)?;
+        sheet.set_column_width(3, 12)?;
+    }
+    book.save_to_buffer()
+}
+
+fn write_value(sheet: &mut Worksheet, row: u32, col: u16, value: &Value) -> Result<(), XlsxError> {
+    match value {
+        Value::Number(n) => sheet.write_number(row, col, *n).map(|_| ()),
+        Value::Text(t) => sheet.write_string(row, col, t).map(|_| ()),
+        Value::Empty => Ok(()),
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The report as CSV: UTF-8 with a byte-order mark, one line per figure.
+pub fn csv(report: &Report, scope: &str, s: Suppression, lang: Lang) -> Vec<u8> {
+    let labels = Labels { lang };
+    let mut out = String::from("\u{feff}");
+    let head = [
+        labels.t("Địa bàn/cơ sở", "Scope"),
+        labels.t("Từ ngày", "From"),
+        labels.t("Đến ngày", "To"),
+        labels.t("Chỉ số", "Indicator"),
+        labels.t("Nhóm", "Group"),
+        labels.t("Mục", "Item"),
+        labels.t("Tử số / Số", "Numerator / Count"),
+        labels.t("Mẫu số", "Denominator"),
+        labels.t("Tỷ lệ (%)", "Percent"),
+    ];
+    out.push_str(&head.join(","));
+    out.push_str("\r\n");
+    let value = |v: &Value| match v {
+        Value::Number(n) => format!("{n}"),
+        Value::Text(t) => t.clone(),
+        Value::Empty => String::new(),
+    };
+    for f in figures(report, s, &labels) {
+        let line = [
+            csv_field(scope),
+            format_date(report.period.from),
+            format_date(report.period.to),
+            f.indicator.to_string(),
+            csv_field(group_label(&labels, &f.group)),
+            csv_field(&f.key),
+            value(&f.numerator),
+            value(&f.denominator),
+            f.percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
+        ];
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+/// The annual report file for the scope and year.
+#[utoipa::path(get, path = "/api/indicators/export", tag = "indicators", security(("bearer" = [])), params(ExportQuery),
+    responses((status = 200, description = "the workbook or CSV file"), (status = 403, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let lang = lang_of(&headers);
+    let format = query.format.as_deref().unwrap_or("xlsx");
+    if !matches!(format, "xlsx" | "csv") {
+        return Err(ApiError::Malformed(format!("format {format}")));
+    }
+    let scope_query = ScopeQuery {
+        year: query.year,
+        area: query.area,
+        facility: query.facility,
+    };
+    let (scope, report) = compute(&state, user.0.clone(), scope_query).await?;
+    let s = Suppression {
+        below: if scope.aggregate {
+            state.policy.suppress_below
+        } else {
+            0
+        },
+    };
+    audited(
+        &state,
+        &user,
+        "indicators.export",
+        format!("{} {} {format}", scope.name, scope.year),
+    )
+    .await?;
+    let name = format!("bao-cao-{}-{}", scope.year, slug(&scope.name));
+    if format == "csv" {
+        return Ok(file(
+            "text/csv; charset=utf-8",
+            &format!("{name}.csv"),
+            csv(&report, &scope.name, s, lang),
+        ));
+    }
+    let body = workbook(&report, &scope.name, s, lang)
+        .map_err(|e| ApiError::Internal(format!("workbook: {e}")))?;
+    Ok(file(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{name}.xlsx"),
+        body,
+    ))
+}
+
+/// A file-name-safe form of a Vietnamese name ("Tỉnh Lạng Sơn" → "tinh-lang-son").
+fn slug(name: &str) -> String {
+    let folded = shared::text::fold(name);
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}

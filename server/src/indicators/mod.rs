@@ -1,0 +1,427 @@
+//! `GET /api/indicators`, `/api/indicators/rows` and `/api/indicators/export`: the programme's
+//! indicators for an area or a facility and a reporting year, the rows behind a figure, and the
+//! annual report as an Excel workbook or CSV.
+//!
+//! Officers and administrators see their area (a province officer any commune of it) as
+//! aggregates: small counts are suppressed before they leave the server, and rows carry no names.
+//! Facility staff see their own facility's figures, with names in the rows. Every read is audited.
+
+pub mod export;
+
+use std::collections::HashSet;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::api::ErrorBody;
+use shared::indicators::{self, AgeBand, Indicator, Part, Period, Report, Suppression};
+use shared::lang::{vietnam_offset, Lang};
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Event};
+use crate::error::{lang_of, ApiError};
+use crate::extract::{AuthUser, SignedIn};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/indicators", get(report))
+        .route("/api/indicators/rows", get(rows))
+        .route("/api/indicators/export", get(export::export))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeQuery {
+    /// The reporting year: 1 December of the year before to 30 November (default: the current).
+    pub year: Option<i32>,
+    /// An area (default: the officer's own); officers and administrators only.
+    pub area: Option<Uuid>,
+    /// One facility of the area.
+    pub facility: Option<Uuid>,
+}
+
+/// The indicators as a client shows them.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IndicatorsView {
+    /// The area's or facility's name.
+    pub scope: String,
+    pub year: i32,
+    pub report: Report,
+    /// Counts below this are shown as "<N" (0: none hidden).
+    pub suppress_below: u32,
+    /// Aggregates only (an officer's view): small counts hidden, no names.
+    pub aggregate: bool,
+}
+
+/// Who and what a request reads.
+pub(crate) struct Scope {
+    pub name: String,
+    pub facilities: HashSet<Uuid>,
+    pub aggregate: bool,
+    pub year: i32,
+    pub period: Period,
+    pub today: NaiveDate,
+}
+
+/// The reporting year a day falls in (December belongs to the next year's report).
+fn reporting_year_of(day: NaiveDate) -> i32 {
+    if day.month() == 12 {
+        day.year() + 1
+    } else {
+        day.year()
+    }
+}
+
+pub(crate) fn resolve(
+    connection: &Connection,
+    user: &SignedIn,
+    query: &ScopeQuery,
+    today: NaiveDate,
+) -> Result<Scope, ApiError> {
+    let year = query.year.unwrap_or_else(|| reporting_year_of(today));
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::Malformed(format!("year {year}")));
+    }
+    let period = Period::reporting_year(year);
+    let mut scope = Scope {
+        name: String::new(),
+        facilities: HashSet::new(),
+        aggregate: user.role.belongs_to_area(),
+        year,
+        period,
+        today,
+    };
+    if !scope.aggregate {
+        let own = user.facility_id.ok_or(ApiError::Forbidden)?;
+        if query.area.is_some() || query.facility.is_some_and(|f| f != own) {
+            return Err(ApiError::Forbidden);
+        }
+        scope.name =
+            connection.query_row("SELECT name FROM facilities WHERE id = ?1", [own], |row| {
+                row.get(0)
+            })?;
+        scope.facilities.insert(own);
+        return Ok(scope);
+    }
+    let area = query.area.unwrap_or(user.area_id);
+    let (name, parent): (String, Option<Uuid>) = connection
+        .query_row(
+            "SELECT name, parent_id FROM areas WHERE id = ?1",
+            [area],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?
+        .ok_or(ApiError::NotFound)?;
+    if area != user.area_id && parent != Some(user.area_id) {
+        return Err(ApiError::Forbidden);
+    }
+    scope.name = name;
+    let mut statement = connection.prepare_cached(
+        "SELECT f.id, f.name FROM facilities f JOIN areas a ON a.id = f.area_id
+         WHERE a.id = ?1 OR a.parent_id = ?1",
+    )?;
+    let rows = statement.query_map([area], |row| {
+        Ok((row.get::<_, Uuid>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (id, name) = row?;
+        match query.facility {
+            Some(wanted) if wanted != id => {}
+            Some(_) => {
+                scope.name = name;
+                scope.facilities.insert(id);
+            }
+            None => {
+                scope.facilities.insert(id);
+            }
+        }
+    }
+    if query.facility.is_some() && scope.facilities.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(scope)
+}
+
+/// The scope's report, suppressed for aggregate views.
+pub(crate) async fn compute(
+    state: &AppState,
+    user: SignedIn,
+    query: ScopeQuery,
+) -> Result<(Scope, Report), ApiError> {
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&vietnam_offset())
+        .date_naive();
+    let due = state.policy.due_times();
+    let suppression = Suppression {
+        below: state.policy.suppress_below,
+    };
+    state
+        .db
+        .read(move |connection| {
+            let scope = resolve(connection, &user, &query, today)?;
+            let data = crate::facts::load(connection, &scope.facilities, due)?;
+            let report = indicators::compute(&data, scope.period, today);
+            let report = if scope.aggregate {
+                report.suppressed(suppression)
+            } else {
+                report
+            };
+            Ok((scope, report))
+        })
+        .await
+}
+
+async fn audited(
+    state: &AppState,
+    user: &SignedIn,
+    action: &'static str,
+    detail: String,
+) -> Result<(), ApiError> {
+    let now = state.clock.now();
+    let actor = Actor::user(user);
+    state
+        .db
+        .write(move |transaction| {
+            audit::record(transaction, now, &actor, Event::new(action).detail(detail))
+        })
+        .await
+}
+
+/// The indicators for the scope and reporting year.
+#[utoipa::path(get, path = "/api/indicators", tag = "indicators", security(("bearer" = [])), params(ScopeQuery),
+    responses((status = 200, body = IndicatorsView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(query): Query<ScopeQuery>,
+) -> Result<Json<IndicatorsView>, ApiError> {
+    let (scope, report) = compute(&state, user.0.clone(), query).await?;
+    audited(
+        &state,
+        &user,
+        "indicators.read",
+        format!("{} {}", scope.name, scope.year),
+    )
+    .await?;
+    Ok(Json(IndicatorsView {
+        scope: scope.name,
+        year: scope.year,
+        report,
+        suppress_below: if scope.aggregate {
+            state.policy.suppress_below
+        } else {
+            0
+        },
+        aggregate: scope.aggregate,
+    }))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RowsQuery {
+    /// I1 to I5.
+    pub indicator: String,
+    pub year: Option<i32>,
+    pub area: Option<Uuid>,
+    pub facility: Option<Uuid>,
+}
+
+/// One row behind a figure: a child (I1, I2, I4), a school (I3) or a referral (I5).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IndicatorRow {
+    /// The child's name for the facility's own staff; a stable pseudonym in aggregate views.
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<AgeBand>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ethnicity: Option<String>,
+    pub facility: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// Counted in the numerator.
+    pub counted: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RowsView {
+    pub indicator: Indicator,
+    pub total: usize,
+    /// At most [`ROWS_MAX`], numerator first.
+    pub rows: Vec<IndicatorRow>,
+}
+
+pub const ROWS_MAX: usize = 1000;
+
+fn pseudonym(id: Uuid) -> String {
+    let digest = Sha256::digest(format!("tam-an/row/{id}").as_bytes());
+    format!(
+        "#{:02x}{:02x}{:02x}{:02x}",
+        digest[0], digest[1], digest[2], digest[3]
+    )
+}
+
+/// The rows behind one indicator's figure.
+#[utoipa::path(get, path = "/api/indicators/rows", tag = "indicators", security(("bearer" = [])), params(RowsQuery),
+    responses((status = 200, body = RowsView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn rows(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    Query(query): Query<RowsQuery>,
+) -> Result<Json<RowsView>, ApiError> {
+    let indicator = Indicator::from_code(&query.indicator)
+        .ok_or_else(|| ApiError::Malformed(format!("indicator {}", query.indicator)))?;
+    let lang = lang_of(&headers);
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&vietnam_offset())
+        .date_naive();
+    let due = state.policy.due_times();
+    let signed_in = user.0.clone();
+    let scope_query = ScopeQuery {
+        year: query.year,
+        area: query.area,
+        facility: query.facility,
+    };
+    let view = state
+        .db
+        .read(move |connection| {
+            let scope = resolve(connection, &signed_in, &scope_query, today)?;
+            let data = crate::facts::load(connection, &scope.facilities, due)?;
+            let mut found = indicators::rows(&data, scope.period, today, indicator);
+            found.sort_by_key(|(_, part, _)| *part != Part::Numerator);
+            let total = found.len();
+            found.truncate(ROWS_MAX);
+            let mut rows = Vec::with_capacity(found.len());
+            for (key, part, date) in found {
+                rows.push(describe(
+                    connection, &data, &scope, indicator, key, part, date, lang,
+                )?);
+            }
+            Ok::<_, ApiError>(RowsView {
+                indicator,
+                total,
+                rows,
+            })
+        })
+        .await?;
+    audited(
+        &state,
+        &user,
+        "indicators.rows",
+        format!("{} {}", indicator.code(), view.total),
+    )
+    .await?;
+    Ok(Json(view))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn describe(
+    connection: &Connection,
+    data: &indicators::Dataset,
+    scope: &Scope,
+    indicator: Indicator,
+    key: u32,
+    part: Part,
+    date: Option<NaiveDate>,
+    lang: Lang,
+) -> Result<IndicatorRow, ApiError> {
+    let counted = part == Part::Numerator;
+    let facility_name = |k: u32| {
+        data.facilities
+            .get(k as usize)
+            .map_or_else(String::new, |f| f.name.clone())
+    };
+    let child_row = |child: u32, date| -> Result<IndicatorRow, ApiError> {
+        let fact = data.children[child as usize];
+        let id = data.child_ids[child as usize];
+        let label = if scope.aggregate {
+            pseudonym(id)
+        } else {
+            let json: Option<String> = connection
+                .query_row(
+                    "SELECT fields FROM records WHERE record_type = 'child' AND id = ?1",
+                    params![id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            json.and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+                .and_then(|v| v["full_name"].as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        Ok(IndicatorRow {
+            label,
+            child_id: (!scope.aggregate).then_some(id),
+            age_band: Some(AgeBand::of(fact.born, scope.period.to.min(scope.today))),
+            sex: Some(fact.sex.label(lang).to_string()),
+            ethnicity: shared::ethnicity::ETHNIC_GROUPS
+                .get(fact.ethnicity as usize)
+                .map(|(_, name)| name.to_string()),
+            facility: facility_name(fact.facility),
+            date,
+            counted,
+        })
+    };
+    match indicator {
+        Indicator::I3 => Ok(IndicatorRow {
+            label: facility_name(key),
+            child_id: None,
+            age_band: None,
+            sex: None,
+            ethnicity: None,
+            facility: facility_name(key),
+            date,
+            counted,
+        }),
+        Indicator::I5 => {
+            let referral = data.referrals[key as usize];
+            let mut row = if (referral.child as usize) < data.children.len() {
+                child_row(referral.child, date)?
+            } else {
+                IndicatorRow {
+                    label: pseudonym(data.referral_ids[key as usize]),
+                    child_id: None,
+                    age_band: None,
+                    sex: None,
+                    ethnicity: None,
+                    facility: String::new(),
+                    date,
+                    counted,
+                }
+            };
+            row.facility = facility_name(referral.from);
+            Ok(row)
+        }
+        _ => child_row(key, date),
+    }
+}
+
+/// The response for a file download.
+pub(crate) fn file(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}

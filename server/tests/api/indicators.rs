@@ -1,0 +1,210 @@
+//! The indicators through the API: a facility's own figures with names, an officer's aggregates
+//! with small counts hidden and no names, who may ask for what, and the annual report files.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::referrals::{event, referred};
+use crate::screening::{change, push};
+
+#[tokio::test]
+async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
+    let r = referred().await;
+    let app = &r.school.app;
+    // The station sees the child: the at-risk child reached services.
+    let health = app.login("health", "demo").await;
+    let steps = vec![
+        change(
+            "referral_event",
+            Uuid::now_v7(),
+            &r.station,
+            event(r.referral_id, "accept", json!({})),
+        ),
+        change(
+            "referral_event",
+            Uuid::now_v7(),
+            &r.station,
+            event(
+                r.referral_id,
+                "attend",
+                json!({"attended_on": "2026-11-02"}),
+            ),
+        ),
+    ];
+    for outcome in push(app, &health, steps).await {
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
+
+    let own = app.get("/api/indicators?year=2026", &r.school.token).await;
+    assert_eq!(own.status, 200, "{}", own.json);
+    assert_eq!(own.json["scope"], "Trường THCS Tam Thanh");
+    assert_eq!(own.json["aggregate"], false);
+    let report = &own.json["report"];
+    assert_eq!(report["i1"], json!({"numerator": 1, "denominator": 1}));
+    assert_eq!(report["i4"], json!({"numerator": 1, "denominator": 1}));
+    assert_eq!(
+        report["i3"],
+        json!({"numerator": 1, "denominator": 1}),
+        "the school has a counsellor"
+    );
+    assert_eq!(report["i5"]["sent"], 1);
+    let rows = app
+        .get(
+            "/api/indicators/rows?indicator=I1&year=2026",
+            &r.school.token,
+        )
+        .await
+        .json;
+    assert_eq!(
+        rows["rows"][0]["label"], "Lý Văn Tài",
+        "the facility's own staff see names"
+    );
+    assert_eq!(rows["rows"][0]["counted"], true);
+
+    // A facility user cannot ask for an area.
+    let province = app.get("/api/auth/me", &r.admin).await.json["area_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = app
+        .get(&format!("/api/indicators?area={province}"), &r.school.token)
+        .await;
+    assert_eq!(refused.status, 403);
+
+    let officer = app.login("officer", "demo").await;
+    let view = app.get("/api/indicators?year=2026", &officer).await;
+    assert_eq!(view.status, 200, "{}", view.json);
+    assert_eq!(view.json["scope"], "Tỉnh Lạng Sơn");
+    assert_eq!(view.json["aggregate"], true);
+    assert_eq!(view.json["suppress_below"], 5);
+    let report = &view.json["report"];
+    assert_eq!(
+        report["i4"],
+        json!({"numerator": 0, "denominator": 0, "hidden": true}),
+        "1 of 1 is hidden"
+    );
+    assert_eq!(
+        report["i3"]["hidden"], true,
+        "1 of the 3 demo schools has a counsellor: hidden"
+    );
+    assert!(report["hidden"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("i5.sent")));
+    let text = view.json.to_string();
+    assert!(!text.contains("Lý Văn Tài"));
+    let rows = app
+        .get("/api/indicators/rows?indicator=I4&year=2026", &officer)
+        .await
+        .json;
+    assert_eq!(rows["total"], 1);
+    let row = &rows["rows"][0];
+    assert!(
+        row["label"].as_str().unwrap().starts_with('#'),
+        "a pseudonym: {row}"
+    );
+    assert!(row.get("child_id").is_none());
+    assert_eq!(row["facility"], "Trường THCS Tam Thanh");
+    assert_eq!(row["age_band"], "from11_to14");
+    // One commune of the province; an unknown area is 404; a bad indicator 400.
+    let commune = app.get("/api/auth/me", &r.school.token).await.json["area_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let view = app
+        .get(
+            &format!("/api/indicators?year=2026&area={commune}"),
+            &officer,
+        )
+        .await;
+    assert_eq!(view.json["scope"], "Phường Tam Thanh");
+    assert_eq!(view.json["report"]["i3"]["hidden"], true, "1 school of 1");
+    assert_eq!(
+        app.get(
+            &format!("/api/indicators?area={}", Uuid::now_v7()),
+            &officer
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.get("/api/indicators/rows?indicator=I9", &officer)
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn the_annual_report_downloads_as_a_workbook_and_as_csv() {
+    let r = referred().await;
+    let app = &r.school.app;
+    let file = app
+        .get("/api/indicators/export?year=2026", &r.school.token)
+        .await;
+    assert_eq!(file.status, 200);
+    assert!(file.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("bao-cao-2026-truong-thcs-tam-thanh.xlsx"));
+    let mut book = Xlsx::new(Cursor::new(file.bytes)).expect("a workbook");
+    assert_eq!(
+        book.sheet_names(),
+        ["Tổng hợp", "I1", "I2", "I3", "I4", "I5"]
+    );
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    assert!(summary
+        .get_value((6, 0))
+        .unwrap()
+        .to_string()
+        .starts_with("I1."));
+    // I4: 1 of 1 children screened, as numbers.
+    assert_eq!(summary.get_value((9, 1)), Some(&Data::Float(1.0)));
+    assert_eq!(summary.get_value((9, 2)), Some(&Data::Float(1.0)));
+    assert_eq!(summary.get_value((9, 3)), Some(&Data::Float(100.0)));
+    let i4 = book.worksheet_range("I4").unwrap();
+    let rows: Vec<String> = i4
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(
+        rows.iter().any(|r| r.starts_with("Giới tính|Nam|1|1|100")),
+        "{rows:?}"
+    );
+
+    let officer = app.login("officer", "demo").await;
+    let csv = app
+        .get("/api/indicators/export?year=2026&format=csv", &officer)
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert_eq!(
+        &csv.bytes[..3],
+        b"\xef\xbb\xbf",
+        "a byte-order mark for Excel"
+    );
+    let text = String::from_utf8(csv.bytes).unwrap();
+    assert!(
+        text.contains("Tỉnh Lạng Sơn,01/12/2025,30/11/2026,I4,Tổng,Toàn địa bàn,<5,<5,"),
+        "{text}"
+    );
+    assert!(!text.contains("Lý Văn Tài"));
+    assert_eq!(
+        app.get("/api/indicators/export?format=pdf", &officer)
+            .await
+            .status,
+        400
+    );
+}
