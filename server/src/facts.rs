@@ -12,7 +12,7 @@ use shared::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind
 use shared::child::{Child, Sex};
 use shared::indicators::{
     ethnicity_index, instrument_index, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key,
-    OrphanFact, ReferralFact, ScreeningFact, SessionFact,
+    OrphanFact, Period, ReferralFact, ScreeningFact, SessionFact,
 };
 use shared::referral::{Action, DueTimes, Referral, ReferralEvent, Urgency};
 use shared::screening::Screening;
@@ -268,12 +268,17 @@ pub fn backfill(connection: &mut Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The facts of the facilities in `scope` (every other facility is listed too, out of scope, so
-/// a referral's receiver has a name).
+/// Above this many facilities a scope reads whole fact tables rather than each facility's rows.
+const WIDE_SCOPE: usize = 64;
+
+/// The facts of the facilities in `scope` for the days of `window` (screenings outside it are
+/// not read; every facility is listed, those outside the scope marked so, so that a referral's
+/// receiver has a name).
 pub fn load(
     connection: &Connection,
     scope: &HashSet<Uuid>,
     due_times: DueTimes,
+    window: Period,
 ) -> Result<Dataset, ApiError> {
     let mut data = Dataset {
         due_times,
@@ -318,19 +323,40 @@ pub fn load(
             .filter(|_| scope.contains(id))
             .copied()
     };
-    // Children: the dense key of each stored key.
-    let mut child_of: HashMap<i64, Key> = HashMap::new();
-    {
-        let mut statement = connection.prepare_cached(
-            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on FROM fact_children WHERE voided = 0",
-        )?;
-        let mut rows = statement.query([])?;
+    // Children: the dense key of each stored key (stored keys are dense too: a vector, not a map).
+    let max_key: i64 = connection.query_row(
+        "SELECT COALESCE(max(key), 0) FROM fact_children",
+        [],
+        |row| row.get(0),
+    )?;
+    let mut child_of: Vec<Key> = vec![Key::MAX; usize::try_from(max_key).unwrap_or(0) + 1];
+    // A large scope (a province) reads whole tables; a small one (a commune, a facility) reads
+    // its facilities' rows by index.
+    let wide = scope.len() > WIDE_SCOPE;
+    let facilities: Vec<Uuid> = if wide {
+        vec![Uuid::nil()]
+    } else {
+        scope.iter().copied().collect()
+    };
+    let (from, to) = (day(window.from), day(window.to));
+    for facility_id in &facilities {
+        let mut statement = connection.prepare_cached(if wide {
+            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on FROM fact_children
+             WHERE voided = 0 AND ?1 IS NOT NULL"
+        } else {
+            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on FROM fact_children
+             WHERE facility_id = ?1 AND voided = 0"
+        })?;
+        let mut rows = statement.query([facility_id])?;
         while let Some(row) = rows.next()? {
             let facility: Uuid = row.get(2)?;
             let Some(facility) = in_scope(&facility) else {
                 continue;
             };
-            child_of.insert(row.get(0)?, data.children.len() as Key);
+            let key: i64 = row.get(0)?;
+            if let Some(slot) = usize::try_from(key).ok().and_then(|k| child_of.get_mut(k)) {
+                *slot = data.children.len() as Key;
+            }
             data.child_ids.push(row.get(1)?);
             data.children.push(ChildFact {
                 facility,
@@ -345,22 +371,32 @@ pub fn load(
             });
         }
     }
-    {
-        let mut statement = connection.prepare_cached(
-            "SELECT child, facility_id, day, instrument, at_risk FROM fact_screenings WHERE voided = 0",
-        )?;
-        let mut rows = statement.query([])?;
+    let child = |key: i64| -> Option<Key> {
+        usize::try_from(key)
+            .ok()
+            .and_then(|k| child_of.get(k))
+            .copied()
+            .filter(|k| *k != Key::MAX)
+    };
+    // Screenings of the window only (the indicators read no other), from a covering index.
+    for facility_id in &facilities {
+        let mut statement = connection.prepare_cached(if wide {
+            "SELECT child, day, instrument, at_risk FROM fact_screenings INDEXED BY fact_screenings_period
+             WHERE voided = 0 AND day BETWEEN ?2 AND ?3 AND ?1 IS NOT NULL"
+        } else {
+            "SELECT child, day, instrument, at_risk FROM fact_screenings INDEXED BY fact_screenings_facility
+             WHERE facility_id = ?1 AND voided = 0 AND day BETWEEN ?2 AND ?3"
+        })?;
+        let mut rows = statement.query(params![facility_id, from, to])?;
         while let Some(row) = rows.next()? {
-            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+            let Some(child) = child(row.get(0)?) else {
                 continue;
             };
-            let facility = data.children[child as usize].facility;
             data.screenings.push(ScreeningFact {
                 child,
-                facility,
-                on: date(row.get(2)?),
-                instrument: row.get::<_, i64>(3)?.try_into().unwrap_or(u8::MAX),
-                at_risk: row.get(4)?,
+                on: date(row.get(1)?),
+                instrument: row.get::<_, i64>(2)?.try_into().unwrap_or(u8::MAX),
+                at_risk: row.get(3)?,
             });
         }
     }
@@ -373,7 +409,7 @@ pub fn load(
             let Some(facility) = in_scope(&facility) else {
                 continue;
             };
-            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+            let Some(child) = child(row.get(0)?) else {
                 continue;
             };
             data.sessions.push(SessionFact {
@@ -390,7 +426,7 @@ pub fn load(
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let child = child_of.get(&row.get::<_, i64>(2)?).copied();
+            let child = child(row.get(2)?);
             let from: Uuid = row.get(3)?;
             let from_scope = in_scope(&from);
             // A referral counts for its sender's area, or for the child's when it was sent on.
@@ -439,7 +475,7 @@ pub fn load(
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+            let Some(child) = child(row.get(0)?) else {
                 continue;
             };
             data.orphans.push(OrphanFact {
@@ -454,7 +490,7 @@ pub fn load(
             connection.prepare_cached("SELECT child, kind, since FROM fact_care")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let Some(child) = child_of.get(&row.get::<_, i64>(0)?).copied() else {
+            let Some(child) = child(row.get(0)?) else {
                 continue;
             };
             let Some(kind) = CareKind::ALL.get(row.get::<_, i64>(1)? as usize).copied() else {

@@ -46,7 +46,6 @@ fn child(facility: u32, born: NaiveDate, sex: Sex) -> ChildFact {
 fn screening(child: u32, on: NaiveDate, at_risk: bool) -> ScreeningFact {
     ScreeningFact {
         child,
-        facility: 0,
         on,
         instrument: 2,
         at_risk,

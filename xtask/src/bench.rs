@@ -507,3 +507,19 @@ fn show(millis: f64) -> String {
         format!("{millis:.0} ms")
     }
 }
+
+/// `cargo xtask bench report`: generates the province-sized data set once (in
+/// `target/bench/report.db`), then times the reports in a fresh process and prints its peak memory.
+pub fn report(fresh: bool) -> Result<()> {
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "tests", "--bin", "bench-report"])
+        .current_dir(root()))?;
+    let binary = target_dir().join("release/bench-report");
+    let dir = target_dir().join("bench");
+    fs::create_dir_all(&dir)?;
+    let db = dir.join("report.db");
+    if fresh || !db.exists() {
+        run(Command::new(&binary).arg("generate").arg(&db))?;
+    }
+    run(Command::new(&binary).arg("measure").arg(&db))
+}

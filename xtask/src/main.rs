@@ -43,7 +43,7 @@ enum Task {
         #[arg(long)]
         no_demo: bool,
     },
-    /// Benchmarks (not tests): `cargo xtask bench sync [--peer]`.
+    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`.
     Bench {
         #[command(subcommand)]
         which: Bench,
@@ -67,6 +67,12 @@ enum Bench {
         #[arg(long)]
         browser: bool,
     },
+    /// Times the annual report on a province-sized data set (generated once, then reused).
+    Report {
+        /// Generate the data set again.
+        #[arg(long)]
+        fresh: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -81,6 +87,9 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::Sync { peer, browser },
         } => bench::sync(peer, browser),
+        Task::Bench {
+            which: Bench::Report { fresh },
+        } => bench::report(fresh),
     }
 }
 

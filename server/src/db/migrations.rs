@@ -158,7 +158,7 @@ const MIGRATIONS: &[&str] = &[
         registered_on INTEGER NOT NULL,
         voided        INTEGER NOT NULL
     );
-    CREATE INDEX fact_children_facility ON fact_children(facility_id);
+    CREATE INDEX fact_children_facility ON fact_children(facility_id, voided);
     CREATE TABLE fact_screenings (
         id          BLOB NOT NULL UNIQUE,
         child       INTEGER NOT NULL,
@@ -168,7 +168,10 @@ const MIGRATIONS: &[&str] = &[
         at_risk     INTEGER NOT NULL,
         voided      INTEGER NOT NULL
     );
-    CREATE INDEX fact_screenings_facility ON fact_screenings(facility_id);
+    -- Covering indexes: a province's report scans the screenings in the first (in child order,
+    -- the order children are kept in memory), a commune's in the second, without the table.
+    CREATE INDEX fact_screenings_period ON fact_screenings(voided, child, day, instrument, at_risk);
+    CREATE INDEX fact_screenings_facility ON fact_screenings(facility_id, voided, day, child, instrument, at_risk);
     CREATE TABLE fact_sessions (
         id          BLOB NOT NULL UNIQUE,
         child       INTEGER NOT NULL,

@@ -168,7 +168,11 @@ pub(crate) async fn compute(
         .db
         .read(move |connection| {
             let scope = resolve(connection, &user, &query, today)?;
-            let data = crate::facts::load(connection, &scope.facilities, due)?;
+            let window = Period {
+                from: scope.period.from,
+                to: scope.period.to.min(today),
+            };
+            let data = crate::facts::load(connection, &scope.facilities, due, window)?;
             let report = indicators::compute(&data, scope.period, today);
             let report = if scope.aggregate {
                 report.suppressed(suppression)
@@ -301,7 +305,11 @@ pub async fn rows(
         .db
         .read(move |connection| {
             let scope = resolve(connection, &signed_in, &scope_query, today)?;
-            let data = crate::facts::load(connection, &scope.facilities, due)?;
+            let window = Period {
+                from: scope.period.from,
+                to: scope.period.to.min(today),
+            };
+            let data = crate::facts::load(connection, &scope.facilities, due, window)?;
             let mut found = indicators::rows(&data, scope.period, today, indicator);
             found.sort_by_key(|(_, part, _)| *part != Part::Numerator);
             let total = found.len();

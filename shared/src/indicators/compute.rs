@@ -286,7 +286,8 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
     }
     // Screenings by instrument and month.
     let mut by_instrument: HashMap<u8, InstrumentLine> = HashMap::new();
-    let mut screened_in_month: std::collections::HashSet<(usize, Key)> = Default::default();
+    // Which children were screened in which month: one bit per (child, month).
+    let mut screened_in_month = vec![0u64; (data.children.len() * months.len()).div_ceil(64)];
     for s in data
         .screenings
         .iter()
@@ -305,7 +306,10 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         line.positive += u32::from(s.at_risk);
         if let Some(m) = month_of(s.on) {
             trend[m].screenings += 1;
-            if screened_in_month.insert((m, s.child)) {
+            let bit = s.child as usize * months.len() + m;
+            let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+            if screened_in_month[word] & mask == 0 {
+                screened_in_month[word] |= mask;
                 trend[m].children_screened += 1;
             }
         }

@@ -43,7 +43,6 @@ pub struct ChildFact {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScreeningFact {
     pub child: Key,
-    pub facility: Key,
     pub on: NaiveDate,
     /// Index into the instrument catalogue ([`instrument_index`]).
     pub instrument: u8,
@@ -215,10 +214,8 @@ impl Dataset {
                     let Some(child) = child(s.child_id) else {
                         continue;
                     };
-                    let facility = data.facility_key(&mut facility_index, r.facility_id);
                     data.screenings.push(ScreeningFact {
                         child,
-                        facility,
                         on: s.screened_on,
                         instrument: instrument_index(&s.instrument_id),
                         at_risk: s.result.positive || s.result.urgency().is_some(),
