@@ -77,6 +77,29 @@ impl Api {
         self.send(Request::patch(path), Some(body)).await
     }
 
+    /// Downloads a file the server makes (a report) and offers it to the user under the name the
+    /// server gives (or `fallback`).
+    pub async fn download(self, path: &str, fallback: &str) -> Result<(), ApiFailure> {
+        let response = self.exchange(Request::get(path), None::<&()>).await?;
+        let response = self.check(response).await?;
+        let name = response
+            .headers()
+            .get("content-disposition")
+            .and_then(|d| {
+                d.split("filename=\"")
+                    .nth(1)
+                    .map(|n| n.trim_end_matches('"').to_string())
+            })
+            .unwrap_or_else(|| fallback.to_string());
+        let mime = response.headers().get("content-type").unwrap_or_default();
+        let bytes = response
+            .binary()
+            .await
+            .map_err(|_| ApiFailure::Unreachable)?;
+        crate::files::save_bytes(&name, &bytes, &mime);
+        Ok(())
+    }
+
     /// A POST whose answer has no body (e.g. sign-out).
     pub async fn post_empty(self, path: &str) -> Result<(), ApiFailure> {
         let response = self.exchange(Request::post(path), None::<&()>).await?;

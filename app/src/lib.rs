@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod components;
+pub mod files;
 pub mod gzip;
 pub mod i18n;
 pub mod offline_auth;
@@ -80,6 +81,8 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/referrals/:id/onward") view=pages::referrals::new::NewReferralPage/>
             <Route path=path!("/referrals/:id/slip") view=pages::referrals::slip::SlipPage/>
             <Route path=path!("/r/:id") view=pages::referrals::slip::VerifySlipPage/>
+            <Route path=path!("/indicators") view=pages::indicators::IndicatorsPage/>
+            <Route path=path!("/indicators/rows/:code") view=pages::indicators::rows::IndicatorRowsPage/>
             <Route path=path!("/directory") view=pages::directory::DirectoryPage/>
             <Route path=path!("/password") view=pages::password::PasswordPage/>
             <Route path=path!("/sync") view=pages::sync_status::SyncPage/>

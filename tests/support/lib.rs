@@ -48,6 +48,11 @@ fn env_path(name: &str) -> Result<PathBuf> {
 
 impl Stack {
     pub async fn start() -> Result<Stack> {
+        Stack::start_with(Policy::default()).await
+    }
+
+    /// A stack whose server runs with `policy` (e.g. small-count suppression turned off).
+    pub async fn start_with(policy: Policy) -> Result<Stack> {
         let dist = env_path("TAM_AN_E2E_DIST")?;
         if !dist.join("index.html").is_file() {
             bail!(
@@ -62,7 +67,7 @@ impl Stack {
         seed::seed(&db, true, clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let state = AppState::new(db, Policy::default(), clock.clone(), Some(dist));
+        let state = AppState::new(db, policy, clock.clone(), Some(dist));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}");
@@ -140,6 +145,11 @@ impl Stack {
     pub async fn browser(&mut self) -> Result<WebDriver> {
         self.chrome.browser().await
     }
+
+    /// Where the browser started last saves downloads.
+    pub fn downloads(&self) -> Option<PathBuf> {
+        self.chrome.last_profile().map(|p| p.join("downloads"))
+    }
 }
 
 /// ChromeDriver on a free port, and the browsers it starts (each with its own fresh profile).
@@ -200,6 +210,16 @@ impl Chrome {
             capabilities.add_arg(arg)?;
         }
         capabilities.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
+        // Downloads land in the profile's own folder, without asking.
+        let downloads = profile.path().join("downloads");
+        std::fs::create_dir_all(&downloads)?;
+        capabilities.add_experimental_option(
+            "prefs",
+            serde_json::json!({
+                "download.default_directory": downloads.to_string_lossy(),
+                "download.prompt_for_download": false
+            }),
+        )?;
         // Console output and uncaught errors, for `print_browser_log` when a test fails.
         capabilities.set_browser_log_level(thirtyfour::LoggingPrefsLogLevel::Warning)?;
         self.profiles.push(profile);

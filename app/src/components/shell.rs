@@ -23,7 +23,7 @@ struct NavItem {
     needs: Option<Capability>,
 }
 
-const NAV: [NavItem; 9] = [
+const NAV: [NavItem; 10] = [
     NavItem {
         href: "/",
         label: |t| t.nav_home,
@@ -38,6 +38,11 @@ const NAV: [NavItem; 9] = [
         href: "/referrals",
         label: |t| t.nav_referrals,
         needs: Some(Capability::KeepChildRecords),
+    },
+    NavItem {
+        href: "/indicators",
+        label: |t| t.nav_indicators,
+        needs: None,
     },
     NavItem {
         href: "/directory",
@@ -200,7 +205,7 @@ fn UnsyncedSignOut(confirm: RwSignal<bool>) -> impl IntoView {
                     "tam-an-thay-doi-chua-dong-bo-{}.json",
                     chrono::Utc::now().format("%Y-%m-%d-%H%M")
                 );
-                download(&name, &json);
+                crate::files::save_text(&name, &json, "application/json");
             }
         });
     };
@@ -218,26 +223,6 @@ fn UnsyncedSignOut(confirm: RwSignal<bool>) -> impl IntoView {
             </div>
         </div>
     }
-}
-
-/// Offers a text as a file download.
-fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Ok(anchor) = document().create_element("a") {
-        let anchor: web_sys::HtmlAnchorElement = anchor.unchecked_into();
-        anchor.set_href(&url);
-        anchor.set_download(name);
-        anchor.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// The service worker says when a new version has taken over; the page offers a reload.

@@ -45,6 +45,7 @@ pub static TEXTS: Texts = Texts {
     skip_to_content: "Skip to main content",
     nav_home: "Home",
     nav_referrals: "Referrals",
+    nav_indicators: "Indicators",
     nav_directory: "Facility directory",
     nav_users: "Users",
     nav_facilities: "Facilities and areas",

@@ -8,6 +8,7 @@
 pub mod care;
 mod en;
 pub mod referral;
+pub mod report;
 mod vi;
 
 use leptos::prelude::*;
@@ -61,6 +62,7 @@ pub struct Texts {
     pub skip_to_content: &'static str,
     pub nav_home: &'static str,
     pub nav_referrals: &'static str,
+    pub nav_indicators: &'static str,
     pub nav_directory: &'static str,
     pub nav_users: &'static str,
     pub nav_facilities: &'static str,
@@ -195,6 +197,11 @@ impl I18n {
     /// The referral pages' catalogue, read like [`I18n::t`].
     pub fn r(self) -> &'static referral::ReferralTexts {
         referral::ReferralTexts::of(self.0.get())
+    }
+
+    /// The indicators pages' catalogue, read like [`I18n::t`].
+    pub fn rp(self) -> &'static report::ReportTexts {
+        report::ReportTexts::of(self.0.get())
     }
 
     pub fn lang(self) -> Lang {

@@ -45,6 +45,7 @@ pub static TEXTS: Texts = Texts {
     skip_to_content: "Bỏ qua, đến nội dung chính",
     nav_home: "Trang chủ",
     nav_referrals: "Chuyển tuyến",
+    nav_indicators: "Chỉ số",
     nav_directory: "Danh bạ cơ sở",
     nav_users: "Người dùng",
     nav_facilities: "Cơ sở và địa bàn",

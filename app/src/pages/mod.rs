@@ -6,6 +6,7 @@ pub mod children;
 pub mod directory;
 pub mod facilities;
 pub mod home;
+pub mod indicators;
 pub mod login;
 pub mod password;
 pub mod referrals;

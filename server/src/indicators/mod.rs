@@ -17,10 +17,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::api::ErrorBody;
-use shared::indicators::{self, AgeBand, Indicator, Part, Period, Report, Suppression};
+use shared::indicators::{
+    self, AgeBand, Indicator, IndicatorRow, IndicatorsView, Part, Period, Report, RowsView,
+    Suppression, ROWS_MAX,
+};
 use shared::lang::{vietnam_offset, Lang};
 use uuid::Uuid;
 
@@ -45,19 +48,6 @@ pub struct ScopeQuery {
     pub area: Option<Uuid>,
     /// One facility of the area.
     pub facility: Option<Uuid>,
-}
-
-/// The indicators as a client shows them.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IndicatorsView {
-    /// The area's or facility's name.
-    pub scope: String,
-    pub year: i32,
-    pub report: Report,
-    /// Counts below this are shown as "<N" (0: none hidden).
-    pub suppress_below: u32,
-    /// Aggregates only (an officer's view): small counts hidden, no names.
-    pub aggregate: bool,
 }
 
 /// Who and what a request reads.
@@ -238,36 +228,6 @@ pub struct RowsQuery {
     pub area: Option<Uuid>,
     pub facility: Option<Uuid>,
 }
-
-/// One row behind a figure: a child (I1, I2, I4), a school (I3) or a referral (I5).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IndicatorRow {
-    /// The child's name for the facility's own staff; a stable pseudonym in aggregate views.
-    pub label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub child_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub age_band: Option<AgeBand>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sex: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ethnicity: Option<String>,
-    pub facility: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<NaiveDate>,
-    /// Counted in the numerator.
-    pub counted: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RowsView {
-    pub indicator: Indicator,
-    pub total: usize,
-    /// At most [`ROWS_MAX`], numerator first.
-    pub rows: Vec<IndicatorRow>,
-}
-
-pub const ROWS_MAX: usize = 1000;
 
 fn pseudonym(id: Uuid) -> String {
     let digest = Sha256::digest(format!("tam-an/row/{id}").as_bytes());

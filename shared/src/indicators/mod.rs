@@ -409,3 +409,50 @@ impl Report {
         self
     }
 }
+
+/// The indicators as a client shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorsView {
+    /// The area's or facility's name.
+    pub scope: String,
+    pub year: i32,
+    pub report: Report,
+    /// Counts below this are shown as "<N" (0: none hidden).
+    pub suppress_below: u32,
+    /// Aggregates only (an officer's view): small counts hidden, no names.
+    pub aggregate: bool,
+}
+
+/// One row behind a figure: a child (I1, I2, I4), a school (I3) or a referral (I5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorRow {
+    /// The child's name for the facility's own staff; a stable pseudonym in aggregate views.
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<AgeBand>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ethnicity: Option<String>,
+    pub facility: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// Counted in the numerator.
+    pub counted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RowsView {
+    pub indicator: Indicator,
+    pub total: usize,
+    /// At most [`ROWS_MAX`], numerator first.
+    pub rows: Vec<IndicatorRow>,
+}
+
+/// The most rows a list behind a figure returns.
+pub const ROWS_MAX: usize = 1000;

@@ -1,0 +1,225 @@
+//! The dashboard itself: one card per indicator against its target, the referral loop, the
+//! monthly trend, the units furthest from target and the breakdowns; the report's downloads.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use shared::indicators::{definitions, Indicator, IndicatorsView, Line, Ratio, Suppression, Unit};
+use shared::lang::{format_date, Lang};
+
+use super::charts::{MonthlyBars, MonthlyLine, TargetBar};
+use super::{suppression, Choice};
+use crate::api::{use_api, ApiFailure};
+use crate::i18n::{use_i18n, I18n};
+
+fn percent_text(s: Suppression, r: Ratio) -> String {
+    s.percent(r)
+}
+
+#[component]
+pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let s = suppression(&shown);
+    let report = shown.report.clone();
+    let lang = i18n.lang_untracked();
+    let defs = definitions(lang);
+    let query = choice.query();
+    let failure = RwSignal::new(None::<String>);
+    let export_query = StoredValue::new(choice.query());
+    let download = move |format: &'static str| {
+        let path = format!(
+            "/api/indicators/export?format={format}&{}",
+            export_query.get_value()
+        );
+        spawn_local(async move {
+            match api.download(&path, &format!("bao-cao.{format}")).await {
+                Ok(()) => failure.set(None),
+                Err(ApiFailure::Unreachable) => failure.set(Some(i18n.rp().export_offline.into())),
+                Err(other) => failure.set(Some(other.message(i18n))),
+            }
+        });
+    };
+    let cards = [
+        (Indicator::I1, report.i1),
+        (Indicator::I2, report.i2),
+        (Indicator::I3, report.i3),
+        (Indicator::I4, report.i4),
+    ];
+    let months: Vec<String> = report
+        .months
+        .iter()
+        .map(|m| format!("{:02}", m.month))
+        .collect();
+    let i1_points: Vec<(String, Option<f64>)> = report
+        .months
+        .iter()
+        .zip(&months)
+        .map(|(m, label)| {
+            (
+                label.clone(),
+                if m.i1.hidden { None } else { m.i1.percent() },
+            )
+        })
+        .collect();
+    let screening_bars: Vec<(String, u32, Option<String>)> = report
+        .months
+        .iter()
+        .zip(&months)
+        .map(|(m, label)| {
+            let key = format!("month.{}-{:02}.screenings", m.year, m.month);
+            let hidden = report
+                .hidden
+                .contains(&key)
+                .then(|| format!("<{}", s.below));
+            (label.clone(), m.screenings, hidden)
+        })
+        .collect();
+    // Furthest from target: the areas when there are several, else the facilities.
+    let units: Vec<Unit> = if report.areas.len() > 1 {
+        report.areas.clone()
+    } else {
+        report.facilities.clone()
+    };
+    let mut furthest: Vec<Unit> = units
+        .into_iter()
+        .filter(|u| !u.i1.hidden && u.i1.denominator > 0)
+        .collect();
+    furthest.sort_by(|a, b| {
+        a.i1.percent()
+            .unwrap_or(0.0)
+            .total_cmp(&b.i1.percent().unwrap_or(0.0))
+    });
+    furthest.truncate(5);
+    let still_open = s.count_in(&report, "i1_still_open", report.i1_still_open);
+    let i5 = report.i5.clone();
+    let count = |key: &str, value: u32| s.count_in(&report, key, value);
+    let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| format!("{d:.1}"));
+    view! {
+        <p class="lead" id="indicator-scope">{(i18n.rp().as_of)(&shown.scope, &format_date(report.period.from), &format_date(report.as_of))}</p>
+        <p class="muted">{if shown.aggregate { (i18n.rp().aggregate)(s.below) } else { i18n.rp().local.to_string() }}</p>
+        <p class="actions no-print">
+            <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.rp().export_excel}</button>
+            <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.rp().export_csv}</button>
+            <button type="button" class="button secondary" on:click=|_| { let _ = window().print(); }>{i18n.rp().print}</button>
+        </p>
+        {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
+        <div class="indicator-grid">
+            {cards.into_iter().zip(defs).map(|((indicator, ratio), def)| {
+                let (n, d) = s.ratio(ratio);
+                let percent = if ratio.hidden { None } else { ratio.percent() };
+                let target = indicator.target();
+                let met = match (percent, target) {
+                    (Some(p), Some(t)) => Some(p >= t),
+                    _ => None,
+                };
+                let rows = format!("/indicators/rows/{}?{}", indicator.code(), query);
+                view! {
+                    <article class="card indicator" id=format!("indicator-{}", indicator.code()) data-percent=percent.map(|p| format!("{p:.1}")).unwrap_or_default()>
+                        <h2>{def.title}</h2>
+                        <p class="big-figure">{percent_text(s, ratio)}</p>
+                        <p class="muted">{(i18n.rp().of)(&n, &d)}
+                            {target.map(|t| view! { " · " {(i18n.rp().target)(t)} })}
+                            {met.map(|m| view! { " " <span class=if m { "badge ok" } else { "badge warn" }>{if m { i18n.rp().met } else { i18n.rp().not_met }}</span> })}
+                        </p>
+                        <TargetBar percent=percent target=target label=def.title.to_string()/>
+                        {(indicator == Indicator::I1).then(|| view! { <p class="muted">{(i18n.rp().still_open)(&still_open)}</p> })}
+                        <details>
+                            <summary>{i18n.rp().definition}</summary>
+                            <p><strong>{i18n.rp().numerator} ": "</strong>{def.numerator}</p>
+                            <p><strong>{i18n.rp().denominator} ": "</strong>{def.denominator}</p>
+                            {(!def.notes.is_empty()).then(|| view! { <p class="muted">{def.notes}</p> })}
+                        </details>
+                        <p class="no-print"><A href=rows>{i18n.rp().open_rows}</A></p>
+                    </article>
+                }
+            }).collect_view()}
+        </div>
+        <article class="card" id="indicator-I5">
+            <h2>{i18n.rp().loop_title}</h2>
+            <dl class="facts">
+                <dt>{i18n.rp().sent}</dt><dd id="i5-sent">{count("i5.sent", i5.sent)}</dd>
+                <dt>{i18n.rp().days_to_received}</dt><dd>{days(i5.median_days_to_received)}</dd>
+                <dt>{i18n.rp().days_to_attended}</dt><dd>{days(i5.median_days_to_attended)}</dd>
+                <dt>{i18n.rp().declined}</dt><dd>{s.percent(i5.declined)}</dd>
+                <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback)}</dd>
+                <dt>{i18n.rp().open_overdue}</dt><dd>{count("i5.open_overdue", i5.open_overdue)}</dd>
+            </dl>
+            <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.rp().open_rows}</A></p>
+        </article>
+        <article class="card" id="indicator-trend">
+            <h2>{i18n.rp().trend}</h2>
+            <div class="chart-pair">
+                <figure>
+                    <MonthlyLine points=i1_points target=Indicator::I1.target() label=i18n.rp().trend_i1.to_string()/>
+                    <figcaption>{i18n.rp().trend_i1}</figcaption>
+                </figure>
+                <figure>
+                    <MonthlyBars values=screening_bars label=i18n.rp().trend_screenings.to_string()/>
+                    <figcaption>{i18n.rp().trend_screenings}</figcaption>
+                </figure>
+            </div>
+        </article>
+        {(!furthest.is_empty()).then(|| view! {
+            <article class="card" id="indicator-furthest">
+                <h2>{i18n.rp().furthest}</h2>
+                <ol>{furthest.into_iter().map(|u| view! { <li>{u.name.clone()} " — " {s.percent(u.i1)} <span class="muted">" (I4 " {s.percent(u.i4)} ")"</span></li> }).collect_view()}</ol>
+            </article>
+        })}
+        <article class="card" id="indicator-breakdowns">
+            <div class="breakdowns">
+                <Breakdown title=i18n.rp().by_age lines=report.i4_by_age.clone() s=s group="age"/>
+                <Breakdown title=i18n.rp().by_sex lines=report.i4_by_sex.clone() s=s group="sex"/>
+                <Breakdown title=i18n.rp().by_ethnicity lines=report.i4_by_ethnicity.clone() s=s group="ethnicity"/>
+            </div>
+            <h3>{i18n.rp().by_instrument}</h3>
+            <table class="data">
+                <thead><tr><th></th><th>{i18n.rp().screenings}</th><th>{i18n.rp().positive}</th></tr></thead>
+                <tbody>{report.by_instrument.iter().map(|l| view! {
+                    <tr>
+                        <td>{shared::instrument::find(&l.instrument).map_or(l.instrument.clone(), |i| i.name.get(lang).to_string())}</td>
+                        <td>{count(&format!("instrument.{}.screenings", l.instrument), l.screenings)}</td>
+                        <td>{count(&format!("instrument.{}.positive", l.instrument), l.positive)}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+        </article>
+    }
+}
+
+/// The label of a breakdown's key, in the user's language.
+pub fn key_label(group: &str, key: &str, lang: Lang) -> String {
+    match group {
+        "age" => {
+            shared::indicators::AgeBand::from_code(key).map_or(key.into(), |b| b.label(lang).into())
+        }
+        "sex" => shared::child::Sex::ALL
+            .into_iter()
+            .find(|s| s.code() == key)
+            .map_or(key.into(), |s| s.label(lang).into()),
+        "ethnicity" => shared::ethnicity::name(key).unwrap_or(key).into(),
+        _ => key.into(),
+    }
+}
+
+#[component]
+fn Breakdown(
+    title: &'static str,
+    lines: Vec<Line>,
+    s: Suppression,
+    group: &'static str,
+) -> impl IntoView {
+    let i18n: I18n = use_i18n();
+    let lang = i18n.lang_untracked();
+    view! {
+        <div>
+            <h3>{title} " (I4)"</h3>
+            <table class="data">
+                <tbody>{lines.into_iter().map(|l| {
+                    let (n, d) = s.ratio(l.ratio);
+                    view! { <tr><td>{key_label(group, &l.key, lang)}</td><td>{(i18n.rp().of)(&n, &d)}</td><td>{s.percent(l.ratio)}</td></tr> }
+                }).collect_view()}</tbody>
+            </table>
+        </div>
+    }
+}

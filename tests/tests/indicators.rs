@@ -1,0 +1,158 @@
+//! The indicators in the browser: after a counsellor screens and refers on the demo province, the
+//! school sees its own figures computed on the device (offline too), and the province officer
+//! opens the dashboard, opens a figure into its de-identified rows, downloads the Excel report,
+//! which the test reads back.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Result};
+use calamine::{Data, Reader, Xlsx};
+use server::config::Policy;
+use tests::{
+    answer, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
+    wait_for_text, Stack, ONE_AT_A_TIME,
+};
+use thirtyfour::components::SelectElement;
+use thirtyfour::prelude::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    // Small counts are shown in this test, so the figures can be checked.
+    let policy = Policy {
+        suppress_below: 0,
+        ..Policy::default()
+    };
+    let mut stack = Stack::start_with(policy).await?;
+    let school = stack.browser().await?;
+    sign_in(&school, &stack.url, "counsellor", "demo").await?;
+    wait_for_attr(&school, "#sync-status", "data-directory", "true").await?;
+    click_link(&school, "Trẻ em").await?;
+    wait_for(&school, "#register-child").await?.click().await?;
+    register_child(&school, "Lò Thị Hiền", "07/03/2012").await?;
+    wait_for(&school, "#record-consent").await?.click().await?;
+    wait_for(&school, "#field-child_agreed")
+        .await?
+        .click()
+        .await?;
+    wait_for(&school, "#consent-form input[value='share_health']")
+        .await?
+        .click()
+        .await?;
+    wait_for(&school, "#save-consent").await?.click().await?;
+    wait_for_text(&school, "#consents", "Còn hiệu lực").await?;
+    wait_for(&school, "#suggested #screen-gad7")
+        .await?
+        .click()
+        .await?;
+    wait_for(&school, "#start-screening").await?.click().await?;
+    for n in 1..=7 {
+        answer(&school, n, 8, 2).await?;
+    }
+    answer(&school, 8, 8, 1).await?;
+    wait_for(&school, "#finish-screening")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&school, "#verdict", "Dương tính").await?;
+    wait_for(&school, "#refer-from-result")
+        .await?
+        .click()
+        .await?;
+    SelectElement::new(&wait_for(&school, "#field-target-type").await?)
+        .await?
+        .select_by_value("commune_health_station")
+        .await?;
+    wait_for_text(&school, "#field-to_facility", "Trạm y tế phường Tam Thanh").await?;
+    SelectElement::new(&wait_for(&school, "#field-to_facility").await?)
+        .await?
+        .select_by_partial_text("Trạm y tế phường Tam Thanh")
+        .await?;
+    fill(&school, "field-done_already", "Đã nói chuyện với mẹ em").await?;
+    wait_for(&school, "#send-referral").await?.click().await?;
+    wait_for(&school, "#referral-to").await?;
+    wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
+
+    // The school's own figures, computed on the device, also with the server gone.
+    stack.stop_server().await?;
+    wait_for(&school, ".mainnav a[href='/indicators']")
+        .await?
+        .click()
+        .await?;
+    wait_for_attr(&school, "#indicator-I4", "data-percent", "100.0").await?;
+    wait_for_attr(&school, "#indicator-I1", "data-percent", "0.0").await?;
+    wait_for_text(&school, "#i5-sent", "1").await?;
+    click_link(&school, "Xem danh sách").await?;
+    wait_for_text(&school, "#indicator-rows", "Lò Thị Hiền").await?;
+    stack.start_server().await?;
+    school.quit().await?;
+
+    let officer = stack.browser().await?;
+    let downloads = stack.downloads().expect("a profile");
+    sign_in(&officer, &stack.url, "officer", "demo").await?;
+    wait_for_text(&officer, "#greeting", "Triệu Thị Lan").await?;
+    wait_for(&officer, ".mainnav a[href='/indicators']")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&officer, "#indicator-scope", "Tỉnh Lạng Sơn").await?;
+    wait_for_attr(&officer, "#indicator-I4", "data-percent", "100.0").await?;
+    wait_for_text(&officer, "#indicator-I3", "1 / 3").await?;
+    wait_for(&officer, "#indicator-trend svg path.chart-line").await?;
+    screenshot(&officer, "indicators-dashboard").await?;
+    officer.set_window_rect(0, 0, 360, 740).await?;
+    screenshot(&officer, "indicators-phone").await?;
+    officer.set_window_rect(0, 0, 1280, 900).await?;
+    // The rows behind I4 name no child.
+    officer
+        .find(By::Css("#indicator-I4 a"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&officer, "#rows-total", "1 / 1").await?;
+    let rows = wait_for(&officer, "#indicator-rows").await?.text().await?;
+    ensure!(
+        rows.contains("Trường THCS Tam Thanh") && rows.contains('#'),
+        "{rows}"
+    );
+    ensure!(
+        !rows.contains("Lò Thị Hiền"),
+        "an officer's rows carry no names"
+    );
+    officer.back().await?;
+
+    wait_for(&officer, "#export-excel").await?.click().await?;
+    let workbook = wait_for_file(&downloads, ".xlsx").await?;
+    let mut book: Xlsx<_> = calamine::open_workbook(&workbook)?;
+    ensure!(book.sheet_names() == ["Tổng hợp", "I1", "I2", "I3", "I4", "I5"]);
+    let summary = book.worksheet_range("Tổng hợp")?;
+    ensure!(
+        summary.get_value((1, 0)) == Some(&Data::String("Địa bàn/cơ sở: Tỉnh Lạng Sơn".into())),
+        "{:?}",
+        summary.get_value((1, 0))
+    );
+    // I4: one child registered, one screened: 100%.
+    ensure!(summary.get_value((9, 1)) == Some(&Data::Float(1.0)));
+    ensure!(summary.get_value((9, 3)) == Some(&Data::Float(100.0)));
+    officer.quit().await?;
+    Ok(())
+}
+
+/// Waits for a finished download ending in `suffix`.
+async fn wait_for_file(dir: &std::path::Path, suffix: &str) -> Result<std::path::PathBuf> {
+    let started = Instant::now();
+    loop {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.to_string_lossy().ends_with(suffix) {
+                    return Ok(path);
+                }
+            }
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            bail!("no {suffix} file in {}", dir.display());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
