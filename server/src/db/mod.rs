@@ -43,6 +43,11 @@ impl Db {
         })
     }
 
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
     /// Runs `work` in one write transaction on a blocking thread; commits on `Ok`, rolls back on `Err`.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where

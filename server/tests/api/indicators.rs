@@ -208,3 +208,27 @@ async fn the_annual_report_downloads_as_a_workbook_and_as_csv() {
         400
     );
 }
+
+#[tokio::test]
+async fn a_database_from_before_the_indicators_gets_its_facts_on_opening() {
+    let r = referred().await;
+    let app = &r.school.app;
+    let before = app.get("/api/indicators?year=2026", &r.school.token).await.json;
+    assert_eq!(before["report"]["i4"], json!({"numerator": 1, "denominator": 1}));
+    // As a database upgraded from the version before: no facts, no marker.
+    app.db
+        .write(|t| {
+            t.execute_batch(
+                "DELETE FROM fact_children; DELETE FROM fact_screenings; DELETE FROM fact_referrals;
+                 DELETE FROM fact_events; DELETE FROM server_secrets WHERE name = 'facts_indexed';",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let emptied = app.get("/api/indicators?year=2026", &r.school.token).await.json;
+    assert_eq!(emptied["report"]["i4"], json!({"numerator": 0, "denominator": 0}));
+    server::db::Db::open(app.db.path()).unwrap();
+    let after = app.get("/api/indicators?year=2026", &r.school.token).await.json;
+    assert_eq!(after["report"], before["report"], "the same figures from the records");
+}
