@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::audit::{self, Actor, Event};
 use crate::error::ApiError;
 use crate::extract::AuthUser;
-use crate::sync::referrals::slip_signature;
+use crate::sync::referrals::slip_signature_matches;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -52,7 +52,7 @@ pub async fn check(
                     |row| row.get(0),
                 )
                 .optional()?;
-            let genuine = exists.is_some() && slip_signature(transaction, id)? == query.s;
+            let genuine = exists.is_some() && slip_signature_matches(transaction, id, &query.s)?;
             let can_open = match (exists, facility) {
                 (Some(owner), Some(mine)) if owner == mine => true,
                 (Some(_), Some(mine)) => transaction

@@ -255,6 +255,9 @@ pub async fn rows(
         .with_timezone(&vietnam_offset())
         .date_naive();
     let due = state.policy.due_times();
+    let suppression = Suppression {
+        below: state.policy.suppress_below,
+    };
     let signed_in = user.0.clone();
     let scope_query = ScopeQuery {
         year: query.year,
@@ -273,6 +276,15 @@ pub async fn rows(
             let mut found = indicators::rows(&data, scope.period, today, indicator);
             found.sort_by_key(|(_, part, _)| *part != Part::Numerator);
             let total = found.len();
+            // An aggregate view never lists fewer rows than it would show as a count.
+            if scope.aggregate && suppression.hides(u32::try_from(total).unwrap_or(u32::MAX)) {
+                return Ok(RowsView {
+                    indicator,
+                    total: 0,
+                    rows: Vec::new(),
+                    hidden: true,
+                });
+            }
             found.truncate(ROWS_MAX);
             let mut rows = Vec::with_capacity(found.len());
             for (key, part, date) in found {
@@ -284,6 +296,7 @@ pub async fn rows(
                 indicator,
                 total,
                 rows,
+                hidden: false,
             })
         })
         .await?;
@@ -336,8 +349,10 @@ fn describe(
             child_id: (!scope.aggregate).then_some(id),
             age_band: Some(AgeBand::of(fact.born, scope.period.to.min(scope.today))),
             sex: Some(fact.sex.label(lang).to_string()),
-            ethnicity: shared::ethnicity::ETHNIC_GROUPS
-                .get(fact.ethnicity as usize)
+            // Ethnicity with age, sex and school can single a child out: not in aggregate rows.
+            ethnicity: (!scope.aggregate)
+                .then(|| shared::ethnicity::ETHNIC_GROUPS.get(fact.ethnicity as usize))
+                .flatten()
                 .map(|(_, name)| name.to_string()),
             facility: facility_name(fact.facility),
             date,

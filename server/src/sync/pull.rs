@@ -117,16 +117,67 @@ fn read_page(
             due_times: None,
         });
     };
+    let mut records = page_records(&snapshot, facility_id, clinical, since, i64::MAX, limit + 1)?;
+    let more = records.len() > limit;
+    if more {
+        // Records touched by one change share its sequence number: never split them over two
+        // pages, or the next page (after the cursor) would miss the rest.
+        let boundary = records[limit].seq;
+        let whole = records
+            .iter()
+            .take(limit)
+            .filter(|r| r.seq < boundary)
+            .count();
+        if whole > 0 {
+            records.truncate(whole);
+        } else {
+            // One change touched more records than a page holds: send them all together.
+            records = page_records(
+                &snapshot,
+                facility_id,
+                clinical,
+                since,
+                boundary,
+                usize::MAX,
+            )?;
+        }
+    }
+    let cursor = if more {
+        records.last().map_or(since, |r| r.seq)
+    } else {
+        high_water.max(since)
+    };
+    let conflicts = read_conflicts(&snapshot, facility_id, since, cursor)?;
+    Ok(Page {
+        records,
+        conflicts,
+        cursor,
+        more,
+        server_time: None,
+        due_times: None,
+    })
+}
+
+/// The records after `since` (up to `until`) the facility reads, in server order, at most `limit`.
+fn page_records(
+    snapshot: &Connection,
+    facility_id: Uuid,
+    clinical: bool,
+    since: i64,
+    until: i64,
+    limit: usize,
+) -> Result<Vec<RawRecord>, ApiError> {
     let mut statement = snapshot.prepare_cached(
         "SELECT record_type, id, facility_id, fields, seq FROM records
-         WHERE facility_id = ?1 AND seq > ?2
+         WHERE facility_id = ?1 AND seq > ?2 AND seq <= ?4
          UNION ALL
          SELECT r.record_type, r.id, r.facility_id, r.fields, r.seq
          FROM record_shares s JOIN records r ON r.record_type = s.record_type AND r.id = s.record_id
-         WHERE s.facility_id = ?1 AND r.seq > ?2
+         WHERE s.facility_id = ?1 AND r.seq > ?2 AND r.seq <= ?4
          ORDER BY 5 LIMIT ?3",
     )?;
-    let rows = statement.query_map(params![facility_id, since, (limit + 1) as i64], |row| {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = statement.query_map(params![facility_id, since, limit, until], |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, Uuid>(1)?,
@@ -155,34 +206,7 @@ fn read_page(
             seq,
         });
     }
-    let more = records.len() > limit;
-    if more {
-        // Records touched by one change share its sequence number: never split them over two
-        // pages, or the next page (after the cursor) would miss the rest.
-        let boundary = records[limit].seq;
-        let whole = records
-            .iter()
-            .take(limit)
-            .filter(|r| r.seq < boundary)
-            .count();
-        records.truncate(if whole > 0 { whole } else { limit });
-    } else {
-        records.truncate(limit);
-    }
-    let cursor = if more {
-        records.last().map_or(since, |r| r.seq)
-    } else {
-        high_water.max(since)
-    };
-    let conflicts = read_conflicts(&snapshot, facility_id, since, cursor)?;
-    Ok(Page {
-        records,
-        conflicts,
-        cursor,
-        more,
-        server_time: None,
-        due_times: None,
-    })
+    Ok(records)
 }
 
 /// A referral as a role that is not clinical receives it: no item-level answers to sensitive

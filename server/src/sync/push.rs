@@ -10,8 +10,10 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use shared::api::ErrorBody;
 use shared::lang::{vietnam_offset, Lang};
+use shared::referral::{Referral, ReferralEvent};
 use shared::sync::{
-    merge, Change, ChangeResult, Fields, Outcome, PushRequest, PushResponse, PUSH_MAX_CHANGES,
+    merge, Change, ChangeResult, Fields, Outcome, PushRequest, PushResponse, RecordType,
+    PUSH_MAX_CHANGES,
 };
 use uuid::Uuid;
 
@@ -168,6 +170,24 @@ fn decide(
         ),
         None => None,
     };
+    // A referral and its events are never edited once stored: refused before merging, so that no
+    // field of theirs is ever kept as a conflict (a packet's sensitive answers included).
+    let referral_record = matches!(
+        change.record_type,
+        RecordType::Referral | RecordType::ReferralEvent
+    );
+    if let (true, Some(current)) = (referral_record, &current_fields) {
+        let typed = Referral::from_fields(current).is_some()
+            || ReferralEvent::from_fields(current).is_some();
+        if typed {
+            let mut fields = std::collections::BTreeMap::new();
+            fields.insert(
+                change.record_type.code().to_string(),
+                shared::validate::Problem::Immutable.message(lang),
+            );
+            return Ok(rejected("invalid_input", lang, fields));
+        }
+    }
     let merged = merge(current_fields.as_ref(), change);
     let superseded: Vec<String> = merged
         .superseded
@@ -186,6 +206,7 @@ fn decide(
             transaction,
             facility_id: change.facility_id,
             record_id: change.record_id,
+            made_at: change.made_at.min(now),
             today,
             now,
             lang,

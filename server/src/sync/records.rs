@@ -89,6 +89,8 @@ pub struct Context<'a> {
     /// The facility that writes (and owns) the record.
     pub facility_id: Uuid,
     pub record_id: Uuid,
+    /// When the user acted (device clock), never later than now.
+    pub made_at: DateTime<Utc>,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
     pub lang: Lang,

@@ -12,7 +12,7 @@ use rand::RngCore;
 use rusqlite::{params, OptionalExtension};
 use sha2::Sha256;
 use shared::place::FacilityType;
-use shared::referral::{apply, slip, Packet, Referral, ReferralEvent, Refusal, Side};
+use shared::referral::{apply, slip, Packet, Referral, ReferralEvent, Refusal, Side, Status};
 use shared::screening::Screening;
 use shared::sync::{Fields, RecordType};
 use shared::validate::{FieldErrors, Problem};
@@ -20,6 +20,9 @@ use uuid::Uuid;
 
 use super::records::{child_of, consents_of, rejected, ApiOrOutcome, Checked, Context, Effect};
 use crate::error::ApiError;
+
+/// The most screenings one referral attaches.
+const MAX_SCREENINGS: usize = 10;
 
 fn invalid(context: &Context<'_>, field: &'static str, problem: Problem) -> ApiOrOutcome {
     let mut errors = FieldErrors::default();
@@ -40,6 +43,17 @@ pub fn check_referral(
     }
     let target = facility_type(context, referral.to_facility)?;
     let mut referral = referral;
+    referral.screening_ids.sort();
+    referral.screening_ids.dedup();
+    if referral.screening_ids.len() > MAX_SCREENINGS {
+        return Err(invalid(
+            context,
+            "screening_ids",
+            Problem::TooLong {
+                max: MAX_SCREENINGS,
+            },
+        ));
+    }
     let mut chain = Vec::new();
     referral.packet = match referral.onward_from {
         None => build_packet(context, &referral)?,
@@ -48,6 +62,11 @@ pub fn check_referral(
                 .filter(|(_, previous)| {
                     previous.to_facility == context.facility_id
                         && previous.child_id == referral.child_id
+                        // Only a referral this facility took on is passed on.
+                        && matches!(
+                            previous.status,
+                            Status::Accepted | Status::Attended | Status::Completed
+                        )
                 })
                 .ok_or_else(|| invalid(context, "onward_from", Problem::UnknownReference))?;
             referral.screening_ids = previous.screening_ids.clone();
@@ -58,7 +77,10 @@ pub fn check_referral(
     let mut checked = referral
         .check_new(context.facility_id, target)
         .map_err(|errors| rejected("invalid_input", context.lang, errors.messages(context.lang)))?;
-    checked.sent_at = checked.sent_at.min(context.now);
+    // Sent when the user acted (an offline device may send it days later), give or take a day of
+    // device clock; never in the future.
+    let earliest = context.made_at - chrono::Duration::days(1);
+    checked.sent_at = checked.sent_at.clamp(earliest, context.now);
     checked.status_at = Some(checked.sent_at);
     checked.signature = Some(sign(context, context.record_id)?);
 
@@ -205,7 +227,12 @@ fn build_packet(context: &Context<'_>, referral: &Referral) -> Result<Packet, Ap
         screenings.push((*id, screening));
     }
     let consents = consents_of(context, referral.child_id)?;
-    Ok(Packet::build(&child, &screenings, &consents, context.today))
+    // Consent is judged on the day the data is shared: when it reaches the server.
+    let today = context
+        .now
+        .with_timezone(&shared::lang::vietnam_offset())
+        .date_naive();
+    Ok(Packet::build(&child, &screenings, &consents, today))
 }
 
 /// An active facility's type; refused when unknown or inactive.
@@ -308,6 +335,27 @@ pub fn slip_signature(connection: &rusqlite::Connection, id: Uuid) -> Result<Str
     mac.update(slip::signed_text(id).as_bytes());
     let tag = mac.finalize().into_bytes();
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..16]))
+}
+
+/// Whether `signature` is the one a genuine slip of referral `id` carries (compared in constant
+/// time).
+pub fn slip_signature_matches(
+    connection: &rusqlite::Connection,
+    id: Uuid,
+    signature: &str,
+) -> Result<bool, ApiError> {
+    use base64::Engine;
+    let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else {
+        return Ok(false);
+    };
+    if tag.len() != 16 {
+        return Ok(false);
+    }
+    let key = slip_key(connection)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key)
+        .map_err(|e| ApiError::Internal(format!("slip key: {e}")))?;
+    mac.update(slip::signed_text(id).as_bytes());
+    Ok(mac.verify_truncated_left(&tag).is_ok())
 }
 
 fn slip_key(connection: &rusqlite::Connection) -> Result<Vec<u8>, ApiError> {

@@ -232,6 +232,22 @@ async fn a_school_cannot_accept_and_an_event_too_late_is_kept_with_its_refusal()
     assert_eq!(outcome["status"], "rejected");
     assert_eq!(outcome["code"], "referral_refused", "{outcome}");
 
+    // A referral is never edited, not even its packet, and leaves no conflict behind.
+    let edit = crate::screening::edit(
+        "referral",
+        r.referral_id,
+        &r.school.facility,
+        json!({"packet": {"child": {"full_name": "Khác"}}, "reason": "Sửa"}),
+        json!({}),
+    );
+    let outcome = &one(app, &r.school.token, edit).await;
+    assert_eq!(outcome["code"], "invalid_input", "{outcome}");
+    let page = app
+        .get("/api/sync/pull?since=0", &r.school.token)
+        .await
+        .json;
+    assert_eq!(page["conflicts"], json!([]));
+
     // A cancel without a reason is refused; with one it is applied.
     let cancel = event(r.referral_id, "cancel", json!({"by": "Hoàng Thị Mai"}));
     let outcome = &one(
@@ -408,6 +424,26 @@ async fn an_onward_referral_is_seen_along_the_chain_and_the_slip_is_signed() {
     assert!(outcome["fields"]["onward_from"].is_string(), "{outcome}");
 
     let clinician = app.login("clinician", "demo").await;
+    // Pages of one record: the chain's records, brought forward under one change's number,
+    // still all arrive.
+    let (mut cursor, mut ids) = (0, Vec::new());
+    loop {
+        let page = app
+            .get(
+                &format!("/api/sync/pull?since={cursor}&limit=1"),
+                &clinician,
+            )
+            .await
+            .json;
+        for record in page["records"].as_array().unwrap() {
+            ids.push(record["id"].clone());
+        }
+        cursor = page["cursor"].as_i64().unwrap();
+        if page["more"] != true {
+            break;
+        }
+    }
+    assert_eq!(ids.len(), 4, "two referrals and two events: {ids:?}");
     let records = pull(app, &clinician).await;
     let referrals = of_type(&records, "referral");
     assert_eq!(referrals.len(), 2, "the hospital sees the chain");

@@ -15,7 +15,13 @@ pub(crate) fn change(record_type: &str, record_id: Uuid, facility: &str, set: Va
 }
 
 /// A change to fields the device last saw as `base`.
-fn edit(record_type: &str, record_id: Uuid, facility: &str, set: Value, base: Value) -> Value {
+pub(crate) fn edit(
+    record_type: &str,
+    record_id: Uuid,
+    facility: &str,
+    set: Value,
+    base: Value,
+) -> Value {
     json!({
         "id": Uuid::now_v7(),
         "record_type": record_type,

@@ -249,7 +249,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
                 .entry(child.sex)
                 .or_insert_with(Ratio::default)
                 .add(reached);
-            if !reached && on + Duration::days(REACH_DAYS) > as_of {
+            if !reached && on + Duration::days(REACH_DAYS) >= as_of {
                 i1_still_open += 1;
             }
             if let Some(m) = month_of(on) {

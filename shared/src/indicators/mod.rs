@@ -86,6 +86,7 @@ impl Period {
     /// The reporting year `year`: 1 December of the year before to 30 November, the date by which
     /// every unit reports to the province.
     pub fn reporting_year(year: i32) -> Period {
+        let year = year.clamp(1900, 9999);
         Period {
             from: NaiveDate::from_ymd_opt(year - 1, 12, 1).expect("a date"),
             to: NaiveDate::from_ymd_opt(year, 11, 30).expect("a date"),
@@ -386,6 +387,11 @@ impl Report {
         ratio(&mut self.i5.declined);
         ratio(&mut self.i5.feedback);
         count(&mut self.i1_still_open, "i1_still_open".into());
+        if suppression.hides(self.i5.sent) {
+            // Medians of a handful of referrals would describe them one by one.
+            self.i5.median_days_to_received = None;
+            self.i5.median_days_to_attended = None;
+        }
         count(&mut self.i5.sent, "i5.sent".into());
         count(&mut self.i5.open_overdue, "i5.open_overdue".into());
         for line in &mut self.by_instrument {
@@ -452,6 +458,9 @@ pub struct RowsView {
     pub total: usize,
     /// At most [`ROWS_MAX`], numerator first.
     pub rows: Vec<IndicatorRow>,
+    /// Too few rows to list in an aggregate view (small-count suppression).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 /// The most rows a list behind a figure returns.

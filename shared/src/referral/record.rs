@@ -122,6 +122,7 @@ impl Referral {
         if clean.sent_by.is_empty() {
             errors.add("sent_by", Problem::Required);
         }
+        clean.screening_ids.sort();
         clean.screening_ids.dedup();
         if clean.screening_ids.len() > 10 {
             errors.add("screening_ids", Problem::TooLong { max: 10 });

@@ -34,6 +34,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
     });
     let year: i32 = query
         .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
+        .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(|| reporting_year(today(sync.network)));
     let aggregate = session
         .user_untracked()
@@ -54,7 +55,8 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                 .network
                 .facilities
                 .with(|facilities| local_dataset(records, facilities, &user));
-            let mut found = rows(&data, Period::reporting_year(year), day, indicator);
+            let period = Period::reporting_year(year);
+            let mut found = rows(&data, period, day, indicator);
             found.sort_by_key(|(_, part, _)| *part != Part::Numerator);
             let total = found.len();
             let lang = i18n.lang_untracked();
@@ -104,6 +106,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                 indicator,
                 total,
                 rows: list,
+                hidden: false,
             })
         })
     });
@@ -126,6 +129,9 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                     }
                 };
                 let lang = i18n.lang_untracked();
+                if view.hidden {
+                    return view! { <p class="notice info" id="rows-total">{i18n.rp().rows_hidden}</p> }.into_any();
+                }
                 view! {
                     <p class="muted" id="rows-total">{(i18n.rp().rows_total)(view.rows.len(), view.total)}</p>
                     <div class="table-wrap">
