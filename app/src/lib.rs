@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
     provide_i18n();
     let session = provide_session();
     sync::provide_sync();
+    pages::referrals::provide_referrals();
     let gate = Memo::new(move |_| match session.user() {
         None => Gate::SignIn,
         Some(user) if user.must_change_password => Gate::ChangePassword,

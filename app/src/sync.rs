@@ -106,6 +106,9 @@ pub fn provide_sync() -> SyncState {
                     Ok(()) => {
                         ask_for_persistent_storage().await;
                         state.reload().await;
+                        // What the referral pages keep besides records: read once per opening,
+                        // then kept up to date in memory as runs learn it.
+                        state.network.reload().await;
                         state
                             .last_success
                             .set(store::get_meta("last_success").await.ok().flatten());
@@ -335,7 +338,6 @@ impl SyncState {
         if let Ok(rejections) = store::rejections().await {
             self.rejections.set(rejections);
         }
-        self.network.reload().await;
     }
 
     /// Runs every few minutes while this user stays signed in.

@@ -408,16 +408,56 @@ pub async fn print_browser_log(driver: &WebDriver) {
     }
 }
 
-/// Answers the screening question on screen (waiting for it to be question `n` of `total`). The
-/// question may still be re-rendering (after the urgent panel closes): the click is tried again.
+/// Answers the screening question on screen (waiting for it to be question `n` of `total`).
 pub async fn answer(driver: &WebDriver, n: usize, total: usize, value: i32) -> Result<()> {
     wait_for_text(driver, "#progress", &format!("Câu {n}/{total}")).await?;
-    let option = format!("#question .option[data-value='{value}']");
+    click(driver, &format!("#question .option[data-value='{value}']")).await
+}
+
+/// Clicks the element matching `css`, finding it again if the page re-rendered it between
+/// finding and clicking (a stale element).
+pub async fn click(driver: &WebDriver, css: &str) -> Result<()> {
+    let mut last = None;
     for _ in 0..20 {
-        match wait_for(driver, &option).await?.click().await {
+        match wait_for(driver, css).await?.click().await {
             Ok(()) => return Ok(()),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(error) => last = Some(error),
         }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    bail!("could not answer question {n}")
+    bail!("could not click {css}: {last:?}")
+}
+
+/// Registers a 14-year-old with the guardian's and the child's consent to screening and to
+/// sharing with health facilities.
+pub async fn child_with_consent(driver: &WebDriver, name: &str) -> Result<()> {
+    click_link(driver, "Trẻ em").await?;
+    wait_for(driver, "#register-child").await?.click().await?;
+    register_child(driver, name, "07/03/2012").await?;
+    wait_for(driver, "#record-consent").await?.click().await?;
+    wait_for(driver, "#field-child_agreed")
+        .await?
+        .click()
+        .await?;
+    wait_for(driver, "#consent-form input[value='share_health']")
+        .await?
+        .click()
+        .await?;
+    wait_for(driver, "#save-consent").await?.click().await?;
+    wait_for_text(driver, "#consents", "Còn hiệu lực").await?;
+    Ok(())
+}
+
+/// Chooses the target on the referral form.
+pub async fn choose_target(driver: &WebDriver, facility_type: &str, name: &str) -> Result<()> {
+    SelectElement::new(&wait_for(driver, "#field-target-type").await?)
+        .await?
+        .select_by_value(facility_type)
+        .await?;
+    wait_for_text(driver, "#field-to_facility", name).await?;
+    SelectElement::new(&wait_for(driver, "#field-to_facility").await?)
+        .await?
+        .select_by_partial_text(name)
+        .await?;
+    Ok(())
 }

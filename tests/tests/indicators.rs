@@ -9,10 +9,9 @@ use anyhow::{bail, ensure, Result};
 use calamine::{Data, Reader, Xlsx};
 use server::config::Policy;
 use tests::{
-    answer, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
-    wait_for_text, Stack, ONE_AT_A_TIME,
+    answer, child_with_consent, choose_target, click_link, fill, screenshot, sign_in, wait_for,
+    wait_for_attr, wait_for_text, Stack, ONE_AT_A_TIME,
 };
-use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,20 +26,7 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
     let school = stack.browser().await?;
     sign_in(&school, &stack.url, "counsellor", "demo").await?;
     wait_for_attr(&school, "#sync-status", "data-directory", "true").await?;
-    click_link(&school, "Trẻ em").await?;
-    wait_for(&school, "#register-child").await?.click().await?;
-    register_child(&school, "Lò Thị Hiền", "07/03/2012").await?;
-    wait_for(&school, "#record-consent").await?.click().await?;
-    wait_for(&school, "#field-child_agreed")
-        .await?
-        .click()
-        .await?;
-    wait_for(&school, "#consent-form input[value='share_health']")
-        .await?
-        .click()
-        .await?;
-    wait_for(&school, "#save-consent").await?.click().await?;
-    wait_for_text(&school, "#consents", "Còn hiệu lực").await?;
+    child_with_consent(&school, "Lò Thị Hiền").await?;
     wait_for(&school, "#suggested #screen-gad7")
         .await?
         .click()
@@ -59,15 +45,12 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
         .await?
         .click()
         .await?;
-    SelectElement::new(&wait_for(&school, "#field-target-type").await?)
-        .await?
-        .select_by_value("commune_health_station")
-        .await?;
-    wait_for_text(&school, "#field-to_facility", "Trạm y tế phường Tam Thanh").await?;
-    SelectElement::new(&wait_for(&school, "#field-to_facility").await?)
-        .await?
-        .select_by_partial_text("Trạm y tế phường Tam Thanh")
-        .await?;
+    choose_target(
+        &school,
+        "commune_health_station",
+        "Trạm y tế phường Tam Thanh",
+    )
+    .await?;
     fill(&school, "field-done_already", "Đã nói chuyện với mẹ em").await?;
     wait_for(&school, "#send-referral").await?.click().await?;
     wait_for(&school, "#referral-to").await?;

@@ -7,10 +7,9 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    answer, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
-    wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    answer, child_with_consent, choose_target, click, click_link, fill, screenshot, sign_in,
+    wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
-use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 const STATION: &str = "Trạm y tế phường Tam Thanh";
@@ -22,40 +21,6 @@ async fn device(stack: &mut Stack, username: &str) -> Result<WebDriver> {
     wait_for_text(&driver, "#greeting", "Xin chào").await?;
     wait_for_attr(&driver, "#sync-status", "data-directory", "true").await?;
     Ok(driver)
-}
-
-/// Registers a 14-year-old with the guardian's and the child's consent to screening and to
-/// sharing with health facilities.
-async fn child_with_consent(driver: &WebDriver, name: &str) -> Result<()> {
-    click_link(driver, "Trẻ em").await?;
-    wait_for(driver, "#register-child").await?.click().await?;
-    register_child(driver, name, "07/03/2012").await?;
-    wait_for(driver, "#record-consent").await?.click().await?;
-    wait_for(driver, "#field-child_agreed")
-        .await?
-        .click()
-        .await?;
-    wait_for(driver, "#consent-form input[value='share_health']")
-        .await?
-        .click()
-        .await?;
-    wait_for(driver, "#save-consent").await?.click().await?;
-    wait_for_text(driver, "#consents", "Còn hiệu lực").await?;
-    Ok(())
-}
-
-/// Chooses the target on the referral form.
-async fn choose_target(driver: &WebDriver, facility_type: &str, name: &str) -> Result<()> {
-    SelectElement::new(&wait_for(driver, "#field-target-type").await?)
-        .await?
-        .select_by_value(facility_type)
-        .await?;
-    wait_for_text(driver, "#field-to_facility", name).await?;
-    SelectElement::new(&wait_for(driver, "#field-to_facility").await?)
-        .await?
-        .select_by_partial_text(name)
-        .await?;
-    Ok(())
 }
 
 /// Opens the referrals page from the navigation (its link also carries the notice count).
@@ -98,7 +63,7 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
         .click()
         .await?;
     fill(&school, "safety-note", "Đã gặp riêng em và gọi cho bố em").await?;
-    wait_for(&school, "#record-action").await?.click().await?;
+    click(&school, "#record-action").await?;
     for n in 10..=13 {
         answer(&school, n, 13, 0).await?;
     }

@@ -4,7 +4,7 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    answer, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
+    answer, click, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
     wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
@@ -105,7 +105,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     wait_for(&device, "#urgent-panel").await?;
     screenshot(&device, "urgent-panel").await?;
     // It cannot be closed without recording the action.
-    wait_for(&device, "#record-action").await?.click().await?;
+    click(&device, "#record-action").await?;
     wait_for(&device, "#safety-error").await?;
     ensure!(!device.find_all(By::Css("#urgent-panel")).await?.is_empty());
     // A reload keeps the draft, and the panel is still there.
@@ -121,7 +121,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
         "Đã gặp riêng em, gọi cho mẹ em và hẹn khám trong ngày",
     )
     .await?;
-    wait_for(&device, "#record-action").await?.click().await?;
+    click(&device, "#record-action").await?;
     wait_until(
         &device,
         "return document.querySelector('#urgent-panel') === null;",

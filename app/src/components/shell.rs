@@ -263,17 +263,8 @@ pub fn SigninCard(#[prop(optional)] tagline: bool, children: Children) -> impl I
 /// The count of unseen referral notices, on the navigation entry.
 #[component]
 fn NoticeBadge() -> impl IntoView {
-    let sync = use_sync();
-    let session = use_session();
-    let count = Memo::new(move |_| {
-        let mine = session.user().and_then(|u| u.facility_id);
-        let all = sync
-            .records
-            .with(|r| crate::pages::referrals::items(r, mine));
-        sync.network
-            .seen
-            .with(|seen| crate::pages::referrals::notices(&all, mine, seen).len())
-    });
+    let notices = crate::pages::referrals::use_referrals().notices;
+    let count = Memo::new(move |_| notices.with(Vec::len));
     view! {
         <Show when=move || { count.get() > 0 }>
             <span class="badge danger nav-badge" id="nav-notices">{move || count.get()}</span>

@@ -8,11 +8,11 @@ use axum::response::Response;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
 use shared::api::ErrorBody;
-use shared::indicators::{definitions, AgeBand, Indicator, Ratio, Report, Suppression};
+use shared::indicators::{definitions, Indicator, Ratio, Report, Suppression};
 use shared::lang::{format_date, Lang};
 use uuid::Uuid;
 
-use super::{audited, compute, file, ScopeQuery};
+use super::{audited, compute, file, ScopeQuery, Settings};
 use crate::error::{lang_of, ApiError};
 use crate::extract::AuthUser;
 use crate::AppState;
@@ -79,19 +79,7 @@ impl Labels {
     }
 
     fn breakdown_key(&self, group: &str, key: &str) -> String {
-        match group {
-            "age" => {
-                AgeBand::from_code(key).map_or(key.to_string(), |b| b.label(self.lang).to_string())
-            }
-            "sex" => shared::child::Sex::ALL
-                .into_iter()
-                .find(|s| s.code() == key)
-                .map_or(key.to_string(), |s| s.label(self.lang).to_string()),
-            "ethnicity" => shared::ethnicity::name(key).unwrap_or(key).to_string(),
-            "instrument" => shared::instrument::find(key)
-                .map_or(key.to_string(), |i| i.name.get(self.lang).to_string()),
-            _ => key.to_string(),
-        }
+        shared::indicators::breakdown_label(group, key, self.lang)
     }
 }
 
@@ -462,12 +450,10 @@ pub async fn export(
         facility: query.facility,
     };
     let (scope, report) = compute(&state, user.0.clone(), scope_query).await?;
-    let s = Suppression {
-        below: if scope.aggregate {
-            state.policy.suppress_below
-        } else {
-            0
-        },
+    let s = if scope.aggregate {
+        Settings::of(&state).suppression
+    } else {
+        Suppression::NONE
     };
     audited(
         &state,

@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -60,22 +60,13 @@ pub(crate) struct Scope {
     pub today: NaiveDate,
 }
 
-/// The reporting year a day falls in (December belongs to the next year's report).
-fn reporting_year_of(day: NaiveDate) -> i32 {
-    if day.month() == 12 {
-        day.year() + 1
-    } else {
-        day.year()
-    }
-}
-
 pub(crate) fn resolve(
     connection: &Connection,
     user: &SignedIn,
     query: &ScopeQuery,
     today: NaiveDate,
 ) -> Result<Scope, ApiError> {
-    let year = query.year.unwrap_or_else(|| reporting_year_of(today));
+    let year = query.year.unwrap_or_else(|| Period::year_of(today));
     if !(2000..=2100).contains(&year) {
         return Err(ApiError::Malformed(format!("year {year}")));
     }
@@ -139,21 +130,42 @@ pub(crate) fn resolve(
     Ok(scope)
 }
 
+/// What every indicator request reads from the server's state.
+pub(crate) struct Settings {
+    /// Today in Vietnam, by the server's clock.
+    pub today: NaiveDate,
+    pub due: shared::referral::DueTimes,
+    /// For aggregate views.
+    pub suppression: Suppression,
+}
+
+impl Settings {
+    pub fn of(state: &AppState) -> Settings {
+        Settings {
+            today: state
+                .clock
+                .now()
+                .with_timezone(&vietnam_offset())
+                .date_naive(),
+            due: state.policy.due_times(),
+            suppression: Suppression {
+                below: state.policy.suppress_below,
+            },
+        }
+    }
+}
+
 /// The scope's report, suppressed for aggregate views.
 pub(crate) async fn compute(
     state: &AppState,
     user: SignedIn,
     query: ScopeQuery,
 ) -> Result<(Scope, Report), ApiError> {
-    let today = state
-        .clock
-        .now()
-        .with_timezone(&vietnam_offset())
-        .date_naive();
-    let due = state.policy.due_times();
-    let suppression = Suppression {
-        below: state.policy.suppress_below,
-    };
+    let Settings {
+        today,
+        due,
+        suppression,
+    } = Settings::of(state);
     state
         .db
         .read(move |connection| {
@@ -249,15 +261,11 @@ pub async fn rows(
     let indicator = Indicator::from_code(&query.indicator)
         .ok_or_else(|| ApiError::Malformed(format!("indicator {}", query.indicator)))?;
     let lang = lang_of(&headers);
-    let today = state
-        .clock
-        .now()
-        .with_timezone(&vietnam_offset())
-        .date_naive();
-    let due = state.policy.due_times();
-    let suppression = Suppression {
-        below: state.policy.suppress_below,
-    };
+    let Settings {
+        today,
+        due,
+        suppression,
+    } = Settings::of(&state);
     let signed_in = user.0.clone();
     let scope_query = ScopeQuery {
         year: query.year,

@@ -71,7 +71,8 @@ pub fn check_referral(
                 .ok_or_else(|| invalid(context, "onward_from", Problem::UnknownReference))?;
             referral.screening_ids = previous.screening_ids.clone();
             chain = chain_of(context, previous_id)?;
-            previous.packet.onward()
+            // The onward referral passes the same packet on: child, screenings, consent.
+            previous.packet
         }
     };
     let mut checked = referral
@@ -82,7 +83,7 @@ pub fn check_referral(
     let earliest = context.made_at - chrono::Duration::days(1);
     checked.sent_at = checked.sent_at.clamp(earliest, context.now);
     checked.status_at = Some(checked.sent_at);
-    checked.signature = Some(sign(context, context.record_id)?);
+    checked.signature = Some(slip_signature(context.transaction, context.record_id)?);
 
     let mut effects = vec![Effect::Share {
         record_type: RecordType::Referral,
@@ -321,12 +322,8 @@ fn events_of(context: &Context<'_>, referral_id: Uuid) -> Result<Vec<Uuid>, ApiO
     Ok(events)
 }
 
-/// The slip's signature: HMAC-SHA256 with the server's key, base64url, 16 bytes.
-fn sign(context: &Context<'_>, id: Uuid) -> Result<String, ApiError> {
-    slip_signature(context.transaction, id)
-}
-
-/// The signature a genuine slip of referral `id` carries (creating the server's key once).
+/// The signature a genuine slip of referral `id` carries: HMAC-SHA256 with the server's key
+/// (created once), its first 16 bytes in base64url.
 pub fn slip_signature(connection: &rusqlite::Connection, id: Uuid) -> Result<String, ApiError> {
     use base64::Engine;
     let key = slip_key(connection)?;

@@ -7,8 +7,8 @@ use calamine::{Data, Reader, Xlsx};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::referrals::{event, referred};
-use crate::screening::{change, push};
+use crate::referrals::{accepted_and_attended, referred};
+use crate::screening::push;
 
 #[tokio::test]
 async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
@@ -16,24 +16,7 @@ async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
     let app = &r.school.app;
     // The station sees the child: the at-risk child reached services.
     let health = app.login("health", "demo").await;
-    let steps = vec![
-        change(
-            "referral_event",
-            Uuid::now_v7(),
-            &r.station,
-            event(r.referral_id, "accept", json!({})),
-        ),
-        change(
-            "referral_event",
-            Uuid::now_v7(),
-            &r.station,
-            event(
-                r.referral_id,
-                "attend",
-                json!({"attended_on": "2026-11-02"}),
-            ),
-        ),
-    ];
+    let steps = accepted_and_attended(&r);
     for outcome in push(app, &health, steps).await {
         assert_eq!(outcome["status"], "applied", "{outcome}");
     }

@@ -51,6 +51,26 @@ async fn one(app: &TestApp, token: &str, change: Value) -> Value {
     push(app, token, vec![change]).await.remove(0)
 }
 
+/// A step on a referral, by a user of `facility`.
+fn step(facility: &str, fields: Value) -> Value {
+    change("referral_event", Uuid::now_v7(), facility, fields)
+}
+
+/// The station accepts the referral and records the child's visit.
+pub(crate) fn accepted_and_attended(r: &Referred) -> Vec<Value> {
+    vec![
+        step(&r.station, event(r.referral_id, "accept", json!({}))),
+        step(
+            &r.station,
+            event(
+                r.referral_id,
+                "attend",
+                json!({"attended_on": "2026-11-02"}),
+            ),
+        ),
+    ]
+}
+
 async fn pull(app: &TestApp, token: &str) -> Vec<Value> {
     let reply = app.get("/api/sync/pull?since=0", token).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
@@ -149,12 +169,7 @@ async fn the_receiver_sees_the_packet_only_and_the_sender_gets_the_feedback() {
         .await;
     assert!(pull(app, &elsewhere).await.is_empty());
     let sneaky = event(r.referral_id, "accept", json!({}));
-    let outcome = &one(
-        app,
-        &elsewhere,
-        change("referral_event", Uuid::now_v7(), &other, sneaky),
-    )
-    .await;
+    let outcome = &one(app, &elsewhere, step(&other, sneaky)).await;
     assert_eq!(outcome["code"], "forbidden_facility", "{outcome}");
 
     // The station receives, accepts with an appointment, sees the child and completes.
@@ -183,7 +198,7 @@ async fn the_receiver_sees_the_packet_only_and_the_sender_gets_the_feedback() {
     ];
     let changes = steps
         .into_iter()
-        .map(|fields| change("referral_event", Uuid::now_v7(), &r.station, fields))
+        .map(|fields| step(&r.station, fields))
         .collect();
     for outcome in push(app, &health, changes).await {
         assert_eq!(outcome["status"], "applied", "{outcome}");
@@ -210,7 +225,6 @@ async fn the_receiver_sees_the_packet_only_and_the_sender_gets_the_feedback() {
         completed["fields"]["feedback"]["services"],
         json!(["assessment", "counselling"])
     );
-    let _ = r.screening_id;
 }
 
 #[tokio::test]
@@ -221,12 +235,7 @@ async fn a_school_cannot_accept_and_an_event_too_late_is_kept_with_its_refusal()
     let outcome = &one(
         app,
         &r.school.token,
-        change(
-            "referral_event",
-            Uuid::now_v7(),
-            &r.school.facility,
-            accept.clone(),
-        ),
+        step(&r.school.facility, accept.clone()),
     )
     .await;
     assert_eq!(outcome["status"], "rejected");
@@ -253,24 +262,14 @@ async fn a_school_cannot_accept_and_an_event_too_late_is_kept_with_its_refusal()
     let outcome = &one(
         app,
         &r.school.token,
-        change(
-            "referral_event",
-            Uuid::now_v7(),
-            &r.school.facility,
-            cancel.clone(),
-        ),
+        step(&r.school.facility, cancel.clone()),
     )
     .await;
     assert_eq!(outcome["code"], "invalid_input", "{outcome}");
     assert!(outcome["fields"]["reason"].is_string());
     let mut cancel = cancel;
     cancel["reason"] = json!("Gia đình đã đưa em đi khám nơi khác");
-    let outcome = &one(
-        app,
-        &r.school.token,
-        change("referral_event", Uuid::now_v7(), &r.school.facility, cancel),
-    )
-    .await;
+    let outcome = &one(app, &r.school.token, step(&r.school.facility, cancel)).await;
     assert_eq!(outcome["status"], "applied", "{outcome}");
 
     // The station accepted while offline; it arrives after the cancel.
@@ -391,25 +390,8 @@ async fn an_onward_referral_is_seen_along_the_chain_and_the_slip_is_signed() {
     );
     onward["urgency"] = json!("emergency");
     onward["sent_by"] = json!("Lường Văn Sơn");
-    let changes = vec![
-        change(
-            "referral_event",
-            Uuid::now_v7(),
-            &r.station,
-            event(r.referral_id, "accept", json!({})),
-        ),
-        change(
-            "referral_event",
-            Uuid::now_v7(),
-            &r.station,
-            event(
-                r.referral_id,
-                "attend",
-                json!({"attended_on": "2026-11-02"}),
-            ),
-        ),
-        change("referral", onward_id, &r.station, onward.clone()),
-    ];
+    let mut changes = accepted_and_attended(&r);
+    changes.push(change("referral", onward_id, &r.station, onward.clone()));
     let outcomes = push(app, &health, changes).await;
     for outcome in &outcomes {
         assert_eq!(outcome["status"], "applied", "{outcomes:?}");
@@ -473,9 +455,9 @@ async fn an_onward_referral_is_seen_along_the_chain_and_the_slip_is_signed() {
     let attend = event(onward_id, "attend", json!({"attended_on": "2026-11-02"}));
     let receive = event(onward_id, "receive", json!({}));
     let changes = vec![
-        change("referral_event", Uuid::now_v7(), &hospital, receive),
-        change("referral_event", Uuid::now_v7(), &hospital, attend),
-        change("referral_event", Uuid::now_v7(), &hospital, done),
+        step(&hospital, receive),
+        step(&hospital, attend),
+        step(&hospital, done),
     ];
     for outcome in push(app, &clinician, changes).await {
         assert_eq!(outcome["status"], "applied", "{outcome}");

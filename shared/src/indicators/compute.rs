@@ -394,6 +394,16 @@ fn area_units(data: &Dataset, units: &HashMap<Key, Unit>) -> Vec<Unit> {
     list
 }
 
+/// A referral's status as of `at`, from its accepted events (in time order).
+fn status_at(events: &[&EventFact], at: DateTime<Utc>) -> Status {
+    events
+        .iter()
+        .filter(|e| e.at <= at)
+        .fold(Status::Sent, |status, e| {
+            crate::referral::apply(status, e.action, e.action.side(), "-").unwrap_or(status)
+        })
+}
+
 /// I5 over referrals sent in the period by facilities in scope; open overdue ones as of the end.
 fn referral_loop(pass: &Pass<'_>, trend: &mut [Month]) -> ReferralLoop {
     use chrono::Datelike;
@@ -406,7 +416,7 @@ fn referral_loop(pass: &Pass<'_>, trend: &mut [Month]) -> ReferralLoop {
             continue;
         }
         let events = &pass.events_by_referral[key];
-        let status = data.status_at(events, end);
+        let status = status_at(events, end);
         if !status.is_final() && data.due_times.is_overdue(r.urgency, status, r.sent_at, end) {
             result.open_overdue += 1;
         }

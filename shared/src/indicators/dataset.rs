@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind, ORPHAN};
 use crate::child::{Child, Sex};
 use crate::place::FacilityType;
-use crate::referral::{Action, DueTimes, Referral, ReferralEvent, Status, Urgency};
+use crate::referral::{Action, DueTimes, Referral, ReferralEvent, Urgency};
 use crate::screening::Screening;
 use crate::sync::{Fields, RecordType};
 
@@ -134,7 +134,7 @@ pub fn ethnicity_index(slug: &str) -> u16 {
 
 impl Dataset {
     /// The facility's key, adding it (not in scope, type unknown) if the directory lacks it.
-    pub fn facility_key(&mut self, index: &mut HashMap<Uuid, Key>, id: Uuid) -> Key {
+    fn facility_key(&mut self, index: &mut HashMap<Uuid, Key>, id: Uuid) -> Key {
         *index.entry(id).or_insert_with(|| {
             self.facilities.push(FacilityFact {
                 id,
@@ -290,15 +290,5 @@ impl Dataset {
             }
         }
         data
-    }
-
-    /// The referral's status as of `at`, from its accepted events in time order.
-    pub fn status_at(&self, events: &[&EventFact], at: DateTime<Utc>) -> Status {
-        events
-            .iter()
-            .filter(|e| e.at <= at)
-            .fold(Status::Sent, |status, e| {
-                crate::referral::apply(status, e.action, e.action.side(), "-").unwrap_or(status)
-            })
     }
 }

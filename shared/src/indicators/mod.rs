@@ -93,6 +93,15 @@ impl Period {
         }
     }
 
+    /// The reporting year a day belongs to (December opens the next year's report).
+    pub fn year_of(day: NaiveDate) -> i32 {
+        if day.month() == 12 {
+            day.year() + 1
+        } else {
+            day.year()
+        }
+    }
+
     pub fn contains(self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
     }
@@ -258,6 +267,22 @@ impl AgeBand {
             (AgeBand::From15To17, Lang::En) => "15–17 years",
         }
     }
+}
+
+/// The label of a breakdown line's key (`group`: age, sex, ethnicity or instrument), in `lang`;
+/// the key itself when it is not one the group knows.
+pub fn breakdown_label(group: &str, key: &str, lang: Lang) -> String {
+    let label = match group {
+        "age" => AgeBand::from_code(key).map(|b| b.label(lang)),
+        "sex" => crate::child::Sex::ALL
+            .into_iter()
+            .find(|s| s.code() == key)
+            .map(|s| s.label(lang)),
+        "ethnicity" => crate::ethnicity::name(key),
+        "instrument" => crate::instrument::find(key).map(|i| i.name.get(lang)),
+        _ => None,
+    };
+    label.unwrap_or(key).to_string()
 }
 
 /// One line of a breakdown: its label key (an age band, sex, ethnicity or instrument code) and

@@ -139,11 +139,6 @@ impl Packet {
         }
     }
 
-    /// The packet an onward referral carries: the same child, screenings and consent, passed on.
-    pub fn onward(&self) -> Packet {
-        self.clone()
-    }
-
     /// Whether the family's consent covers sharing with a facility that needs `purpose`.
     pub fn consent_covers(&self, purpose: Purpose) -> bool {
         self.consented.contains(&purpose)

@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use shared::indicators::{definitions, Indicator, IndicatorsView, Line, Ratio, Suppression, Unit};
-use shared::lang::{format_date, Lang};
+use shared::indicators::{
+    breakdown_label, definitions, Indicator, IndicatorsView, Line, Ratio, Suppression, Unit,
+};
+use shared::lang::format_date;
 
 use super::charts::{MonthlyBars, MonthlyLine, TargetBar};
 use super::{suppression, Choice};
@@ -187,21 +189,6 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     }
 }
 
-/// The label of a breakdown's key, in the user's language.
-pub fn key_label(group: &str, key: &str, lang: Lang) -> String {
-    match group {
-        "age" => {
-            shared::indicators::AgeBand::from_code(key).map_or(key.into(), |b| b.label(lang).into())
-        }
-        "sex" => shared::child::Sex::ALL
-            .into_iter()
-            .find(|s| s.code() == key)
-            .map_or(key.into(), |s| s.label(lang).into()),
-        "ethnicity" => shared::ethnicity::name(key).unwrap_or(key).into(),
-        _ => key.into(),
-    }
-}
-
 #[component]
 fn Breakdown(
     title: &'static str,
@@ -217,7 +204,7 @@ fn Breakdown(
             <table class="data">
                 <tbody>{lines.into_iter().map(|l| {
                     let (n, d) = s.ratio(l.ratio);
-                    view! { <tr><td>{key_label(group, &l.key, lang)}</td><td>{(i18n.rp().of)(&n, &d)}</td><td>{s.percent(l.ratio)}</td></tr> }
+                    view! { <tr><td>{breakdown_label(group, &l.key, lang)}</td><td>{(i18n.rp().of)(&n, &d)}</td><td>{s.percent(l.ratio)}</td></tr> }
                 }).collect_view()}</tbody>
             </table>
         </div>

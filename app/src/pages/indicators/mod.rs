@@ -8,7 +8,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod rows;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use shared::api::{CurrentUser, Facility};
 use shared::indicators::{
@@ -27,15 +27,6 @@ use crate::sync::use_sync;
 /// Today in Vietnam, by the server's clock as last measured.
 pub fn today(network: crate::pages::referrals::Network) -> NaiveDate {
     network.now().with_timezone(&vietnam_offset()).date_naive()
-}
-
-/// The reporting year a day belongs to (December opens the next year's report).
-pub fn reporting_year(day: NaiveDate) -> i32 {
-    if day.month() == 12 {
-        day.year() + 1
-    } else {
-        day.year()
-    }
 }
 
 /// The facility's own data set, from this device's records.
@@ -106,7 +97,7 @@ pub fn IndicatorsPage() -> impl IntoView {
     let api = use_api();
     let user = session.user_untracked();
     let aggregate = user.as_ref().is_some_and(|u| u.role.belongs_to_area());
-    let this_year = reporting_year(today(sync.network));
+    let this_year = Period::year_of(today(sync.network));
     let year = RwSignal::new(this_year);
     let area = RwSignal::new(None::<Uuid>);
     let facility = RwSignal::new(None::<Uuid>);

@@ -9,7 +9,7 @@ use shared::child::Child;
 use shared::indicators::{rows, Indicator, IndicatorRow, Part, Period, RowsView, ROWS_MAX};
 use shared::lang::format_date;
 
-use super::{local_dataset, reporting_year, today};
+use super::{local_dataset, today};
 use crate::api::use_api;
 use crate::i18n::use_i18n;
 use crate::session::use_session;
@@ -35,7 +35,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
     let year: i32 = query
         .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
         .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| reporting_year(today(sync.network)));
+        .unwrap_or_else(|| Period::year_of(today(sync.network)));
     let aggregate = session
         .user_untracked()
         .is_some_and(|u| u.role.belongs_to_area());

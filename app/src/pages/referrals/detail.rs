@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::actions::Actions;
 use super::list::status_badge;
-use super::{items, EventItem, Item};
+use super::{EventItem, Item};
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 use crate::sync::use_sync;
@@ -59,7 +59,7 @@ pub fn ReferralPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
     let mine = move || session.user().and_then(|u| u.facility_id);
-    let all = Memo::new(move |_| sync.records.with(|r| items(r, mine())));
+    let all = super::use_referrals().all;
     let item = Memo::new(move |_| {
         let id = id()?;
         all.with(|list| list.iter().find(|i| i.id == id).cloned())

@@ -7,9 +7,8 @@ use leptos_router::hooks::use_navigate;
 use shared::lang::format_date_time;
 use shared::referral::{slip, Side, Status};
 
-use super::{items, notices, Item, Network, Notice, NoticeKind};
+use super::{use_referrals, Item, Network, Notice, NoticeKind};
 use crate::i18n::{use_i18n, I18n};
-use crate::session::use_session;
 use crate::sync::use_sync;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,11 +82,8 @@ pub fn status_badge(status: Status, i18n: I18n) -> impl IntoView {
 #[component]
 pub fn ReferralsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let session = use_session();
-    let network = sync.network;
-    let mine = move || session.user().and_then(|u| u.facility_id);
-    let all = Memo::new(move |_| sync.records.with(|r| items(r, mine())));
+    let network = use_sync().network;
+    let all = use_referrals().all;
     let side = RwSignal::new(Side::Receiver);
     let filter = RwSignal::new(Filter::All);
     let shown = move || {
@@ -167,12 +163,7 @@ fn Row(item: Item) -> impl IntoView {
 pub fn Notices() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let session = use_session();
-    let list = Memo::new(move |_| {
-        let mine = session.user().and_then(|u| u.facility_id);
-        let all = sync.records.with(|r| items(r, mine));
-        sync.network.seen.with(|seen| notices(&all, mine, seen))
-    });
+    let list = use_referrals().notices;
     let text = move |notice: &Notice| {
         let r = i18n.r();
         let f = match notice.kind {

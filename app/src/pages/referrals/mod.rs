@@ -24,6 +24,9 @@ use uuid::Uuid;
 use crate::api::Api;
 use crate::store::{self, LocalRecord};
 
+/// A change of the measured clock error smaller than this (network delay) is not worth keeping.
+const SKEW_TOLERANCE_MS: i64 = 2_000;
+
 /// What the referral pages know beyond the records. `Copy`: every field is a signal.
 #[derive(Clone, Copy)]
 pub struct Network {
@@ -53,12 +56,15 @@ impl Network {
         Utc::now() + Duration::milliseconds(self.skew_ms.get_untracked())
     }
 
-    /// Takes the server's clock and due times from a pulled page.
+    /// Takes the server's clock and due times from a pulled page (kept on the device only when
+    /// they changed: a pull has several pages).
     pub async fn learn(self, page: &PullResponse) {
         if let Some(server) = page.server_time {
             let skew = (server - Utc::now()).num_milliseconds();
-            self.skew_ms.set(skew);
-            let _ = store::put_meta("clock_skew_ms", &skew).await;
+            if (skew - self.skew_ms.get_untracked()).abs() > SKEW_TOLERANCE_MS {
+                self.skew_ms.set(skew);
+                let _ = store::put_meta("clock_skew_ms", &skew).await;
+            }
         }
         if let Some(due) = page.due_times {
             if due != self.due_times.get_untracked() {
@@ -76,20 +82,18 @@ impl Network {
         }
     }
 
-    /// Loads what was kept, when the user's store opens or changes.
+    /// Loads what the signed-in user's store kept (nothing of another user's stays).
     pub async fn reload(self) {
-        if let Ok(Some(list)) = store::get_meta::<Vec<Facility>>("facilities").await {
-            self.facilities.set(list);
+        async fn kept<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+            store::get_meta::<T>(name).await.ok().flatten()
         }
-        if let Ok(Some(skew)) = store::get_meta::<i64>("clock_skew_ms").await {
-            self.skew_ms.set(skew);
-        }
-        if let Ok(Some(due)) = store::get_meta::<DueTimes>("due_times").await {
-            self.due_times.set(due);
-        }
-        if let Ok(Some(seen)) = store::get_meta::<BTreeSet<String>>("notices_seen").await {
-            self.seen.set(seen);
-        }
+        self.facilities
+            .set(kept("facilities").await.unwrap_or_default());
+        self.skew_ms.set(kept("clock_skew_ms").await.unwrap_or(0));
+        self.due_times
+            .set(kept("due_times").await.unwrap_or_default());
+        self.seen
+            .set(kept("notices_seen").await.unwrap_or_default());
     }
 
     pub fn facility_name(self, id: Uuid) -> String {
@@ -108,6 +112,30 @@ impl Network {
             let _ = store::put_meta("notices_seen", &seen).await;
         });
     }
+}
+
+/// The device's referrals, folded once per change of the records and shared by every page that
+/// shows them (the navigation badge, the lists, a referral, the child's page, the home card).
+#[derive(Clone, Copy)]
+pub struct Referrals {
+    pub all: Memo<Vec<Item>>,
+    /// Not yet marked seen.
+    pub notices: Memo<Vec<Notice>>,
+}
+
+pub fn provide_referrals() {
+    let sync = crate::sync::use_sync();
+    let session = crate::session::use_session();
+    let mine = move || session.user().and_then(|u| u.facility_id);
+    let all = Memo::new(move |_| sync.records.with(|r| items(r, mine())));
+    let notices = Memo::new(move |_| {
+        all.with(|all| sync.network.seen.with(|seen| notices(all, mine(), seen)))
+    });
+    provide_context(Referrals { all, notices });
+}
+
+pub fn use_referrals() -> Referrals {
+    expect_context::<Referrals>()
 }
 
 /// One event as the device shows it.
@@ -282,13 +310,12 @@ pub fn ChildReferrals(child_id: Uuid) -> impl IntoView {
     use shared::lang::format_date_time;
     let i18n = crate::i18n::use_i18n();
     let sync = crate::sync::use_sync();
-    let session = crate::session::use_session();
+    let referrals = use_referrals();
     let list = Memo::new(move |_| {
-        let mine = session.user().and_then(|u| u.facility_id);
-        sync.records.with(|r| {
-            items(r, mine)
-                .into_iter()
+        referrals.all.with(|all| {
+            all.iter()
                 .filter(|i| i.referral.child_id == child_id)
+                .cloned()
                 .collect::<Vec<_>>()
         })
     });
@@ -330,21 +357,17 @@ pub fn ReferralSummary() -> impl IntoView {
     use leptos_router::components::A;
     let i18n = crate::i18n::use_i18n();
     let sync = crate::sync::use_sync();
-    let session = crate::session::use_session();
+    let referrals = use_referrals();
     let counts = Memo::new(move |_| {
-        let mine = session.user().and_then(|u| u.facility_id);
-        let all = sync.records.with(|r| items(r, mine));
         let times = sync.network.due_times.get();
         let now = sync.network.now();
+        let all = referrals.all.get();
         let new = all
             .iter()
             .filter(|i| i.side == Some(Side::Receiver) && i.status == Status::Sent)
             .count();
         let overdue = all.iter().filter(|i| i.is_overdue(&times, now)).count();
-        let unseen = sync
-            .network
-            .seen
-            .with(|seen| notices(&all, mine, seen).len());
+        let unseen = referrals.notices.with(Vec::len);
         (new, overdue, unseen)
     });
     view! {

@@ -17,7 +17,6 @@ use uuid::Uuid;
 
 use super::actions::RefField;
 use super::detail::screening_line;
-use super::items;
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::use_i18n;
 use crate::pages::children::child_of;
@@ -40,12 +39,11 @@ struct Subject {
 pub fn NewReferralPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let session = use_session();
     let params = use_params_map();
     let path_id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+    let referrals = super::use_referrals();
     let subject = Memo::new(move |_| {
         let id = path_id()?;
-        let mine = session.user().and_then(|u| u.facility_id);
         sync.records.with(|records| {
             if let Some(child) = records.iter().find(|r| r.id == id).and_then(child_of) {
                 let screenings = screenings_of(records, id)
@@ -66,9 +64,9 @@ pub fn NewReferralPage() -> impl IntoView {
                     onward_from: None,
                 });
             }
-            items(records, mine)
-                .into_iter()
-                .find(|i| i.id == id)
+            referrals
+                .all
+                .with(|all| all.iter().find(|i| i.id == id).cloned())
                 .map(|item| Subject {
                     child_id: item.referral.child_id,
                     name: item.child_name().to_string(),
@@ -171,7 +169,8 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     let packet = move || -> Option<Packet> {
         let s = subject.get_value();
         if let Some((_, packet)) = s.onward_from {
-            return Some(packet.onward());
+            // An onward referral passes the same packet on.
+            return Some(packet);
         }
         let today = network.now().with_timezone(&vietnam_offset()).date_naive();
         sync.records.with(|records| {

@@ -13,10 +13,8 @@ use shared::referral::slip::{self, SlipCheck};
 use uuid::Uuid;
 
 use super::detail::screening_line;
-use super::items;
 use crate::api::{use_api, ApiFailure};
 use crate::i18n::use_i18n;
-use crate::session::use_session;
 use crate::sync::use_sync;
 
 /// The QR code of a link, as SVG markup.
@@ -34,17 +32,15 @@ fn qr_svg(text: &str) -> Option<String> {
 pub fn SlipPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let session = use_session();
     let params = use_params_map();
     let network = sync.network;
     let size = RwSignal::new("a4");
+    let referrals = super::use_referrals();
     let item = Memo::new(move |_| {
         let id = params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()))?;
-        let mine = session.user().and_then(|u| u.facility_id);
-        sync.records
-            .with(|r| items(r, mine))
-            .into_iter()
-            .find(|i| i.id == id)
+        referrals
+            .all
+            .with(|all| all.iter().find(|i| i.id == id).cloned())
     });
     let print = |_| {
         let _ = window().print();
