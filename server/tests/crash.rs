@@ -55,6 +55,9 @@ fn start(data: &Path) -> Server {
 }
 
 fn child_change(facility: &str, commune: &str, n: usize) -> Value {
+    // Dates from the day the test runs: a 13-year-old, changed now (the real server's clock).
+    let now = chrono::Utc::now();
+    let born = now.date_naive() - chrono::Duration::days(13 * 365 + 100);
     json!({
         "id": Uuid::now_v7(),
         "record_type": "child",
@@ -62,7 +65,7 @@ fn child_change(facility: &str, commune: &str, n: usize) -> Value {
         "facility_id": facility,
         "set": {
             "full_name": format!("Trẻ Thử {n}"),
-            "date_of_birth": "2013-04-05",
+            "date_of_birth": born,
             "sex": "female",
             "ethnicity": "nung",
             "commune_id": commune,
@@ -70,7 +73,7 @@ fn child_change(facility: &str, commune: &str, n: usize) -> Value {
             "guardian_relation": "mother"
         },
         "base": {},
-        "made_at": "2026-11-02T01:00:00Z"
+        "made_at": now
     })
 }
 

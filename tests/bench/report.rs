@@ -51,10 +51,21 @@ fn day(date: NaiveDate) -> i64 {
     i64::from(chrono::Datelike::num_days_from_ce(&date))
 }
 
+/// The data set is the reporting year that ended last before the day it is generated, seen on its
+/// 20 November; the year is kept in the data set so that a later measurement uses the same one.
+fn anchor_year() -> i32 {
+    shared::indicators::Period::year_of(Utc::now().date_naive()) - 1
+}
+
+fn anchor(year: i32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(year, 11, 20, 3, 0, 0).unwrap()
+}
+
 async fn generate(path: &str) -> Result<()> {
     let _ = std::fs::remove_file(path);
     let db = Db::open(std::path::Path::new(path)).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let now = Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0).unwrap();
+    let year = anchor_year();
+    let now = anchor(year);
     seed::seed(&db, true, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -98,7 +109,8 @@ async fn generate(path: &str) -> Result<()> {
                 params![id, format!("Trạm y tế Thử {c}"), commune, now],
             )?;
         }
-        let start = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+        t.execute_batch(&format!("CREATE TABLE bench_anchor (year INTEGER); INSERT INTO bench_anchor VALUES ({year});"))?;
+        let start = shared::indicators::Period::reporting_year(year).from;
         let mut child_school = Vec::with_capacity(CHILDREN);
         {
             let mut insert = t.prepare(
@@ -107,7 +119,7 @@ async fn generate(path: &str) -> Result<()> {
             )?;
             for key in 0..CHILDREN {
                 let school = rng.below(SCHOOLS as u64) as usize;
-                let born = NaiveDate::from_ymd_opt(2008, 12, 1).unwrap() + Duration::days(rng.below(17 * 365) as i64);
+                let born = start - Duration::days(17 * 365) + Duration::days(rng.below(17 * 365) as i64);
                 insert.execute(params![
                     key as i64 + 1,
                     Uuid::now_v7(),
@@ -232,7 +244,12 @@ fn memory_kb(field: &str) -> u64 {
 
 async fn measure(path: &str) -> Result<()> {
     let db = Db::open(std::path::Path::new(path)).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0).unwrap());
+    let year: i32 = db
+        .read(|c| Ok(c.query_row("SELECT year FROM bench_anchor", [], |r| r.get(0))?))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e} (generate the data set again: --fresh)"))?;
+    let clock = Clock::manual(anchor(year));
+    let today = anchor(year).date_naive();
     let commune: Uuid = db
         .read(|c| {
             Ok(c.query_row(
@@ -245,23 +262,22 @@ async fn measure(path: &str) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Where the time goes, once: loading the facts, then computing.
     let (load_ms, compute_ms) = db
-        .read(|c| {
+        .read(move |c| {
             let scope: std::collections::HashSet<Uuid> = c
                 .prepare("SELECT id FROM facilities")?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             let started = Instant::now();
             let window = shared::indicators::Period {
-                from: NaiveDate::from_ymd_opt(2025, 12, 1).unwrap(),
-                to: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                from: shared::indicators::Period::reporting_year(year).from,
+                to: today,
             };
             let data = server::facts::load(c, &scope, Default::default(), window)?;
             let loaded = started.elapsed().as_secs_f64() * 1000.0;
             let started = Instant::now();
-            let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
             let report = shared::indicators::compute(
                 &data,
-                shared::indicators::Period::reporting_year(2026),
+                shared::indicators::Period::reporting_year(year),
                 today,
             );
             std::hint::black_box(report);
@@ -287,11 +303,11 @@ async fn measure(path: &str) -> Result<()> {
     for (name, path) in [
         (
             "province (204,000 children)",
-            "/api/indicators?year=2026".to_string(),
+            format!("/api/indicators?year={year}"),
         ),
         (
             "one commune",
-            format!("/api/indicators?year=2026&area={commune}"),
+            format!("/api/indicators?year={year}&area={commune}"),
         ),
     ] {
         let mut millis = Vec::new();

@@ -26,7 +26,7 @@ pub fn synthetic_children(template: &Value, facility_id: &str, count: usize) -> 
                 GIVEN[(n / 7) % GIVEN.len()]
             ));
             json!({"record_type": "child", "id": Uuid::now_v7(), "facility_id": facility_id,
-                   "server": null, "fields": fields, "updated_at": "2026-11-22T00:00:00Z"})
+                   "server": null, "fields": fields, "updated_at": chrono::Utc::now()})
         })
         .collect()
 }

@@ -6,6 +6,8 @@
 //! `TAM_AN_E2E_CHROMEDRIVER`. Run directly without them, the tests fail with that explanation:
 //! they never skip silently.
 
+pub mod days;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -62,8 +64,9 @@ impl Stack {
         }
         let data = tempfile::tempdir()?;
         let db = Db::open(&data.path().join("e2e.db")).map_err(|e| anyhow::anyhow!("{e}"))?;
-        // Real time, which a test may move forward (overdue referrals).
+        // Real time (moved by `days::shift`), which a test may move forward (overdue referrals).
         let clock = Clock::shifted();
+        clock.advance(days::shift());
         seed::seed(&db, true, clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -223,7 +226,17 @@ impl Chrome {
         // Console output and uncaught errors, for `print_browser_log` when a test fails.
         capabilities.set_browser_log_level(thirtyfour::LoggingPrefsLogLevel::Warning)?;
         self.profiles.push(profile);
-        Ok(WebDriver::new(&self.driver_url, capabilities).await?)
+        let driver = WebDriver::new(&self.driver_url, capabilities).await?;
+        if let Some(script) = days::clock_script() {
+            driver
+                .cdp()
+                .send_raw(
+                    "Page.addScriptToEvaluateOnNewDocument",
+                    serde_json::json!({ "source": script }),
+                )
+                .await?;
+        }
+        Ok(driver)
     }
 }
 
@@ -433,7 +446,7 @@ pub async fn click(driver: &WebDriver, css: &str) -> Result<()> {
 pub async fn child_with_consent(driver: &WebDriver, name: &str) -> Result<()> {
     click_link(driver, "Trẻ em").await?;
     wait_for(driver, "#register-child").await?.click().await?;
-    register_child(driver, name, "07/03/2012").await?;
+    register_child(driver, name, &days::born(14)).await?;
     wait_for(driver, "#record-consent").await?.click().await?;
     wait_for(driver, "#field-child_agreed")
         .await?

@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use tests::{
-    click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr, wait_for_text,
-    wait_until, Stack, ONE_AT_A_TIME,
+    click_link, days, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
+    wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
@@ -177,12 +177,12 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
     // The connection drops.
     stack.stop_server().await?;
     for (name, born) in [
-        ("Hoàng Thị Hoa", "07/03/2012"),
-        ("Hoàng Thị Huệ", "15/09/2013"),
+        ("Hoàng Thị Hoa", days::born(14)),
+        ("Hoàng Thị Huệ", days::born(13)),
     ] {
         click_link(&device, "Trẻ em").await?;
         wait_for(&device, "#register-child").await?.click().await?;
-        register_child(&device, name, born).await?;
+        register_child(&device, name, &born).await?;
     }
     wait_for_attr(&device, "#sync-status", "data-pending", "2").await?;
 
@@ -239,7 +239,7 @@ async fn a_user_who_signed_in_here_before_can_sign_in_again_offline() -> Result<
     .await?;
     click_link(&device, "Trẻ em").await?;
     wait_for(&device, "#register-child").await?.click().await?;
-    register_child(&device, "Nông Thị Lan", "02/02/2014").await?;
+    register_child(&device, "Nông Thị Lan", &days::born(12)).await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
 
     // The network goes, and the session on this device ends (as when it expires).

@@ -7,7 +7,7 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    answer, child_with_consent, choose_target, click, click_link, fill, screenshot, sign_in,
+    answer, child_with_consent, choose_target, click, click_link, days, fill, screenshot, sign_in,
     wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
@@ -112,7 +112,13 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
     // Offline at the station: accept with an appointment, the visit, and the feedback.
     stack.stop_server().await?;
     wait_for(&station, "#action-accept").await?.click().await?;
-    fill(&station, "field-appointment", "25/11/2026 08:30").await?;
+    // An appointment the day after tomorrow, whatever day the test runs.
+    fill(
+        &station,
+        "field-appointment",
+        &format!("{} 08:30", days::typed(2)),
+    )
+    .await?;
     wait_for(&station, "#do-accept").await?.click().await?;
     wait_for(&station, "#action-attend").await?.click().await?;
     wait_for(&station, "#do-attend").await?.click().await?;

@@ -4,8 +4,8 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    answer, click, click_link, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
-    wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    answer, click, click_link, days, fill, register_child, screenshot, sign_in, wait_for,
+    wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
 
@@ -34,8 +34,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     // A 4-year-old gets the preschool checklist suggested, not the adolescent forms.
     click_link(&device, "Trẻ em").await?;
     wait_for(&device, "#register-child").await?.click().await?;
-    let four = format!("10/01/{}", 2026 - 4);
-    register_child(&device, "Nông Bảo Anh", &four).await?;
+    register_child(&device, "Nông Bảo Anh", &days::born(4)).await?;
     wait_for(&device, "#suggested #screen-ppsc").await?;
     ensure!(device
         .find_all(By::Css("#suggested #screen-phqa"))
@@ -45,7 +44,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     // A 14-year-old, with the guardian's and the child's consent.
     click_link(&device, "Trẻ em").await?;
     wait_for(&device, "#register-child").await?.click().await?;
-    register_child(&device, "Lý Văn Tài", "07/03/2012").await?;
+    register_child(&device, "Lý Văn Tài", &days::born(14)).await?;
     wait_for(&device, "#suggested #screen-phqa").await?;
     wait_for(&device, "#record-consent").await?.click().await?;
     wait_for(&device, "#field-child_agreed")
@@ -63,7 +62,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
         .await?
         .click()
         .await?;
-    fill(&device, "field-since", "01/08/2021").await?;
+    fill(&device, "field-since", &days::typed(-1920)).await?;
     wait_for(
         &device,
         "#circumstance-form input[name='parents']:last-of-type",

@@ -4,7 +4,7 @@
 //! `--peer`, it then runs the peer's Node benchmark back to back for comparison.
 //!
 //! Children are mapped onto our child record; screenings and referrals travel as opaque payloads
-//! (the server's benchmark-only `--accept-opaque-records`) until their own rules exist.
+//! (the `--accept-opaque-records` flag of a server built with its `bench-opaque` feature) until their own rules exist.
 
 use std::fs;
 use std::path::Path;
@@ -41,8 +41,17 @@ pub fn sync(with_peer: bool, in_browser: bool) -> Result<()> {
         .iter()
         .map(|d| to_change(d, FACILITY, COMMUNE))
         .collect();
+    // The benchmark build accepts the peer's documents as opaque records (a flag the
+    // production binary does not have).
     run(Command::new("cargo")
-        .args(["build", "--release", "-p", "server"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "server",
+            "--features",
+            "bench-opaque",
+        ])
         .current_dir(root()))?;
     if in_browser {
         return browser_runs(&peer, &base, &increment, with_peer);
@@ -460,8 +469,9 @@ fn to_change(doc: &Value, facility: &str, commune: &str) -> Value {
         "facility_id": facility,
         "set": set,
         "base": {},
-        // Screenings and referrals carry their own date fields; the time of the action matters little here.
-        "made_at": doc["created_at"].as_str().unwrap_or("2025-06-01T00:00:00Z"),
+        // Screenings and referrals carry their own date fields; the change is made now (the server
+        // bounds a device's clock to a window before it receives the change).
+        "made_at": chrono::Utc::now(),
     })
 }
 

@@ -82,6 +82,13 @@ impl Totals {
     }
 }
 
+impl std::ops::AddAssign for Totals {
+    fn add_assign(&mut self, other: Totals) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+}
+
 /// Runs `cargo test`, passing its output through, and totals the results.
 pub fn run_tests(command: &mut Command) -> Result<Totals> {
     eprintln!("xtask: $ {}", describe(command));

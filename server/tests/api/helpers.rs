@@ -4,7 +4,6 @@
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use server::clock::Clock;
@@ -37,7 +36,7 @@ impl TestApp {
     pub async fn with(policy: Policy, dist: Option<std::path::PathBuf>) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("test.db")).unwrap();
-        let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap());
+        let clock = Clock::manual(crate::days::start());
         seed::seed(&db, true, clock.now()).await.unwrap();
         let router = app(AppState::new(db.clone(), policy, clock.clone(), dist));
         TestApp {

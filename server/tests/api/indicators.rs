@@ -7,6 +7,7 @@ use calamine::{Data, Reader, Xlsx};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::days;
 use crate::referrals::{accepted_and_attended, referred};
 use crate::screening::push;
 
@@ -21,7 +22,12 @@ async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
         assert_eq!(outcome["status"], "applied", "{outcome}");
     }
 
-    let own = app.get("/api/indicators?year=2026", &r.school.token).await;
+    let own = app
+        .get(
+            &format!("/api/indicators?year={}", days::year()),
+            &r.school.token,
+        )
+        .await;
     assert_eq!(own.status, 200, "{}", own.json);
     assert_eq!(own.json["scope"], "Trường THCS Tam Thanh");
     assert_eq!(own.json["aggregate"], false);
@@ -36,7 +42,7 @@ async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
     assert_eq!(report["i5"]["sent"], 1);
     let rows = app
         .get(
-            "/api/indicators/rows?indicator=I1&year=2026",
+            &format!("/api/indicators/rows?indicator=I1&year={}", days::year()),
             &r.school.token,
         )
         .await
@@ -58,7 +64,9 @@ async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
     assert_eq!(refused.status, 403);
 
     let officer = app.login("officer", "demo").await;
-    let view = app.get("/api/indicators?year=2026", &officer).await;
+    let view = app
+        .get(&format!("/api/indicators?year={}", days::year()), &officer)
+        .await;
     assert_eq!(view.status, 200, "{}", view.json);
     assert_eq!(view.json["scope"], "Tỉnh Lạng Sơn");
     assert_eq!(view.json["aggregate"], true);
@@ -80,7 +88,10 @@ async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
     let text = view.json.to_string();
     assert!(!text.contains("Lý Văn Tài"));
     let rows = app
-        .get("/api/indicators/rows?indicator=I4&year=2026", &officer)
+        .get(
+            &format!("/api/indicators/rows?indicator=I4&year={}", days::year()),
+            &officer,
+        )
         .await
         .json;
     assert_eq!(rows["hidden"], true, "one row is too few to list: {rows}");
@@ -94,7 +105,7 @@ async fn a_school_sees_its_figures_and_the_officer_only_aggregates() {
         .to_string();
     let view = app
         .get(
-            &format!("/api/indicators?year=2026&area={commune}"),
+            &format!("/api/indicators?year={}&area={commune}", days::year()),
             &officer,
         )
         .await;
@@ -122,13 +133,19 @@ async fn the_annual_report_downloads_as_a_workbook_and_as_csv() {
     let r = referred().await;
     let app = &r.school.app;
     let file = app
-        .get("/api/indicators/export?year=2026", &r.school.token)
+        .get(
+            &format!("/api/indicators/export?year={}", days::year()),
+            &r.school.token,
+        )
         .await;
     assert_eq!(file.status, 200);
     assert!(file.headers["content-disposition"]
         .to_str()
         .unwrap()
-        .contains("bao-cao-2026-truong-thcs-tam-thanh.xlsx"));
+        .contains(&format!(
+            "bao-cao-{}-truong-thcs-tam-thanh.xlsx",
+            days::year()
+        )));
     let mut book = Xlsx::new(Cursor::new(file.bytes)).expect("a workbook");
     assert_eq!(
         book.sheet_names(),
@@ -161,7 +178,10 @@ async fn the_annual_report_downloads_as_a_workbook_and_as_csv() {
 
     let officer = app.login("officer", "demo").await;
     let csv = app
-        .get("/api/indicators/export?year=2026&format=csv", &officer)
+        .get(
+            &format!("/api/indicators/export?year={}&format=csv", days::year()),
+            &officer,
+        )
         .await;
     assert_eq!(csv.status, 200);
     assert!(csv.headers["content-type"]
@@ -174,8 +194,13 @@ async fn the_annual_report_downloads_as_a_workbook_and_as_csv() {
         "a byte-order mark for Excel"
     );
     let text = String::from_utf8(csv.bytes).unwrap();
+    let period = shared::indicators::Period::reporting_year(days::year());
     assert!(
-        text.contains("Tỉnh Lạng Sơn,01/12/2025,30/11/2026,I4,Tổng,Toàn địa bàn,<5,<5,"),
+        text.contains(&format!(
+            "Tỉnh Lạng Sơn,{},{},I4,Tổng,Toàn địa bàn,<5,<5,",
+            days::dmy(period.from),
+            days::dmy(period.to)
+        )),
         "{text}"
     );
     assert!(!text.contains("Lý Văn Tài"));
@@ -192,7 +217,10 @@ async fn a_database_from_before_the_indicators_gets_its_facts_on_opening() {
     let r = referred().await;
     let app = &r.school.app;
     let before = app
-        .get("/api/indicators?year=2026", &r.school.token)
+        .get(
+            &format!("/api/indicators?year={}", days::year()),
+            &r.school.token,
+        )
         .await
         .json;
     assert_eq!(
@@ -211,7 +239,10 @@ async fn a_database_from_before_the_indicators_gets_its_facts_on_opening() {
         .await
         .unwrap();
     let emptied = app
-        .get("/api/indicators?year=2026", &r.school.token)
+        .get(
+            &format!("/api/indicators?year={}", days::year()),
+            &r.school.token,
+        )
         .await
         .json;
     assert_eq!(
@@ -220,7 +251,10 @@ async fn a_database_from_before_the_indicators_gets_its_facts_on_opening() {
     );
     server::db::Db::open(app.db.path()).unwrap();
     let after = app
-        .get("/api/indicators?year=2026", &r.school.token)
+        .get(
+            &format!("/api/indicators?year={}", days::year()),
+            &r.school.token,
+        )
         .await
         .json;
     assert_eq!(

@@ -1,5 +1,6 @@
 //! API tests through `app().oneshot(...)`: one binary, one module per area of the API.
 
+mod days;
 mod helpers;
 
 mod audit;

@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::days;
 use crate::helpers::TestApp;
 use crate::screening::{change, phqa, push, school_with_child, screening, School};
 
@@ -22,9 +23,9 @@ fn referral(child_id: Uuid, to: &str, screenings: &[Uuid], extra: Value) -> Valu
         "reason": "Sàng lọc PHQ-A dương tính, có ý nghĩ tự hại",
         "done_already": "Đã gặp riêng, báo mẹ",
         "screening_ids": screenings,
-        "sent_at": "2026-11-02T01:00:00Z",
+        "sent_at": days::made_at(),
         "sent_by": "Hoàng Thị Mai",
-        "packet": {"child": {"full_name": "Tên do máy gửi", "date_of_birth": "2012-03-07", "sex": "male",
+        "packet": {"child": {"full_name": "Tên do máy gửi", "date_of_birth": days::born(14), "sex": "male",
                              "guardian_name": "x", "guardian_relation": "mother"}}
     });
     for (key, value) in extra.as_object().unwrap() {
@@ -37,7 +38,7 @@ pub(crate) fn event(referral_id: Uuid, action: &str, extra: Value) -> Value {
     let mut fields = json!({
         "referral_id": referral_id,
         "action": action,
-        "at": "2026-11-02T03:00:00Z",
+        "at": days::at(0, 3),
         "by": "Lường Văn Sơn"
     });
     for (key, value) in extra.as_object().unwrap() {
@@ -65,7 +66,7 @@ pub(crate) fn accepted_and_attended(r: &Referred) -> Vec<Value> {
             event(
                 r.referral_id,
                 "attend",
-                json!({"attended_on": "2026-11-02"}),
+                json!({"attended_on": days::day(0)}),
             ),
         ),
     ]
@@ -178,12 +179,12 @@ async fn the_receiver_sees_the_packet_only_and_the_sender_gets_the_feedback() {
         event(
             r.referral_id,
             "accept",
-            json!({"appointment": "2026-11-04T08:30:00"}),
+            json!({"appointment": format!("{}T08:30:00", days::day(2))}),
         ),
         event(
             r.referral_id,
             "attend",
-            json!({"attended_on": "2026-11-02"}),
+            json!({"attended_on": days::day(0)}),
         ),
         event(
             r.referral_id,
@@ -452,7 +453,7 @@ async fn an_onward_referral_is_seen_along_the_chain_and_the_slip_is_signed() {
         "complete",
         json!({"feedback": {"found": "Đã điều trị"}}),
     );
-    let attend = event(onward_id, "attend", json!({"attended_on": "2026-11-02"}));
+    let attend = event(onward_id, "attend", json!({"attended_on": days::day(0)}));
     let receive = event(onward_id, "receive", json!({}));
     let changes = vec![
         step(&hospital, receive),

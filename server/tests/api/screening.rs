@@ -6,9 +6,8 @@ use serde_json::{json, Value};
 use shared::instrument::{find, score, Answers};
 use uuid::Uuid;
 
+use crate::days;
 use crate::helpers::TestApp;
-
-pub(crate) const MADE_AT: &str = "2026-11-02T01:00:00Z";
 
 pub(crate) fn change(record_type: &str, record_id: Uuid, facility: &str, set: Value) -> Value {
     edit(record_type, record_id, facility, set, json!({}))
@@ -29,15 +28,15 @@ pub(crate) fn edit(
         "facility_id": facility,
         "set": set,
         "base": base,
-        "made_at": MADE_AT
+        "made_at": days::made_at()
     })
 }
 
-/// A 14-year-old pupil (born 07/03/2012).
+/// A 14-year-old pupil.
 pub(crate) fn child(commune: &str) -> Value {
     json!({
         "full_name": "Lý Văn Tài",
-        "date_of_birth": "2012-03-07",
+        "date_of_birth": days::born(14),
         "sex": "male",
         "ethnicity": "nung",
         "commune_id": commune,
@@ -53,7 +52,7 @@ pub(crate) fn consent(child_id: Uuid, child_agreed: bool) -> Value {
         "guardian_name": "Lý Thị Hoa",
         "guardian_relation": "mother",
         "child_agreed": child_agreed,
-        "given_on": "2026-09-05",
+        "given_on": days::day(-58),
         "purposes": ["screening", "share_health"],
         "method": "signed_form"
     })
@@ -76,7 +75,7 @@ pub(crate) fn screening(child_id: Uuid, answers: &Answers) -> Value {
         "instrument_id": "phqa",
         "instrument_version": "1",
         "informant": "child",
-        "screened_on": "2026-11-01",
+        "screened_on": days::day(-1),
         "answers": answers,
         "result": result
     })
@@ -398,18 +397,18 @@ async fn integrators_list_instruments_and_score_answers() {
 #[tokio::test]
 async fn sessions_circumstances_and_care_arrangements_are_checked_records_of_the_child() {
     let s = school_with_child(true).await;
-    let session = json!({"child_id": s.child_id, "held_on": "2026-11-01", "kind": "individual",
+    let session = json!({"child_id": s.child_id, "held_on": days::day(-1), "kind": "individual",
                          "held_by": "Hoàng Thị Mai", "note": "Trò chuyện về giấc ngủ",
-                         "follow_up_on": "2026-11-15"});
-    let early_follow_up = json!({"child_id": s.child_id, "held_on": "2026-11-01", "kind": "group",
-                                 "held_by": "Hoàng Thị Mai", "follow_up_on": "2026-10-01"});
-    let orphan_unclear = json!({"child_id": s.child_id, "code": "orphan", "since": "2021-08-01",
+                         "follow_up_on": days::day(13)});
+    let early_follow_up = json!({"child_id": s.child_id, "held_on": days::day(-1), "kind": "group",
+                                 "held_by": "Hoàng Thị Mai", "follow_up_on": days::day(-32)});
+    let orphan_unclear = json!({"child_id": s.child_id, "code": "orphan", "since": days::day(-1920),
                                 "cause": "covid19"});
-    let orphan = json!({"child_id": s.child_id, "code": "orphan", "since": "2021-08-01",
+    let orphan = json!({"child_id": s.child_id, "code": "orphan", "since": days::day(-1920),
                         "parents_lost": "both", "cause": "covid19"});
-    let care = json!({"child_id": s.child_id, "kind": "kinship", "since": "2021-09-15"});
+    let care = json!({"child_id": s.child_id, "kind": "kinship", "since": days::day(-1874)});
     let stranger_child =
-        json!({"child_id": Uuid::now_v7(), "kind": "adoption", "since": "2022-01-01"});
+        json!({"child_id": Uuid::now_v7(), "kind": "adoption", "since": days::day(-1766)});
     let outcomes = push(
         &s.app,
         &s.token,

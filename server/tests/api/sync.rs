@@ -4,13 +4,14 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::days;
 use crate::helpers::TestApp;
 
 /// A complete child record's fields, as the app's form produces them.
 fn child_fields(name: &str, commune: &str) -> Value {
     json!({
         "full_name": name,
-        "date_of_birth": "2012-03-07",
+        "date_of_birth": days::born(14),
         "sex": "male",
         "ethnicity": "tay",
         "commune_id": commune,
@@ -29,7 +30,7 @@ fn change(record_id: Uuid, facility: &str, set: Value, base: Value) -> Value {
         "facility_id": facility,
         "set": set,
         "base": base,
-        "made_at": "2026-11-02T01:00:00Z"
+        "made_at": days::made_at()
     })
 }
 
@@ -198,7 +199,7 @@ async fn invalid_records_are_rejected_with_reasons_per_field() {
         app.my_area(&counsellor).await,
     );
     let mut fields = child_fields("  ", &commune);
-    fields["date_of_birth"] = json!("2030-01-01");
+    fields["date_of_birth"] = json!(days::day(1000));
     let reply = push(
         &app,
         &counsellor,
