@@ -103,6 +103,7 @@ pub fn record(
 
 /// Filters for the audit log; all optional.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only entries by this username.
@@ -121,7 +122,7 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/api/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = shared::api::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,

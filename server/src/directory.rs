@@ -130,6 +130,7 @@ pub async fn update_area(
 
 /// Filters for the facility list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FacilityQuery {
     /// Only facilities in this area.

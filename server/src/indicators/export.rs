@@ -18,6 +18,7 @@ use crate::extract::AuthUser;
 use crate::AppState;
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `xlsx` (default) or `csv`.

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeQuery {
     /// The reporting year: 1 December of the year before to 30 November (default: the current).
@@ -232,6 +233,7 @@ pub async fn report(
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RowsQuery {
     /// I1 to I5.

@@ -17,6 +17,7 @@ use crate::extract::AuthUser;
 use crate::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The cursor from the previous pull (0 for everything).

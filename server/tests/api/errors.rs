@@ -203,3 +203,72 @@ async fn compressed_error_bodies_decode_to_the_localized_json() {
     let body: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(body["message"], "Wrong username or password.");
 }
+
+#[tokio::test]
+async fn the_document_says_where_each_parameter_goes_and_what_needs_a_session() {
+    let app = TestApp::new().await;
+    let document = app
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .json;
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                let expected = if in_path { "path" } else { "query" };
+                assert_eq!(parameter["in"], expected, "{method} {path} {name}");
+                if in_path {
+                    assert_eq!(parameter["required"], true, "{method} {path} {name}");
+                }
+                checked += 1;
+            }
+            let public = [
+                "/api/health",
+                "/api/openapi.json",
+                "/api/auth/login",
+                "/api/instruments",
+            ];
+            if !public.contains(&path.as_str()) && !path.starts_with("/api/instruments") {
+                assert!(
+                    operation["security"]
+                        .as_array()
+                        .is_some_and(|s| !s.is_empty()),
+                    "{method} {path} needs a session but does not say so"
+                );
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} parameters");
+    let conflict = &document["components"]["schemas"]["Conflict"]["properties"];
+    assert_ne!(
+        conflict["kept"]["type"], "object",
+        "kept may be null or any value"
+    );
+}
+
+#[tokio::test]
+async fn query_and_path_rejections_answer_the_json_error_body() {
+    let app = TestApp::new().await;
+    let token = app.login("admin", "demo").await;
+    for path in [
+        "/api/sync/pull?since=abc",
+        "/api/facilities/not-a-uuid",
+        "/api/audit?limit=-3",
+        "/api/indicators?year=x",
+    ] {
+        let reply = app.get(path, &token).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(
+            reply.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}: {:?}",
+            reply.headers["content-type"]
+        );
+        assert_eq!(reply.json["code"], "malformed_request", "{path}");
+        assert!(!reply.json["message"].as_str().unwrap().is_empty());
+    }
+}
