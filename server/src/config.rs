@@ -54,10 +54,21 @@ pub struct Policy {
     #[arg(long, env = "TAM_AN_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
-    /// Benchmarks only: accept screening and referral records as opaque payloads before their
-    /// own rules exist. Never in production.
-    #[arg(long, env = "TAM_AN_ACCEPT_OPAQUE_RECORDS")]
+    /// Benchmarks only: accept screening and referral records as opaque payloads (the peer
+    /// workload's documents). A flag only in a server built with the `bench-opaque` feature
+    /// (`cargo xtask bench sync`); the production binary has no such flag.
+    #[cfg_attr(
+        feature = "bench-opaque",
+        arg(long, env = "TAM_AN_ACCEPT_OPAQUE_RECORDS")
+    )]
+    #[cfg_attr(not(feature = "bench-opaque"), arg(skip))]
     pub accept_opaque_records: bool,
+
+    /// How many days before the server receives a change a device's clock may say it was made
+    /// (offline work is real, but bounded); earlier times count as this many days before.
+    #[arg(long, env = "TAM_AN_OFFLINE_WINDOW_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(i64).range(1..=366))]
+    pub offline_window_days: i64,
 
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
@@ -106,10 +117,28 @@ impl Default for Policy {
             throttle_minutes: 15,
             trust_forwarded_for: false,
             accept_opaque_records: false,
+            offline_window_days: 30,
             max_body_bytes: 1024 * 1024,
             suppress_below: 5,
             due_received_hours: vec![24, 48, 168],
             due_attended_hours: vec![0, 168, 720],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Config;
+
+    #[cfg(not(feature = "bench-opaque"))]
+    #[test]
+    fn the_production_binary_has_no_flag_for_unchecked_records() {
+        assert!(Config::try_parse_from(["tam-an-server", "--accept-opaque-records"]).is_err());
+        let config = Config::try_parse_from(["tam-an-server"]).unwrap();
+        assert!(!config.policy.accept_opaque_records);
+        assert_eq!(config.policy.offline_window_days, 30);
+        assert!(Config::try_parse_from(["tam-an-server", "--offline-window-days", "0"]).is_err());
     }
 }

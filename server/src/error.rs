@@ -40,6 +40,9 @@ pub enum ApiError {
     /// 403: the account is disabled.
     #[error("account disabled")]
     AccountDisabled,
+    /// 403: the user's facility has been closed in the directory (their records are kept).
+    #[error("facility inactive")]
+    FacilityInactive,
     /// 403: the user must choose a new password before anything else.
     #[error("password change required")]
     PasswordChangeRequired,
@@ -72,9 +75,10 @@ impl ApiError {
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::AccountDisabled | ApiError::PasswordChangeRequired | ApiError::Forbidden => {
-                StatusCode::FORBIDDEN
-            }
+            ApiError::AccountDisabled
+            | ApiError::FacilityInactive
+            | ApiError::PasswordChangeRequired
+            | ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,6 +95,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::BadCredentials => "bad_credentials",
             ApiError::AccountDisabled => "account_disabled",
+            ApiError::FacilityInactive => "facility_inactive",
             ApiError::PasswordChangeRequired => "password_change_required",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
@@ -125,6 +130,12 @@ impl ApiError {
             }
             ApiError::AccountDisabled => {
                 "This account is disabled. Please contact your administrator.".into()
+            }
+            ApiError::FacilityInactive if vi => {
+                "Cơ sở của bạn đã ngừng hoạt động trên hệ thống; dữ liệu vẫn được giữ. Vui lòng liên hệ quản trị viên.".into()
+            }
+            ApiError::FacilityInactive => {
+                "Your facility has been closed in the directory; its data is kept. Please contact your administrator.".into()
             }
             ApiError::PasswordChangeRequired if vi => {
                 "Vui lòng đổi mật khẩu trước khi tiếp tục.".into()
@@ -207,10 +218,42 @@ pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
 }
 
 /// Writes error bodies in the request's language and logs internal errors.
+/// A framework rejection (a query or path that does not parse, a wrong method) answers in plain
+/// text; the API answers every error with its JSON body.
+fn is_plain_text(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/plain"))
+}
+
+async fn plain_rejection(response: Response, lang: Lang) -> Response {
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&bytes).trim().to_string();
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND => ApiError::NotFound,
+        _ => ApiError::Malformed(detail),
+    };
+    let mut body = error.body(lang);
+    body.code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed".into(),
+        _ => body.code,
+    };
+    (status, Json(body)).into_response()
+}
+
 pub async fn localize(request: Request, next: Next) -> Response {
     let lang = request_lang(&request);
+    let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let Some(error) = response.extensions_mut().remove::<ApiError>() else {
+        if api && response.status().is_client_error() && is_plain_text(&response) {
+            return plain_rejection(response, lang).await;
+        }
         return response;
     };
     if let ApiError::Internal(detail) = &error {

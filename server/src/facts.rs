@@ -2,21 +2,20 @@
 //! transaction, and read back as a `shared::indicators::Dataset` for an area or a facility.
 //!
 //! A fact row holds only what an indicator needs, as integers: days from the common era, Unix
-//! seconds, enum positions. Children and referrals get integer keys that the other facts use.
+//! seconds, the frozen codes of `shared::indicators::codes`. Children and referrals get integer
+//! keys that the other facts use. What a record contributes is `shared::indicators::project`,
+//! the same rule the device's data set follows.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use shared::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind, ORPHAN};
-use shared::child::{Child, Sex};
 use shared::indicators::{
-    ethnicity_index, instrument_index, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key,
-    OrphanFact, Period, ReferralFact, ScreeningFact, SessionFact,
+    codes, project, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Fact, Key, OrphanFact,
+    Period, ReferralFact, ScreeningFact, SessionFact,
 };
-use shared::referral::{Action, DueTimes, Referral, ReferralEvent, Urgency};
-use shared::screening::Screening;
-use shared::sync::{from_fields, Fields, RecordType};
+use shared::referral::{DueTimes, Urgency};
+use shared::sync::{Fields, RecordType};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -36,10 +35,6 @@ fn instant(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
-fn position<T: PartialEq>(all: &[T], value: &T) -> i64 {
-    all.iter().position(|v| v == value).map_or(-1, |p| p as i64)
-}
-
 /// A child's key, creating a placeholder row for a child not indexed yet.
 fn child_key(transaction: &Transaction<'_>, id: Uuid) -> Result<Option<i64>, rusqlite::Error> {
     transaction
@@ -48,7 +43,8 @@ fn child_key(transaction: &Transaction<'_>, id: Uuid) -> Result<Option<i64>, rus
         .optional()
 }
 
-/// Indexes one stored record (its fields as stored) for the indicators.
+/// Indexes one stored record (its fields as stored) for the indicators, by the one rule
+/// (`shared::indicators::project`) and with the frozen codes.
 pub fn record(
     transaction: &Transaction<'_>,
     record_type: RecordType,
@@ -57,33 +53,51 @@ pub fn record(
     fields: &Fields,
     stored_at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    match record_type {
-        RecordType::Child => {
-            let Some(child) = Child::from_fields(fields) else {
-                return Ok(());
-            };
+    let Some(fact) = project(record_type, fields) else {
+        return Ok(());
+    };
+    match fact {
+        Fact::Child {
+            born,
+            sex,
+            ethnicity,
+            registered_on,
+            personal_id,
+            voided,
+        } => {
+            // Records from before the stamp count from the day the server first stored them.
+            let registered_on = registered_on.unwrap_or_else(|| {
+                stored_at
+                    .with_timezone(&shared::lang::vietnam_offset())
+                    .date_naive()
+            });
             transaction
                 .prepare_cached(
-                    "INSERT INTO fact_children (id, facility_id, born, sex, ethnicity, registered_on, voided)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                    "INSERT INTO fact_children (id, facility_id, born, sex, ethnicity, registered_on, voided, personal_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                      ON CONFLICT (id) DO UPDATE SET born = excluded.born, sex = excluded.sex,
-                        ethnicity = excluded.ethnicity, voided = excluded.voided",
+                        ethnicity = excluded.ethnicity, voided = excluded.voided,
+                        registered_on = excluded.registered_on, personal_id = excluded.personal_id",
                 )?
                 .execute(params![
                     id,
                     facility_id,
-                    day(child.date_of_birth),
-                    position(&Sex::ALL, &child.sex),
-                    i64::from(ethnicity_index(&child.ethnicity)),
-                    day(stored_at.with_timezone(&shared::lang::vietnam_offset()).date_naive()),
-                    child.is_voided()
+                    day(born),
+                    codes::sex_code(sex),
+                    i64::from(ethnicity),
+                    day(registered_on),
+                    voided,
+                    personal_id
                 ])?;
         }
-        RecordType::Screening => {
-            let Some(s) = Screening::from_fields(fields) else {
-                return Ok(());
-            };
-            let Some(child) = child_key(transaction, s.child_id)? else {
+        Fact::Screening {
+            child_id,
+            on,
+            instrument,
+            at_risk,
+            voided,
+        } => {
+            let Some(child) = child_key(transaction, child_id)? else {
                 return Ok(());
             };
             transaction
@@ -92,36 +106,29 @@ pub fn record(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT (id) DO UPDATE SET voided = excluded.voided",
                 )?
-                .execute(params![
-                    id,
-                    child,
-                    facility_id,
-                    day(s.screened_on),
-                    i64::from(instrument_index(&s.instrument_id)),
-                    s.result.positive || s.result.urgency().is_some(),
-                    s.is_voided()
-                ])?;
+                .execute(params![id, child, facility_id, day(on), i64::from(instrument), at_risk, voided])?;
         }
-        RecordType::Session => {
-            let Some(s) = from_fields::<Session>(fields) else {
+        Fact::Session {
+            child_id,
+            on,
+            counts,
+        } => {
+            let Some(child) = child_key(transaction, child_id)? else {
                 return Ok(());
             };
-            let Some(child) = child_key(transaction, s.child_id)? else {
-                return Ok(());
-            };
-            let counts = s.voided_reason.is_none() && s.kind != SessionKind::Hotline111Call;
             transaction
                 .prepare_cached(
                     "INSERT INTO fact_sessions (id, child, facility_id, day, counts) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT (id) DO UPDATE SET day = excluded.day, counts = excluded.counts",
                 )?
-                .execute(params![id, child, facility_id, day(s.held_on), counts])?;
+                .execute(params![id, child, facility_id, day(on), counts])?;
         }
-        RecordType::Referral => {
-            let Some(r) = Referral::from_fields(fields) else {
-                return Ok(());
-            };
-            let child = child_key(transaction, r.child_id)?.unwrap_or(-1);
+        Fact::Referral {
+            child_id,
+            urgency,
+            sent_at,
+        } => {
+            let child = child_key(transaction, child_id)?.unwrap_or(-1);
             transaction
                 .prepare_cached(
                     "INSERT OR IGNORE INTO fact_referrals (id, child, facility_id, urgency, sent_at)
@@ -131,17 +138,20 @@ pub fn record(
                     id,
                     child,
                     facility_id,
-                    position(&Urgency::ALL, &r.urgency),
-                    r.sent_at.timestamp()
+                    codes::urgency_code(urgency),
+                    sent_at.timestamp()
                 ])?;
         }
-        RecordType::ReferralEvent => {
-            let Some(e) = ReferralEvent::from_fields(fields) else {
-                return Ok(());
-            };
+        Fact::Event {
+            referral_id,
+            action,
+            at,
+            attended_on,
+            refused,
+        } => {
             let referral: Option<i64> = transaction
                 .prepare_cached("SELECT key FROM fact_referrals WHERE id = ?1")?
-                .query_row([e.referral_id], |row| row.get(0))
+                .query_row([referral_id], |row| row.get(0))
                 .optional()?;
             let Some(referral) = referral else {
                 return Ok(());
@@ -154,17 +164,19 @@ pub fn record(
                 .execute(params![
                     id,
                     referral,
-                    position(&Action::ALL, &e.action),
-                    e.at.timestamp(),
-                    e.attended_on.map(day),
-                    e.refusal.is_some()
+                    codes::action_code(action),
+                    at.timestamp(),
+                    attended_on.map(day),
+                    refused
                 ])?;
         }
-        RecordType::Circumstance => {
-            let Some(c) = from_fields::<Circumstance>(fields) else {
-                return Ok(());
-            };
-            let Some(child) = child_key(transaction, c.child_id)? else {
+        Fact::Circumstance {
+            child_id,
+            orphan,
+            since,
+            until,
+        } => {
+            let Some(child) = child_key(transaction, child_id)? else {
                 return Ok(());
             };
             transaction
@@ -173,13 +185,14 @@ pub fn record(
                      ON CONFLICT (id) DO UPDATE SET orphan = excluded.orphan, since = excluded.since,
                         until = excluded.until",
                 )?
-                .execute(params![id, child, c.code == ORPHAN, day(c.since), c.until.map(day)])?;
+                .execute(params![id, child, orphan, day(since), until.map(day)])?;
         }
-        RecordType::CareArrangement => {
-            let Some(c) = from_fields::<CareArrangement>(fields) else {
-                return Ok(());
-            };
-            let Some(child) = child_key(transaction, c.child_id)? else {
+        Fact::Care {
+            child_id,
+            kind,
+            since,
+        } => {
+            let Some(child) = child_key(transaction, child_id)? else {
                 return Ok(());
             };
             transaction
@@ -187,14 +200,8 @@ pub fn record(
                     "INSERT INTO fact_care (id, child, kind, since) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, since = excluded.since",
                 )?
-                .execute(params![
-                    id,
-                    child,
-                    position(&CareKind::ALL, &c.kind),
-                    day(c.since)
-                ])?;
+                .execute(params![id, child, codes::care_code(kind), day(since)])?;
         }
-        RecordType::Consent => {}
     }
     Ok(())
 }
@@ -339,13 +346,15 @@ pub fn load(
         scope.iter().copied().collect()
     };
     let (from, to) = (day(window.from), day(window.to));
+    // One child registered at two facilities (the same personal id) is one child.
+    let mut persons: HashMap<String, Key> = HashMap::new();
     for facility_id in &facilities {
         let mut statement = connection.prepare_cached(if wide {
-            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on FROM fact_children
-             WHERE voided = 0 AND ?1 IS NOT NULL"
+            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on, personal_id FROM fact_children
+             WHERE voided = 0 AND ?1 IS NOT NULL ORDER BY key"
         } else {
-            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on FROM fact_children
-             WHERE facility_id = ?1 AND voided = 0"
+            "SELECT key, id, facility_id, born, sex, ethnicity, registered_on, personal_id FROM fact_children
+             WHERE facility_id = ?1 AND voided = 0 ORDER BY key"
         })?;
         let mut rows = statement.query([facility_id])?;
         while let Some(row) = rows.next()? {
@@ -354,21 +363,18 @@ pub fn load(
                 continue;
             };
             let key: i64 = row.get(0)?;
-            if let Some(slot) = usize::try_from(key).ok().and_then(|k| child_of.get_mut(k)) {
-                *slot = data.children.len() as Key;
-            }
-            data.child_ids.push(row.get(1)?);
-            data.children.push(ChildFact {
+            let child = ChildFact {
                 facility,
                 born: date(row.get(3)?),
-                sex: if row.get::<_, i64>(4)? == 1 {
-                    Sex::Female
-                } else {
-                    Sex::Male
-                },
+                sex: codes::sex_of(row.get(4)?).unwrap_or(shared::child::Sex::Male),
                 ethnicity: row.get::<_, i64>(5)?.try_into().unwrap_or(u16::MAX),
                 registered_on: Some(date(row.get(6)?)),
-            });
+            };
+            let personal_id: Option<String> = row.get(7)?;
+            let dense = data.add_child(&mut persons, row.get(1)?, personal_id.as_deref(), child);
+            if let Some(slot) = usize::try_from(key).ok().and_then(|k| child_of.get_mut(k)) {
+                *slot = dense;
+            }
         }
     }
     let child = |key: i64| -> Option<Key> {
@@ -441,10 +447,7 @@ pub fn load(
             data.referrals.push(ReferralFact {
                 child: child.unwrap_or(Key::MAX),
                 from,
-                urgency: Urgency::ALL
-                    .get(row.get::<_, i64>(4)? as usize)
-                    .copied()
-                    .unwrap_or(Urgency::Routine),
+                urgency: codes::urgency_of(row.get(4)?).unwrap_or(Urgency::Routine),
                 sent_at: instant(row.get(5)?),
             });
         }
@@ -458,7 +461,7 @@ pub fn load(
             let Some(referral) = referral_of.get(&row.get::<_, i64>(0)?).copied() else {
                 continue;
             };
-            let Some(action) = Action::ALL.get(row.get::<_, i64>(1)? as usize).copied() else {
+            let Some(action) = codes::action_of(row.get(1)?) else {
                 continue;
             };
             data.events.push(EventFact {
@@ -493,7 +496,7 @@ pub fn load(
             let Some(child) = child(row.get(0)?) else {
                 continue;
             };
-            let Some(kind) = CareKind::ALL.get(row.get::<_, i64>(1)? as usize).copied() else {
+            let Some(kind) = codes::care_of(row.get(1)?) else {
                 continue;
             };
             data.care.push(CareFact {

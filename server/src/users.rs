@@ -133,7 +133,12 @@ pub async fn update_user(
                  WHERE id = ?7",
                 params![request.full_name.unwrap_or(current.full_name), role.code(), facility_id, area_id, active, now, id],
             )?;
-            if !active {
+            // A disabled account, or one moved to another place or role, keeps no session: a
+            // session would otherwise switch to the new facility's records at once.
+            let moved = facility_id != current.facility_id
+                || area_id != current.area_id
+                || role != current.role;
+            if !active || moved {
                 auth::revoke_all(transaction, id, now)?;
             }
             let detail = format!("role={} active={active}", role.code());

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::lang::Lang;
 use crate::sync::Fields;
-use crate::validate::{collapse_spaces, FieldErrors, Problem};
+use crate::validate::{FieldErrors, Problem};
 
 /// Longest free-text note on these records.
 pub const NOTE_MAX: usize = 1_000;
@@ -124,10 +124,9 @@ impl AboutChild for Session {
         let mut errors = FieldErrors::default();
         let mut clean = self.clone();
         date_in_life(&mut errors, "held_on", self.held_on, date_of_birth, today);
-        clean.held_by = collapse_spaces(&self.held_by);
-        if clean.held_by.is_empty() {
-            errors.add("held_by", Problem::Required);
-        }
+        clean.held_by = errors
+            .check("held_by", crate::validate::name(&self.held_by))
+            .unwrap_or_default();
         clean.note = clean_note(&mut errors, "note", &self.note);
         if self.follow_up_on.is_some_and(|d| d < self.held_on) {
             errors.add("follow_up_on", Problem::DateOutOfRange);
@@ -271,7 +270,7 @@ pub struct Circumstance {
 
 impl Circumstance {
     pub fn is_current(&self, on: NaiveDate) -> bool {
-        self.since <= on && self.until.is_none_or(|until| on <= until)
+        crate::indicators::in_force(self.since, self.until, on)
     }
 }
 

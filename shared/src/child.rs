@@ -128,6 +128,10 @@ pub struct Child {
     /// Set when the record was entered by mistake; records are voided, never deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voided_reason: Option<String>,
+    /// The day the child was registered: set by the server when it first stores the record (the
+    /// device's day, bounded; see ARCHITECTURE.md), never changed after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_on: Option<NaiveDate>,
 }
 
 impl Child {
@@ -296,6 +300,7 @@ impl ChildDraft {
                 guardian_phone,
                 personal_id,
                 voided_reason: None,
+                registered_on: None,
             }),
             _ => Err(FieldErrors::default()),
         }

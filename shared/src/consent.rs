@@ -115,11 +115,12 @@ impl Consent {
         if age(date_of_birth, self.given_on) >= CHILD_CONSENT_AGE && !self.child_agreed {
             errors.add("child_agreed", Problem::ChildConsentRequired);
         }
-        clean.witness = self
-            .witness
-            .as_deref()
-            .map(collapse_spaces)
-            .filter(|w| !w.is_empty());
+        clean.witness = errors
+            .check(
+                "witness",
+                crate::validate::optional_name(self.witness.as_deref().unwrap_or("")),
+            )
+            .flatten();
         if self.method == ConsentMethod::VerbalWitnessed && clean.witness.is_none() {
             errors.add("witness", Problem::WitnessRequired);
         }

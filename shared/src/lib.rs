@@ -22,6 +22,7 @@ pub mod place;
 pub mod referral;
 pub mod role;
 pub mod screening;
+pub mod shape;
 pub mod sync;
 pub mod text;
 pub mod validate;

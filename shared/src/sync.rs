@@ -104,6 +104,18 @@ impl RecordType {
     }
 }
 
+/// Who acted, as the server knows them: the signed-in user, stamped by the server on the records
+/// whose author others are shown (a referral, a referral's step). A device never names the actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: crate::role::Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility_id: Option<Uuid>,
+}
+
 /// One user action on one record. Do not rename fields: devices keep these in their outbox
 /// across app updates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -187,10 +199,9 @@ pub struct Conflict {
     pub record_type: RecordType,
     pub record_id: Uuid,
     pub field: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// Any JSON value.
     pub proposed: Value,
-    /// The value the record kept, at the time.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The value the record kept, at the time (null when the field had none).
     pub kept: Option<Value>,
     pub proposed_by: String,
     pub made_at: DateTime<Utc>,

@@ -65,6 +65,16 @@ pub enum Problem {
     InformantNotAllowed,
     /// An answer that does not fit the instrument.
     Answer(crate::instrument::AnswerProblem),
+    /// Control characters or text-direction overrides, which no one types and which hide or
+    /// reorder what a reader sees.
+    HiddenCharacters,
+    /// A name with no letter, with invisible characters, or with a letter piled with marks.
+    NameCharacters,
+    /// A value of the wrong kind (text for a number, an object for a name), or a field a record
+    /// of this type does not have.
+    Malformed,
+    /// A field this kind of record does not have.
+    UnknownField,
 }
 
 impl Problem {
@@ -200,6 +210,23 @@ impl Problem {
             (Problem::OwnAccount, Lang::En) => {
                 "You cannot disable or change the role of your own account.".into()
             }
+            (Problem::HiddenCharacters, Lang::Vi) => {
+                "Có ký tự điều khiển hoặc ký tự đảo chiều văn bản; hãy gõ lại.".into()
+            }
+            (Problem::HiddenCharacters, Lang::En) => {
+                "Contains control or text-direction characters; type it again.".into()
+            }
+            (Problem::NameCharacters, Lang::Vi) => {
+                "Tên phải có chữ cái, không chứa ký tự ẩn hay quá nhiều dấu trên một chữ.".into()
+            }
+            (Problem::NameCharacters, Lang::En) => {
+                "A name needs letters, without hidden characters or a letter piled with marks."
+                    .into()
+            }
+            (Problem::Malformed, Lang::Vi) => "Giá trị không đúng kiểu dữ liệu.".into(),
+            (Problem::Malformed, Lang::En) => "The value has the wrong type.".into(),
+            (Problem::UnknownField, Lang::Vi) => "Hồ sơ loại này không có trường này.".into(),
+            (Problem::UnknownField, Lang::En) => "This kind of record has no such field.".into(),
         }
     }
 }
@@ -249,8 +276,56 @@ impl FieldErrors {
     }
 }
 
-/// Trims the text and checks its length in characters (not bytes: Vietnamese letters are multi-byte).
+/// The longest name of a person or place, in characters.
+pub const NAME_MAX: usize = 120;
+/// The longest note, reason or other free text a record keeps, in characters.
+pub const NOTE_MAX: usize = 2000;
+
+/// Characters no one types that hide or reorder text: C0/C1 controls other than white space,
+/// and the bidirectional embeddings, overrides, isolates and marks.
+pub fn is_hidden_character(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Zero-width characters: nothing to see, so nothing a name may hold.
+fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// Combining marks (the ranges that stack on a letter).
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// The most combining marks one letter may carry: Vietnamese needs two (a vowel mark and a tone).
+const MARKS_PER_LETTER: usize = 2;
+
+/// Text in Unicode's composed form (NFC), so that the same name is stored and compared the same
+/// way whatever keyboard typed it. The server normalises (feature `nfc`); the app leaves the
+/// browser's text as typed (keyboards produce composed text) and gets the server's form at pull.
+pub fn composed(value: &str) -> String {
+    #[cfg(feature = "nfc")]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        value.nfc().collect()
+    }
+    #[cfg(not(feature = "nfc"))]
+    {
+        value.to_string()
+    }
+}
+
+/// Trims the text and checks its length in characters (not bytes: Vietnamese letters are
+/// multi-byte); refuses hidden characters.
 pub fn text(value: &str, min: usize, max: usize) -> Result<String, Problem> {
+    if value.chars().any(is_hidden_character) {
+        return Err(Problem::HiddenCharacters);
+    }
     let trimmed = value.trim();
     let length = trimmed.chars().count();
     if length == 0 && min > 0 {
@@ -271,9 +346,34 @@ pub fn optional_text(value: &str, max: usize) -> Result<Option<String>, Problem>
     Ok((!cleaned.is_empty()).then_some(cleaned))
 }
 
-/// A person's or a place's name: 1 to 120 characters.
+/// A person's or a place's name: 1 to 120 characters with at least one letter, no invisible
+/// characters and no letter with more than two marks; stored composed (NFC).
 pub fn name(value: &str) -> Result<String, Problem> {
-    text(value, 1, 120)
+    let cleaned = composed(&text(value, 1, NAME_MAX)?);
+    if cleaned.chars().any(is_zero_width) || !cleaned.chars().any(char::is_alphabetic) {
+        return Err(Problem::NameCharacters);
+    }
+    let mut marks = 0;
+    for c in cleaned.chars() {
+        marks = if is_combining_mark(c) { marks + 1 } else { 0 };
+        if marks > MARKS_PER_LETTER {
+            return Err(Problem::NameCharacters);
+        }
+    }
+    Ok(cleaned)
+}
+
+/// An optional person's name (a witness, who held a session): empty means "none".
+pub fn optional_name(value: &str) -> Result<Option<String>, Problem> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    name(value).map(Some)
+}
+
+/// An optional note or reason: at most [`NOTE_MAX`] characters, empty means "none".
+pub fn note(value: &str) -> Result<Option<String>, Problem> {
+    optional_text(value, NOTE_MAX)
 }
 
 pub fn username(value: &str) -> Result<String, Problem> {
@@ -396,6 +496,37 @@ mod tests {
         assert!(name(&"ễ".repeat(120)).is_ok());
         assert_eq!(name(&"ễ".repeat(121)), Err(Problem::TooLong { max: 120 }));
         assert_eq!(optional_text("  ", 10), Ok(None));
+    }
+
+    #[test]
+    fn names_refuse_what_hides_or_smears_text() {
+        // A right-to-left override makes "Nguyễn" read backwards; a NUL ends strings elsewhere.
+        assert_eq!(name("Nguy\u{202E}ễn An"), Err(Problem::HiddenCharacters));
+        assert_eq!(name("An\u{0000}"), Err(Problem::HiddenCharacters));
+        assert_eq!(
+            text("ghi chú\u{2066}", 0, 100),
+            Err(Problem::HiddenCharacters)
+        );
+        // Zero-width-only, or hidden inside.
+        assert_eq!(name("\u{200B}\u{200B}"), Err(Problem::NameCharacters));
+        assert_eq!(name("Lan\u{200D}"), Err(Problem::NameCharacters));
+        assert_eq!(name("123"), Err(Problem::NameCharacters));
+        // One letter with 119 marks drew a line across the page.
+        let smeared = format!("A{}", "\u{0301}".repeat(119));
+        assert_eq!(name(&smeared), Err(Problem::NameCharacters));
+        // Decomposed Vietnamese (two marks on one letter) is a name.
+        assert!(name("Nguye\u{0302}\u{0303}n Va\u{0306}n An").is_ok());
+        assert_eq!(optional_name(" "), Ok(None));
+        assert_eq!(
+            note(&"a".repeat(NOTE_MAX + 1)),
+            Err(Problem::TooLong { max: NOTE_MAX })
+        );
+    }
+
+    #[cfg(feature = "nfc")]
+    #[test]
+    fn names_are_stored_composed() {
+        assert_eq!(name("Nguye\u{0302}\u{0303}n"), Ok("Nguyễn".into()));
     }
 
     #[test]

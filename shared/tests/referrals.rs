@@ -28,6 +28,7 @@ fn child() -> Child {
         guardian_phone: Some("0912345678".into()),
         personal_id: Some("020212000123".into()),
         voided_reason: None,
+        registered_on: None,
     }
 }
 
@@ -125,6 +126,7 @@ fn referral(packet: Packet) -> Referral {
         onward_from: None,
         sent_at: Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap(),
         sent_by: "Hoàng Thị Mai".into(),
+        actor: None,
         packet,
         status: Status::Completed,
         status_at: None,
@@ -183,6 +185,7 @@ fn event(action: Action) -> ReferralEvent {
         action,
         at: Utc.with_ymd_and_hms(2026, 11, 3, 1, 0, 0).unwrap(),
         by: "Lường Văn Sơn".into(),
+        actor: None,
         reason: None,
         appointment: None,
         attended_on: None,

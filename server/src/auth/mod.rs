@@ -59,29 +59,34 @@ pub async fn login(
         .read(move |connection| {
             Ok(connection
                 .query_row(
-                    "SELECT id, password_hash, active FROM users WHERE username = ?1",
+                    "SELECT u.id, u.password_hash, u.active, COALESCE(f.active, 1)
+                     FROM users u LEFT JOIN facilities f ON f.id = u.facility_id
+                     WHERE u.username = ?1",
                     params![lookup_name],
                     |row| {
                         Ok((
                             row.get::<_, Uuid>(0)?,
                             row.get::<_, String>(1)?,
                             row.get::<_, bool>(2)?,
+                            row.get::<_, bool>(3)?,
                         ))
                     },
                 )
                 .optional()?)
         })
         .await?;
-    let stored_hash = account.as_ref().map(|(_, hash, _)| hash.clone());
+    let stored_hash = account.as_ref().map(|(_, hash, _, _)| hash.clone());
     let password_ok = password::verify_async(stored_hash, request.password).await?;
 
     let actor = Actor {
-        user_id: account.as_ref().map(|(id, _, _)| *id),
+        user_id: account.as_ref().map(|(id, _, _, _)| *id),
         username: Some(username.clone()),
         client_addr: Some(client_addr.clone()),
     };
-    let (user_id, active) = match account {
-        Some((user_id, _, active)) if password_ok => (user_id, active),
+    let (user_id, active, facility_active) = match account {
+        Some((user_id, _, active, facility_active)) if password_ok => {
+            (user_id, active, facility_active)
+        }
         _ => {
             state
                 .throttle
@@ -108,6 +113,20 @@ pub async fn login(
             })
             .await?;
         return Err(ApiError::AccountDisabled);
+    }
+    if !facility_active {
+        state
+            .db
+            .write(move |transaction| {
+                audit::record(
+                    transaction,
+                    now,
+                    &actor,
+                    Event::new("auth.sign_in_refused").detail("facility inactive"),
+                )
+            })
+            .await?;
+        return Err(ApiError::FacilityInactive);
     }
     state.throttle.clear(&account_key);
 

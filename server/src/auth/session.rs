@@ -27,7 +27,8 @@ pub fn hash_token(token: &str) -> [u8; 32] {
 }
 
 /// Finds the user behind a token. Unknown, revoked and expired tokens, and tokens of disabled
-/// users, are all simply "not signed in".
+/// users, are all simply "not signed in"; staff of a facility closed in the directory are
+/// refused with their own answer.
 pub async fn resolve(
     state: &AppState,
     token: &str,
@@ -41,8 +42,9 @@ pub async fn resolve(
             Ok(connection
                 .query_row(
                     "SELECT u.id, u.username, u.role, u.facility_id, u.area_id, u.must_change_password,
-                            u.active, s.expires_at, s.revoked_at
+                            u.active, s.expires_at, s.revoked_at, COALESCE(f.active, 1)
                      FROM sessions s JOIN users u ON u.id = s.user_id
+                     LEFT JOIN facilities f ON f.id = u.facility_id
                      WHERE s.token_hash = ?1",
                     params![token_hash.as_slice()],
                     |row| {
@@ -56,6 +58,7 @@ pub async fn resolve(
                             row.get::<_, bool>(6)?,
                             row.get::<_, DateTime<Utc>>(7)?,
                             row.get::<_, Option<DateTime<Utc>>>(8)?,
+                            row.get::<_, bool>(9)?,
                         ))
                     },
                 )
@@ -72,12 +75,17 @@ pub async fn resolve(
         active,
         expires_at,
         revoked_at,
+        facility_active,
     )) = row
     else {
         return Err(ApiError::Unauthorized);
     };
     if !active || revoked_at.is_some() || expires_at <= now {
         return Err(ApiError::Unauthorized);
+    }
+    // A closed facility's staff keep their accounts and data, but use nothing until it reopens.
+    if !facility_active {
+        return Err(ApiError::FacilityInactive);
     }
     let role =
         Role::from_code(&role).ok_or_else(|| ApiError::Internal(format!("unknown role {role}")))?;

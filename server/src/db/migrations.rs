@@ -214,6 +214,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX fact_care_child ON fact_care(child);
     "#,
+    // 6: one child registered at two facilities (the same personal id) counts once; the facts are
+    // indexed again from the records (the marker is dropped), which also takes each child's own
+    // registration day. Stored codes keep their meaning: the frozen codes of
+    // `shared::indicators::codes` were chosen equal to the positions the rows were written with.
+    r#"
+    ALTER TABLE fact_children ADD COLUMN personal_id TEXT;
+    DELETE FROM server_secrets WHERE name = 'facts_indexed';
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

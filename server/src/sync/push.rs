@@ -12,12 +12,13 @@ use shared::api::ErrorBody;
 use shared::lang::{vietnam_offset, Lang};
 use shared::referral::{Referral, ReferralEvent};
 use shared::sync::{
-    merge, Change, ChangeResult, Fields, Outcome, PushRequest, PushResponse, RecordType,
-    PUSH_MAX_CHANGES,
+    merge, Actor as RecordActor, Change, ChangeResult, Fields, Outcome, PushRequest, PushResponse,
+    RecordType, PUSH_MAX_CHANGES,
 };
+use shared::validate::Problem;
 use uuid::Uuid;
 
-use super::records::{check, rejected, ApiOrOutcome, Context, Effect};
+use super::records::{check, rejected, ApiOrOutcome, Checked, Context, Effect};
 use crate::access;
 use crate::audit::{self, Actor, Event};
 use crate::error::{lang_of, ApiError};
@@ -47,8 +48,12 @@ pub async fn push(
         )));
     }
     let lang = lang_of(&headers);
-    let accept_opaque = state.policy.accept_opaque_records;
-    let now = state.clock.now();
+    let rules = Rules {
+        accept_opaque: state.policy.accept_opaque_records,
+        offline_window: chrono::Duration::days(state.policy.offline_window_days),
+        lang,
+        now: state.clock.now(),
+    };
     let results = state
         .db
         .write(move |transaction| {
@@ -56,17 +61,10 @@ pub async fn push(
                 transaction.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| {
                     row.get(0)
                 })?;
+            let actor = actor_of(transaction, &user)?;
             let mut results = Vec::with_capacity(request.changes.len());
             for change in &request.changes {
-                let outcome = answer(
-                    transaction,
-                    &user,
-                    change,
-                    &mut seq,
-                    now,
-                    lang,
-                    accept_opaque,
-                )?;
+                let outcome = answer(transaction, &user, &actor, change, &mut seq, &rules)?;
                 results.push(ChangeResult {
                     change_id: change.id,
                     outcome,
@@ -78,16 +76,46 @@ pub async fn push(
     Ok(Json(PushResponse { results }))
 }
 
+/// What every change of one push is judged by.
+struct Rules {
+    accept_opaque: bool,
+    /// How long before the server receives a change the device may say it was made.
+    offline_window: chrono::Duration,
+    lang: Lang,
+    now: DateTime<Utc>,
+}
+
+impl Rules {
+    /// When the user acted, as the server accepts it: the device's clock, but never after the
+    /// server received the change and never more than the offline window before.
+    fn bounded(&self, made_at: DateTime<Utc>) -> DateTime<Utc> {
+        made_at.clamp(self.now - self.offline_window, self.now)
+    }
+}
+
+/// The signed-in user as the records show them.
+fn actor_of(transaction: &Transaction<'_>, user: &SignedIn) -> Result<RecordActor, ApiError> {
+    let name: String = transaction
+        .prepare_cached("SELECT full_name FROM users WHERE id = ?1")?
+        .query_row([user.id], |row| row.get(0))?;
+    Ok(RecordActor {
+        user_id: user.id,
+        name,
+        role: user.role,
+        facility_id: user.facility_id,
+    })
+}
+
 /// The answer for one change: the stored one if it was seen before, else a new one (stored).
 fn answer(
     transaction: &Transaction<'_>,
     user: &SignedIn,
+    actor: &RecordActor,
     change: &Change,
     seq: &mut i64,
-    now: DateTime<Utc>,
-    lang: Lang,
-    accept_opaque: bool,
+    rules: &Rules,
 ) -> Result<Outcome, ApiError> {
+    let (now, lang) = (rules.now, rules.lang);
     let body = serde_json::to_vec(change).map_err(|e| ApiError::Internal(e.to_string()))?;
     let body_hash: [u8; 32] = Sha256::digest(&body).into();
     let seen: Option<(Uuid, Vec<u8>, String)> = transaction
@@ -105,7 +133,7 @@ fn answer(
     }
 
     *seq += 1;
-    let outcome = decide(transaction, user, change, *seq, now, lang, accept_opaque)?;
+    let outcome = decide(transaction, user, actor, change, *seq, rules)?;
     let stored = serde_json::to_string(&outcome).map_err(|e| ApiError::Internal(e.to_string()))?;
     transaction
         .prepare_cached(
@@ -142,14 +170,24 @@ fn answer(
 fn decide(
     transaction: &Transaction<'_>,
     user: &SignedIn,
+    actor: &RecordActor,
     change: &Change,
     seq: i64,
-    now: DateTime<Utc>,
-    lang: Lang,
-    accept_opaque: bool,
+    rules: &Rules,
 ) -> Result<Outcome, ApiError> {
+    let (now, lang) = (rules.now, rules.lang);
     if !access::may_write_record(user, change.facility_id) {
         return Ok(rejected("forbidden_facility", lang, Default::default()));
+    }
+    // The whole change is judged before anything is merged: every value it proposes, whatever
+    // the outcome (a superseded value is kept as a conflict others may apply).
+    let problems = shared::shape::check_set(&change.set);
+    if !problems.is_empty() {
+        let fields = problems
+            .into_iter()
+            .map(|(field, problem)| (field, problem.message(lang)))
+            .collect();
+        return Ok(rejected("invalid_input", lang, fields));
     }
     let current: Option<(Uuid, String)> = transaction
         .prepare_cached(
@@ -168,6 +206,12 @@ fn decide(
             serde_json::from_str(json)
                 .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?,
         ),
+        None if change.set.is_empty() => {
+            // A new record with nothing in it.
+            let mut fields = std::collections::BTreeMap::new();
+            fields.insert("set".to_string(), Problem::Required.message(lang));
+            return Ok(rejected("invalid_input", lang, fields));
+        }
         None => None,
     };
     // A referral and its events are never edited once stored: refused before merging, so that no
@@ -194,33 +238,33 @@ fn decide(
         .iter()
         .map(|(field, _, _)| field.clone())
         .collect();
+    // The change's own day (in Vietnam) decides ages, so an offline edit made before a birthday
+    // is judged as of when it was made, within the bounds the server sets on a device's clock.
+    let made_at = rules.bounded(change.made_at);
+    let context = Context {
+        transaction,
+        facility_id: change.facility_id,
+        record_id: change.record_id,
+        made_at,
+        today: made_at.with_timezone(&vietnam_offset()).date_naive(),
+        now,
+        lang,
+        accept_opaque: rules.accept_opaque,
+        actor,
+    };
+    if !merged.superseded.is_empty() {
+        // The record as it would be had every proposed value been applied must pass its rules:
+        // a conflict only ever holds a value that would have been valid.
+        let mut proposed = current_fields.clone().unwrap_or_default();
+        proposed.extend(change.set.clone());
+        if let Err(refusal) = checked(&context, change, current_fields.as_ref(), &proposed)? {
+            return Ok(refusal);
+        }
+    }
     if !merged.applied.is_empty() {
-        // The change's own day (in Vietnam) decides ages, so an offline edit made before a
-        // birthday is judged as of when it was made; never later than now.
-        let today = change
-            .made_at
-            .min(now)
-            .with_timezone(&vietnam_offset())
-            .date_naive();
-        let context = Context {
-            transaction,
-            facility_id: change.facility_id,
-            record_id: change.record_id,
-            made_at: change.made_at.min(now),
-            today,
-            now,
-            lang,
-            accept_opaque,
-        };
-        let checked = match check(
-            &context,
-            change.record_type,
-            current_fields.as_ref(),
-            &merged.fields,
-        ) {
+        let checked = match checked(&context, change, current_fields.as_ref(), &merged.fields)? {
             Ok(checked) => checked,
-            Err(ApiOrOutcome::Outcome(rejection)) => return Ok(rejection),
-            Err(ApiOrOutcome::Api(error)) => return Err(error),
+            Err(refusal) => return Ok(refusal),
         };
         let json = serde_json::to_string(&checked.fields)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -280,6 +324,42 @@ fn decide(
     } else {
         Ok(Outcome::Applied { seq, superseded })
     }
+}
+
+/// The record checked by its type's rules, or the refusal (a rule broken, or a field of the
+/// change that the type does not have); a server fault is an error.
+fn checked(
+    context: &Context<'_>,
+    change: &Change,
+    before: Option<&Fields>,
+    fields: &Fields,
+) -> Result<Result<Checked, Outcome>, ApiError> {
+    let checked = match check(context, change.record_type, before, fields) {
+        Ok(checked) => checked,
+        Err(ApiOrOutcome::Outcome(rejection)) => return Ok(Err(rejection)),
+        Err(ApiOrOutcome::Api(error)) => return Err(error),
+    };
+    let unknown = shared::shape::unknown_fields(&change.set, &checked.fields);
+    if !unknown.is_empty() {
+        let lang = context.lang;
+        let fields = unknown
+            .into_iter()
+            .map(|field| (field, Problem::UnknownField.message(lang)))
+            .collect();
+        return Ok(Err(rejected("invalid_record", lang, fields)));
+    }
+    if !shared::shape::record_fits(&checked.fields) {
+        let mut fields = std::collections::BTreeMap::new();
+        fields.insert(
+            "record".to_string(),
+            Problem::TooLong {
+                max: shared::shape::RECORD_BYTES_MAX,
+            }
+            .message(context.lang),
+        );
+        return Ok(Err(rejected("invalid_input", context.lang, fields)));
+    }
+    Ok(Ok(checked))
 }
 
 /// Another record touched by a stored one, under the same sequence number so that every reader

@@ -31,8 +31,8 @@ pub fn rejected(
         "change_id_reused" => "This change id was already used for different content.",
         "referral_refused" if vi => "Giấy chuyển tuyến không cho phép thao tác này.",
         "referral_refused" => "The referral does not allow this.",
-        "invalid_record" if vi => "Hồ sơ không đúng cấu trúc.",
-        "invalid_record" => "The record is malformed.",
+        "invalid_record" if vi => "Hồ sơ không đúng cấu trúc: xem các trường được nêu.",
+        "invalid_record" => "The record is malformed: see the fields named.",
         _ if vi => "Vui lòng sửa các ô được đánh dấu.",
         _ => "Please correct the marked fields.",
     };
@@ -95,6 +95,8 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     pub lang: Lang,
     pub accept_opaque: bool,
+    /// Who acted: the signed-in user, as the server knows them (never a name the device sent).
+    pub actor: &'a shared::sync::Actor,
 }
 
 /// Checks a merged record (`before` is the stored one) with the same rules as the app's forms,
@@ -107,24 +109,29 @@ pub fn check(
 ) -> Result<Checked, ApiOrOutcome> {
     let lang = context.lang;
     let invalid = |errors: FieldErrors| rejected("invalid_input", lang, errors.messages(lang));
-    let malformed = || rejected("invalid_record", lang, Default::default());
     match record_type {
         RecordType::Child => {
-            let child = Child::from_fields(fields).ok_or_else(malformed)?;
+            let child: Child = parse(context, fields)?;
             let mut checked = child.check(context.today).map_err(invalid)?;
+            commune_exists(context, checked.commune_id)?;
             // Voiding is the one field the form does not edit; keep it as merged.
             checked.voided_reason = child
                 .voided_reason
                 .filter(|reason| !reason.trim().is_empty());
+            // The registration day is the server's: the (bounded) day of the change that first
+            // stored the child, never changed after.
+            checked.registered_on = before
+                .and_then(Child::from_fields)
+                .and_then(|stored| stored.registered_on)
+                .or(Some(context.today));
             Ok(Checked::plain(checked.to_fields(), None))
         }
         RecordType::Screening => {
-            let Some(screening) = Screening::from_fields(fields) else {
-                return opaque(context, fields).ok_or_else(|| malformed().into());
+            let screening: Screening = match opaque(context, fields) {
+                Some(stored) => return Ok(stored),
+                None => parse(context, fields)?,
             };
-            let before = before
-                .map(|b| Screening::from_fields(b).ok_or_else(malformed))
-                .transpose()?;
+            let before = before.map(|b| parse::<Screening>(context, b)).transpose()?;
             let child = child_of(context, screening.child_id)?;
             let consents = consents_of(context, screening.child_id)?;
             let checked = screening
@@ -141,12 +148,12 @@ pub fn check(
         RecordType::Session => about_child::<Session>(context, before, fields),
         RecordType::Circumstance => about_child::<Circumstance>(context, before, fields),
         RecordType::CareArrangement => about_child::<CareArrangement>(context, before, fields),
-        RecordType::Referral => match Referral::from_fields(fields) {
-            Some(referral) => referrals::check_referral(context, before, referral),
-            None => opaque(context, fields).ok_or_else(|| malformed().into()),
+        RecordType::Referral => match opaque(context, fields) {
+            Some(stored) => Ok(stored),
+            None => referrals::check_referral(context, before, parse(context, fields)?),
         },
         RecordType::ReferralEvent => {
-            let event = ReferralEvent::from_fields(fields).ok_or_else(malformed)?;
+            let event: ReferralEvent = parse(context, fields)?;
             referrals::check_event(context, before, event)
         }
     }
@@ -161,8 +168,7 @@ fn about_child<T: AboutChild>(
 ) -> Result<Checked, ApiOrOutcome> {
     let lang = context.lang;
     let invalid = |errors: FieldErrors| rejected("invalid_input", lang, errors.messages(lang));
-    let record = T::from_fields(fields)
-        .ok_or_else(|| rejected("invalid_record", lang, Default::default()))?;
+    let record: T = parse(context, fields)?;
     if let Some(before) = before.and_then(T::from_fields) {
         if before.child_id() != record.child_id() {
             let mut errors = FieldErrors::default();
@@ -180,10 +186,56 @@ fn about_child<T: AboutChild>(
     ))
 }
 
-/// Benchmark mode only: a payload stored as sent, when small enough.
+/// Benchmark mode only (the server's `bench-opaque` feature): a payload that is not yet a typed
+/// record, stored as sent when small enough.
 fn opaque(context: &Context<'_>, fields: &Fields) -> Option<Checked> {
+    if !context.accept_opaque {
+        return None;
+    }
+    let typed = Screening::from_fields(fields).is_some() || Referral::from_fields(fields).is_some();
     let size = serde_json::to_string(fields).map_or(usize::MAX, |json| json.len());
-    (context.accept_opaque && size <= OPAQUE_MAX).then(|| Checked::plain(fields.clone(), None))
+    (!typed && size <= OPAQUE_MAX).then(|| Checked::plain(fields.clone(), None))
+}
+
+/// The typed record, or a rejection naming the field that does not fit (a missing field, a
+/// value of the wrong kind, a field the type does not have).
+pub(super) fn parse<T: serde::de::DeserializeOwned>(
+    context: &Context<'_>,
+    fields: &Fields,
+) -> Result<T, ApiOrOutcome> {
+    let value = serde_json::Value::Object(fields.clone().into_iter().collect());
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.inner().to_string();
+        // A missing or unknown field is reported at the record itself, named in the message.
+        let named = inner.split('`').nth(1).map(str::to_string);
+        let (field, problem) = match (path.as_str(), named) {
+            (".", Some(name)) if inner.starts_with("missing field") => (name, Problem::Required),
+            (".", Some(name)) if inner.starts_with("unknown field") => {
+                (name, Problem::UnknownField)
+            }
+            (".", _) => ("record".to_string(), Problem::Malformed),
+            (path, _) => (path.to_string(), Problem::Malformed),
+        };
+        let mut named = std::collections::BTreeMap::new();
+        named.insert(field, problem.message(context.lang));
+        rejected("invalid_record", context.lang, named).into()
+    })
+}
+
+/// A child's commune: an area of this installation at commune level.
+fn commune_exists(context: &Context<'_>, commune_id: Uuid) -> Result<(), ApiOrOutcome> {
+    let found: Option<i64> = context
+        .transaction
+        .prepare_cached("SELECT 1 FROM areas WHERE id = ?1 AND level = 'commune'")?
+        .query_row([commune_id], |row| row.get(0))
+        .optional()?;
+    if found.is_some() {
+        return Ok(());
+    }
+    let mut errors = FieldErrors::default();
+    errors.add("commune_id", Problem::UnknownReference);
+    Err(rejected("invalid_input", context.lang, errors.messages(context.lang)).into())
 }
 
 /// The child a record is about: a child of the same facility, not voided.

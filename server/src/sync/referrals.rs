@@ -79,10 +79,12 @@ pub fn check_referral(
         .check_new(context.facility_id, target)
         .map_err(|errors| rejected("invalid_input", context.lang, errors.messages(context.lang)))?;
     // Sent when the user acted (an offline device may send it days later), give or take a day of
-    // device clock; never in the future.
+    // device clock; never in the future. Who sent it is the signed-in user.
     let earliest = context.made_at - chrono::Duration::days(1);
     checked.sent_at = checked.sent_at.clamp(earliest, context.now);
     checked.status_at = Some(checked.sent_at);
+    checked.sent_by = context.actor.name.clone();
+    checked.actor = Some(context.actor.clone());
     checked.signature = Some(slip_signature(context.transaction, context.record_id)?);
 
     let mut effects = vec![Effect::Share {
@@ -154,6 +156,12 @@ pub fn check_event(
     let mut event = event
         .check(sent_on, context.today)
         .map_err(|errors| rejected("invalid_input", context.lang, errors.messages(context.lang)))?;
+    // The step happened when the user acted, give or take a day of device clock, never before the
+    // referral was sent and never in the future; whoever acted is the signed-in user.
+    let earliest = (context.made_at - chrono::Duration::days(1)).max(referral.sent_at);
+    event.at = event.at.clamp(earliest, context.now.max(earliest));
+    event.by = context.actor.name.clone();
+    event.actor = Some(context.actor.clone());
     let reason = event.reason.clone().unwrap_or_default();
     let mut effects = Vec::new();
     let mut refused = None;

@@ -262,3 +262,147 @@ async fn a_database_from_before_the_indicators_gets_its_facts_on_opening() {
         "the same figures from the records"
     );
 }
+
+/// The school's records as pulled back, with the directory as the app keeps it.
+async fn device_dataset(app: &crate::helpers::TestApp, token: &str) -> shared::indicators::Dataset {
+    use shared::indicators::{Dataset, FacilityFact, RecordRef};
+    use shared::sync::{Fields, RecordType};
+    let me = app.get("/api/auth/me", token).await.json;
+    let own: Uuid = me["facility_id"].as_str().unwrap().parse().unwrap();
+    let facilities: Vec<shared::api::Facility> =
+        serde_json::from_value(app.get("/api/facilities", token).await.json).unwrap();
+    let facts = facilities
+        .iter()
+        .map(|f| FacilityFact {
+            id: f.id,
+            name: f.name.clone(),
+            facility_type: Some(f.facility_type),
+            area_id: f.area_id,
+            active: f.active,
+            in_scope: f.id == own,
+            counsellors: u32::from(f.id == own),
+        })
+        .collect();
+    let pulled = app.get("/api/sync/pull?since=0", token).await.json;
+    let records: Vec<(RecordType, Uuid, Uuid, Fields)> = pulled["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                serde_json::from_value(r["record_type"].clone()).unwrap(),
+                r["id"].as_str().unwrap().parse().unwrap(),
+                r["facility_id"].as_str().unwrap().parse().unwrap(),
+                serde_json::from_value(r["fields"].clone()).unwrap(),
+            )
+        })
+        .collect();
+    let refs: Vec<RecordRef> = records
+        .iter()
+        .map(|(record_type, id, facility_id, fields)| RecordRef {
+            record_type: *record_type,
+            id: *id,
+            facility_id: *facility_id,
+            fields,
+        })
+        .collect();
+    Dataset::from_records(facts, &refs, Default::default())
+}
+
+#[tokio::test]
+async fn the_device_and_the_server_count_the_same_records_the_same_way() {
+    let r = referred().await;
+    let app = &r.school.app;
+    let health = app.login("health", "demo").await;
+    for outcome in push(app, &health, accepted_and_attended(&r)).await {
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
+    let server = app
+        .get(
+            &format!("/api/indicators?year={}", days::year()),
+            &r.school.token,
+        )
+        .await
+        .json["report"]
+        .clone();
+    let data = device_dataset(app, &r.school.token).await;
+    let device = shared::indicators::compute(
+        &data,
+        shared::indicators::Period::reporting_year(days::year()),
+        days::today(),
+    );
+    let device = serde_json::to_value(device).unwrap();
+    for figure in [
+        "as_of",
+        "i1",
+        "i1_by_age",
+        "i1_by_sex",
+        "i2",
+        "i3",
+        "i4",
+        "i4_by_age",
+        "i4_by_sex",
+        "i4_by_ethnicity",
+        "by_instrument",
+        "i5",
+        "months",
+    ] {
+        assert!(!server[figure].is_null(), "{figure} in {server}");
+        assert_eq!(device[figure], server[figure], "{figure}");
+    }
+    assert_eq!(server["i4"], json!({"numerator": 1, "denominator": 1}));
+    // The fact rows hold the frozen codes: PHQ-A is instrument 3 whatever files are added.
+    let code: i64 = app
+        .db
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT instrument FROM fact_screenings", [], |row| {
+                    row.get(0)
+                })?,
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        code,
+        i64::from(shared::indicators::codes::instrument_code("phqa"))
+    );
+    assert_eq!(code, 3);
+}
+
+#[tokio::test]
+async fn one_child_registered_at_two_facilities_is_counted_once() {
+    let policy = server::config::Policy {
+        suppress_below: 0,
+        ..Default::default()
+    };
+    let app = crate::helpers::TestApp::with(policy, None).await;
+    let admin = app.login("admin", "demo").await;
+    let counsellor = app.login("counsellor", "demo").await;
+    let school = app.my_facility(&counsellor).await;
+    let commune = app.my_area(&counsellor).await;
+    let other_school = app.facility_id(&admin, "Trường Tiểu học Văn Quan").await;
+    let other = app
+        .new_user(&admin, "tuvan2", "counsellor", &other_school)
+        .await;
+    let mut child = crate::screening::child(&commune);
+    // A 12-digit id whose century-and-sex digit and year fit the child (male, born in the 2000s).
+    let born: chrono::NaiveDate = serde_json::from_value(child["date_of_birth"].clone()).unwrap();
+    let yy = chrono::Datelike::year(&born) % 100;
+    child["personal_id"] = json!(format!("0202{yy:02}123456"));
+    for (token, facility) in [(&counsellor, &school), (&other, &other_school)] {
+        let change = crate::screening::change("child", Uuid::now_v7(), facility, child.clone());
+        let outcome = push(&app, token, vec![change]).await.remove(0);
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
+    let officer = app.login("officer", "demo").await;
+    let view = app
+        .get(&format!("/api/indicators?year={}", days::year()), &officer)
+        .await;
+    assert_eq!(view.status, 200, "{}", view.json);
+    assert_eq!(
+        view.json["report"]["i4"]["denominator"], 1,
+        "one child, not two: {}",
+        view.json["report"]["i4"]
+    );
+}

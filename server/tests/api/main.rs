@@ -12,4 +12,5 @@ mod referrals;
 mod screening;
 mod static_files;
 mod sync;
+mod trust;
 mod users;

@@ -121,7 +121,7 @@ impl<'a> Pass<'a> {
         }
         // I2: orphans at the as-of day, and their care arrangement then.
         for o in &data.orphans {
-            if o.since <= as_of && o.until.is_none_or(|u| u > as_of) {
+            if super::in_force(o.since, o.until, as_of) {
                 if let Some(state) = children.get_mut(o.child as usize) {
                     state.orphan = true;
                 }
@@ -150,10 +150,13 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Registered by the as-of day, or screened by then (a child screened on paper and entered
+    /// later was there when screened).
     fn registered(&self, child: Key) -> bool {
-        self.data.children[child as usize]
-            .registered_on
-            .is_none_or(|d| d <= self.as_of)
+        self.children[child as usize].screened
+            || self.data.children[child as usize]
+                .registered_on
+                .is_none_or(|d| d <= self.as_of)
     }
 
     fn school_supported(&self) -> Vec<Option<bool>> {
@@ -296,9 +299,8 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         let line = by_instrument
             .entry(s.instrument)
             .or_insert_with(|| InstrumentLine {
-                instrument: crate::instrument::catalogue()
-                    .get(s.instrument as usize)
-                    .map_or_else(|| "?".into(), |i| i.id.clone()),
+                instrument: super::codes::instrument_of(s.instrument)
+                    .map_or_else(|| "?".into(), str::to_string),
                 screenings: 0,
                 positive: 0,
             });

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind, ORPHAN};
-use crate::child::{Child, Sex};
+use super::projection::{project, Fact};
+use crate::care::CareKind;
+use crate::child::Sex;
 use crate::place::FacilityType;
-use crate::referral::{Action, DueTimes, Referral, ReferralEvent, Urgency};
-use crate::screening::Screening;
+use crate::referral::{Action, DueTimes, Urgency};
 use crate::sync::{Fields, RecordType};
 
 pub type Key = u32;
@@ -34,7 +34,7 @@ pub struct ChildFact {
     pub facility: Key,
     pub born: NaiveDate,
     pub sex: Sex,
-    /// Index into [`crate::ethnicity::ETHNIC_GROUPS`].
+    /// [`super::codes::ethnicity_code`].
     pub ethnicity: u16,
     pub registered_on: Option<NaiveDate>,
 }
@@ -44,7 +44,7 @@ pub struct ChildFact {
 pub struct ScreeningFact {
     pub child: Key,
     pub on: NaiveDate,
-    /// Index into the instrument catalogue ([`instrument_index`]).
+    /// [`super::codes::instrument_code`].
     pub instrument: u8,
     /// Positive, or an urgent flag raised (a recorded concern is positive).
     pub at_risk: bool,
@@ -115,23 +115,6 @@ pub struct RecordRef<'a> {
     pub fields: &'a Fields,
 }
 
-/// The instrument's position in the catalogue (by id); `u8::MAX` when unknown.
-pub fn instrument_index(id: &str) -> u8 {
-    crate::instrument::catalogue()
-        .iter()
-        .position(|i| i.id == id)
-        .and_then(|p| u8::try_from(p).ok())
-        .unwrap_or(u8::MAX)
-}
-
-pub fn ethnicity_index(slug: &str) -> u16 {
-    crate::ethnicity::ETHNIC_GROUPS
-        .iter()
-        .position(|(s, _)| *s == slug)
-        .and_then(|p| u16::try_from(p).ok())
-        .unwrap_or(u16::MAX)
-}
-
 impl Dataset {
     /// The facility's key, adding it (not in scope, type unknown) if the directory lacks it.
     fn facility_key(&mut self, index: &mut HashMap<Uuid, Key>, id: Uuid) -> Key {
@@ -149,7 +132,8 @@ impl Dataset {
         })
     }
 
-    /// The facts of a device's (or a test's) records: children not voided and what is about them.
+    /// The facts of a device's (or a test's) records, by the one rule ([`project`]): children
+    /// not voided and what is about them. Children with the same personal id are one child.
     pub fn from_records<'a>(
         facilities: Vec<FacilityFact>,
         records: &[RecordRef<'a>],
@@ -167,128 +151,148 @@ impl Dataset {
             .map(|(k, f)| (f.id, k as Key))
             .collect();
         let mut child_index: HashMap<Uuid, Key> = HashMap::new();
+        let mut person_index: HashMap<String, Key> = HashMap::new();
         let mut referral_index: HashMap<Uuid, Key> = HashMap::new();
-        for r in records {
-            match r.record_type {
-                RecordType::Child => {
-                    let Some(child) = Child::from_fields(r.fields).filter(|c| !c.is_voided())
-                    else {
-                        continue;
-                    };
-                    let facility = data.facility_key(&mut facility_index, r.facility_id);
-                    child_index.insert(r.id, data.children.len() as Key);
-                    data.child_ids.push(r.id);
-                    data.children.push(ChildFact {
-                        facility,
-                        born: child.date_of_birth,
-                        sex: child.sex,
-                        ethnicity: ethnicity_index(&child.ethnicity),
-                        registered_on: None,
-                    });
-                }
-                RecordType::Referral => {
-                    if let Some(referral) = Referral::from_fields(r.fields) {
-                        referral_index.insert(r.id, data.referral_ids.len() as Key);
-                        data.referral_ids.push(r.id);
-                        // The child is resolved in the second pass.
-                        let from = data.facility_key(&mut facility_index, r.facility_id);
-                        data.referrals.push(ReferralFact {
-                            child: Key::MAX,
-                            from,
-                            urgency: referral.urgency,
-                            sent_at: referral.sent_at,
+        let facts: Vec<(&RecordRef<'a>, Fact)> = records
+            .iter()
+            .filter_map(|r| project(r.record_type, r.fields).map(|fact| (r, fact)))
+            .collect();
+        for (r, fact) in &facts {
+            if let Fact::Child {
+                born,
+                sex,
+                ethnicity,
+                registered_on,
+                personal_id,
+                voided: false,
+            } = fact
+            {
+                let facility = data.facility_key(&mut facility_index, r.facility_id);
+                let child = ChildFact {
+                    facility,
+                    born: *born,
+                    sex: *sex,
+                    ethnicity: *ethnicity,
+                    registered_on: *registered_on,
+                };
+                let key = data.add_child(&mut person_index, r.id, personal_id.as_deref(), child);
+                child_index.insert(r.id, key);
+            }
+        }
+        for (r, fact) in &facts {
+            if let Fact::Referral {
+                child_id,
+                urgency,
+                sent_at,
+            } = fact
+            {
+                referral_index.insert(r.id, data.referral_ids.len() as Key);
+                data.referral_ids.push(r.id);
+                let from = data.facility_key(&mut facility_index, r.facility_id);
+                data.referrals.push(ReferralFact {
+                    child: child_index.get(child_id).copied().unwrap_or(Key::MAX),
+                    from,
+                    urgency: *urgency,
+                    sent_at: *sent_at,
+                });
+            }
+        }
+        for (r, fact) in facts {
+            let child = |id: Uuid| child_index.get(&id).copied();
+            match fact {
+                Fact::Screening {
+                    child_id,
+                    on,
+                    instrument,
+                    at_risk,
+                    voided: false,
+                } => {
+                    if let Some(child) = child(child_id) {
+                        data.screenings.push(ScreeningFact {
+                            child,
+                            on,
+                            instrument,
+                            at_risk,
                         });
+                    }
+                }
+                Fact::Session {
+                    child_id,
+                    on,
+                    counts: true,
+                } => {
+                    if let Some(child) = child(child_id) {
+                        let facility = data.facility_key(&mut facility_index, r.facility_id);
+                        data.sessions.push(SessionFact {
+                            child,
+                            facility,
+                            on,
+                        });
+                    }
+                }
+                Fact::Event {
+                    referral_id,
+                    action,
+                    at,
+                    attended_on,
+                    refused: false,
+                } => {
+                    if let Some(referral) = referral_index.get(&referral_id) {
+                        data.events.push(EventFact {
+                            referral: *referral,
+                            action,
+                            at,
+                            attended_on,
+                        });
+                    }
+                }
+                Fact::Circumstance {
+                    child_id,
+                    orphan: true,
+                    since,
+                    until,
+                } => {
+                    if let Some(child) = child(child_id) {
+                        data.orphans.push(OrphanFact {
+                            child,
+                            since,
+                            until,
+                        });
+                    }
+                }
+                Fact::Care {
+                    child_id,
+                    kind,
+                    since,
+                } => {
+                    if let Some(child) = child(child_id) {
+                        data.care.push(CareFact { child, kind, since });
                     }
                 }
                 _ => {}
             }
         }
-        for r in records {
-            let child = |id: Uuid| child_index.get(&id).copied();
-            match r.record_type {
-                RecordType::Screening => {
-                    let Some(s) = Screening::from_fields(r.fields).filter(|s| !s.is_voided())
-                    else {
-                        continue;
-                    };
-                    let Some(child) = child(s.child_id) else {
-                        continue;
-                    };
-                    data.screenings.push(ScreeningFact {
-                        child,
-                        on: s.screened_on,
-                        instrument: instrument_index(&s.instrument_id),
-                        at_risk: s.result.positive || s.result.urgency().is_some(),
-                    });
-                }
-                RecordType::Session => {
-                    let Some(s) = crate::sync::from_fields::<Session>(r.fields) else {
-                        continue;
-                    };
-                    if s.voided_reason.is_some() || s.kind == SessionKind::Hotline111Call {
-                        continue;
-                    }
-                    let Some(child) = child(s.child_id) else {
-                        continue;
-                    };
-                    let facility = data.facility_key(&mut facility_index, r.facility_id);
-                    data.sessions.push(SessionFact {
-                        child,
-                        facility,
-                        on: s.held_on,
-                    });
-                }
-                RecordType::Referral => {
-                    if let (Some(referral), Some(key)) =
-                        (Referral::from_fields(r.fields), referral_index.get(&r.id))
-                    {
-                        data.referrals[*key as usize].child =
-                            child(referral.child_id).unwrap_or(Key::MAX);
-                    }
-                }
-                RecordType::ReferralEvent => {
-                    let Some(e) = ReferralEvent::from_fields(r.fields) else {
-                        continue;
-                    };
-                    let Some(referral) = referral_index.get(&e.referral_id) else {
-                        continue;
-                    };
-                    if e.refusal.is_none() {
-                        data.events.push(EventFact {
-                            referral: *referral,
-                            action: e.action,
-                            at: e.at,
-                            attended_on: e.attended_on,
-                        });
-                    }
-                }
-                RecordType::Circumstance => {
-                    let Some(c) = crate::sync::from_fields::<Circumstance>(r.fields) else {
-                        continue;
-                    };
-                    if let (true, Some(child)) = (c.code == ORPHAN, child(c.child_id)) {
-                        data.orphans.push(OrphanFact {
-                            child,
-                            since: c.since,
-                            until: c.until,
-                        });
-                    }
-                }
-                RecordType::CareArrangement => {
-                    let Some(c) = crate::sync::from_fields::<CareArrangement>(r.fields) else {
-                        continue;
-                    };
-                    if let Some(child) = child(c.child_id) {
-                        data.care.push(CareFact {
-                            child,
-                            kind: c.kind,
-                            since: c.since,
-                        });
-                    }
-                }
-                RecordType::Child | RecordType::Consent => {}
-            }
-        }
         data
+    }
+
+    /// Adds a child, or returns the key of the child already there with the same personal id
+    /// (registered at two facilities, counted once).
+    pub fn add_child(
+        &mut self,
+        persons: &mut HashMap<String, Key>,
+        id: Uuid,
+        personal_id: Option<&str>,
+        child: ChildFact,
+    ) -> Key {
+        if let Some(key) = personal_id.and_then(|p| persons.get(p)) {
+            return *key;
+        }
+        let key = self.children.len() as Key;
+        if let Some(personal_id) = personal_id {
+            persons.insert(personal_id.to_string(), key);
+        }
+        self.child_ids.push(id);
+        self.children.push(child);
+        key
     }
 }

@@ -10,16 +10,19 @@
 //! - [`definitions`]: what each numerator and denominator counts, in both languages, shown
 //!   wherever the figures are.
 
+pub mod codes;
 mod compute;
 mod dataset;
 mod definitions;
+mod projection;
 
 pub use compute::{compute, rows, Part};
 pub use dataset::{
-    ethnicity_index, instrument_index, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key,
-    OrphanFact, RecordRef, ReferralFact, ScreeningFact, SessionFact,
+    CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key, OrphanFact, RecordRef,
+    ReferralFact, ScreeningFact, SessionFact,
 };
 pub use definitions::{definitions, Definition};
+pub use projection::{in_force, project, Fact};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

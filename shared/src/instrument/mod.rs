@@ -214,6 +214,9 @@ pub struct Unverified {
 pub struct Instrument {
     pub id: String,
     pub version: String,
+    /// The instrument's frozen number in the indicator fact tables: chosen once, never reused,
+    /// the same for every version of one instrument (a new instrument takes the next free one).
+    pub fact_code: u8,
     pub name: Text,
     /// What the instrument looks for, in a line.
     pub purpose: Text,

@@ -52,8 +52,12 @@ pub struct Referral {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onward_from: Option<Uuid>,
     pub sent_at: DateTime<Utc>,
-    /// The sender's name as shown to the receiver.
+    /// The sender's name as shown to the receiver: set by the server from the signed-in user
+    /// (what a device writes here is replaced).
     pub sent_by: String,
+    /// Set by the server: who sent it (user, role, facility).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<crate::sync::Actor>,
     pub packet: Packet,
     /// Kept by the server from the events it accepted.
     #[serde(default)]
@@ -139,6 +143,7 @@ impl Referral {
             status: Status::Sent,
             status_at: None,
             signature: None,
+            actor: None,
             packet: Packet {
                 sensitive: Vec::new(),
                 ..self.packet.clone()
@@ -219,9 +224,13 @@ impl Service {
 pub struct ReferralEvent {
     pub referral_id: Uuid,
     pub action: Action,
-    /// When the user acted (device clock).
+    /// When the user acted (device clock, bounded by the server: see ARCHITECTURE.md).
     pub at: DateTime<Utc>,
+    /// Who acted, as shown: set by the server from the signed-in user.
     pub by: String,
+    /// Set by the server: who acted (user, role, facility).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<crate::sync::Actor>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Accept: the appointment, in Vietnam's local time.

@@ -61,6 +61,8 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
     let voided_reason = existing
         .as_ref()
         .and_then(|child| child.voided_reason.clone());
+    // The server's stamp, carried over so an edit does not clear it.
+    let registered_on = existing.as_ref().and_then(|child| child.registered_on);
     let full_name = RwSignal::new(start.full_name);
     let date_of_birth = RwSignal::new(start.date_of_birth);
     let sex = RwSignal::new(start.sex);
@@ -121,6 +123,7 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
             Err(problems) => return feedback.invalid(problems.messages(i18n.lang()), i18n),
         };
         child.voided_reason = voided_reason.clone();
+        child.registered_on = registered_on;
         let others: Vec<(Uuid, Child)> = sync.records.with_untracked(|records| {
             records
                 .iter()

@@ -183,6 +183,7 @@ pub fn Actions(item: Item) -> impl IntoView {
             action,
             at: sync.network.now(),
             by: by.get_value(),
+            actor: None,
             reason: text(reason),
             appointment,
             attended_on,

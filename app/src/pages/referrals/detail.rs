@@ -84,6 +84,7 @@ pub fn ReferralPage() -> impl IntoView {
                 .user_untracked()
                 .map(|u| u.full_name)
                 .unwrap_or_default(),
+            actor: None,
             reason: None,
             appointment: None,
             attended_on: None,

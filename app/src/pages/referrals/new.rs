@@ -215,6 +215,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
             onward_from: s.onward_from.as_ref().map(|(id, _)| *id),
             sent_at: network.now(),
             sent_by: my_name.get_value(),
+            actor: None,
             packet,
             status: Default::default(),
             status_at: None,

@@ -1,0 +1,147 @@
+//! The one rule from a stored record to what the indicators count: used by the device's data set
+//! ([`super::Dataset::from_records`]) and by the server's fact tables (`server/src/facts.rs`)
+//! alike, so that the two can never count differently.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::codes::{ethnicity_code, instrument_code};
+use crate::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind, ORPHAN};
+use crate::child::{Child, Sex};
+use crate::referral::{Action, Referral, ReferralEvent, Urgency};
+use crate::screening::Screening;
+use crate::sync::{from_fields, Fields, RecordType};
+
+/// What one record adds to the indicators.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fact {
+    Child {
+        born: NaiveDate,
+        sex: Sex,
+        /// [`ethnicity_code`].
+        ethnicity: u16,
+        /// The day the child was registered, as the server stamped it (bounded device time);
+        /// `None` for a record the server has not stored yet.
+        registered_on: Option<NaiveDate>,
+        /// The 12-digit personal id, so that one child registered at two facilities counts once.
+        personal_id: Option<String>,
+        voided: bool,
+    },
+    Screening {
+        child_id: Uuid,
+        on: NaiveDate,
+        /// [`instrument_code`].
+        instrument: u8,
+        /// Positive, or an urgent flag raised (a recorded concern is positive).
+        at_risk: bool,
+        voided: bool,
+    },
+    Session {
+        child_id: Uuid,
+        on: NaiveDate,
+        /// Not voided and a real session (a hotline 111 call is not one).
+        counts: bool,
+    },
+    Referral {
+        child_id: Uuid,
+        urgency: Urgency,
+        sent_at: DateTime<Utc>,
+    },
+    Event {
+        referral_id: Uuid,
+        action: Action,
+        at: DateTime<Utc>,
+        attended_on: Option<NaiveDate>,
+        /// No longer possible when it arrived: kept, but it changed nothing.
+        refused: bool,
+    },
+    Circumstance {
+        child_id: Uuid,
+        orphan: bool,
+        since: NaiveDate,
+        until: Option<NaiveDate>,
+    },
+    Care {
+        child_id: Uuid,
+        kind: CareKind,
+        since: NaiveDate,
+    },
+}
+
+/// The fact of a record, or `None` for a record the indicators do not read (a consent, or fields
+/// that do not form the type).
+pub fn project(record_type: RecordType, fields: &Fields) -> Option<Fact> {
+    Some(match record_type {
+        RecordType::Child => {
+            let child = Child::from_fields(fields)?;
+            Fact::Child {
+                born: child.date_of_birth,
+                sex: child.sex,
+                ethnicity: ethnicity_code(&child.ethnicity),
+                registered_on: child.registered_on,
+                voided: child.is_voided(),
+                personal_id: child.personal_id,
+            }
+        }
+        RecordType::Screening => {
+            let s = Screening::from_fields(fields)?;
+            Fact::Screening {
+                child_id: s.child_id,
+                on: s.screened_on,
+                instrument: instrument_code(&s.instrument_id),
+                at_risk: s.result.positive || s.result.urgency().is_some(),
+                voided: s.is_voided(),
+            }
+        }
+        RecordType::Session => {
+            let s = from_fields::<Session>(fields)?;
+            Fact::Session {
+                child_id: s.child_id,
+                on: s.held_on,
+                counts: s.voided_reason.is_none() && s.kind != SessionKind::Hotline111Call,
+            }
+        }
+        RecordType::Referral => {
+            let r = Referral::from_fields(fields)?;
+            Fact::Referral {
+                child_id: r.child_id,
+                urgency: r.urgency,
+                sent_at: r.sent_at,
+            }
+        }
+        RecordType::ReferralEvent => {
+            let e = ReferralEvent::from_fields(fields)?;
+            Fact::Event {
+                referral_id: e.referral_id,
+                action: e.action,
+                at: e.at,
+                attended_on: e.attended_on,
+                refused: e.refusal.is_some(),
+            }
+        }
+        RecordType::Circumstance => {
+            let c = from_fields::<Circumstance>(fields)?;
+            Fact::Circumstance {
+                child_id: c.child_id,
+                orphan: c.code == ORPHAN,
+                since: c.since,
+                until: c.until,
+            }
+        }
+        RecordType::CareArrangement => {
+            let c = from_fields::<CareArrangement>(fields)?;
+            Fact::Care {
+                child_id: c.child_id,
+                kind: c.kind,
+                since: c.since,
+            }
+        }
+        RecordType::Consent => return None,
+    })
+}
+
+/// Whether a circumstance from `since` to `until` (both included) holds on `on`: the rule the
+/// child's page shows and I2 counts by.
+pub fn in_force(since: NaiveDate, until: Option<NaiveDate>, on: NaiveDate) -> bool {
+    since <= on && until.is_none_or(|until| on <= until)
+}
