@@ -2,7 +2,9 @@
 //!
 //! What a role may do comes from [`shared::role::Role::can`], the same table the app uses to build
 //! its navigation. An installation serves one province, so an administrator's reach is the whole
-//! installation; what a facility's staff may read of children is added here with the child registry.
+//! installation. Here too: which records a user reads and writes, who receives the answers to
+//! sensitive questions, which side of a referral a facility is on, and how far a user's
+//! indicators reach. `server/tests/api/access.rs` walks role × action × own or other facility.
 
 use shared::role::Capability;
 
@@ -40,4 +42,58 @@ pub fn record_scope(user: &SignedIn) -> RecordScope {
 /// Whether the user may write a record owned by `facility_id`: only their own facility's.
 pub fn may_write_record(user: &SignedIn, facility_id: uuid::Uuid) -> bool {
     record_scope(user) == RecordScope::Facility(facility_id)
+}
+
+/// Whether the user receives item-level answers to sensitive questions (self-harm) in a
+/// referral's packet: clinical roles only.
+pub fn sees_sensitive_answers(user: &SignedIn) -> bool {
+    user.role.is_clinical()
+}
+
+/// The side of a referral the acting facility is on: the sender (the referral's owner), the
+/// receiver, or neither (`None`: it may not act on it).
+pub fn referral_side(
+    facility_id: uuid::Uuid,
+    owner: uuid::Uuid,
+    receiver: uuid::Uuid,
+) -> Option<shared::referral::Side> {
+    if facility_id == owner {
+        Some(shared::referral::Side::Sender)
+    } else if facility_id == receiver {
+        Some(shared::referral::Side::Receiver)
+    } else {
+        None
+    }
+}
+
+/// How far a user's indicators reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndicatorReach {
+    /// Facility staff: their own facility's figures, with names.
+    OwnFacility(uuid::Uuid),
+    /// Officers and administrators: aggregates for their area and the areas under it.
+    Area(uuid::Uuid),
+}
+
+/// The reach of a request for indicators: facility staff may not ask for another facility or
+/// for an area; officers may ask for their area or one directly under it (`parent` is the
+/// asked area's parent).
+pub fn indicator_reach(
+    user: &SignedIn,
+    area: Option<uuid::Uuid>,
+    facility: Option<uuid::Uuid>,
+) -> Result<IndicatorReach, ApiError> {
+    if user.role.belongs_to_area() {
+        return Ok(IndicatorReach::Area(area.unwrap_or(user.area_id)));
+    }
+    let own = user.facility_id.ok_or(ApiError::Forbidden)?;
+    if area.is_some() || facility.is_some_and(|f| f != own) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(IndicatorReach::OwnFacility(own))
+}
+
+/// Whether an officer may see an area: their own, or one directly under it.
+pub fn may_see_area(user: &SignedIn, area: uuid::Uuid, parent: Option<uuid::Uuid>) -> bool {
+    area == user.area_id || parent == Some(user.area_id)
 }

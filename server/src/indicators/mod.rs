@@ -27,6 +27,7 @@ use shared::indicators::{
 use shared::lang::{vietnam_offset, Lang};
 use uuid::Uuid;
 
+use crate::access;
 use crate::audit::{self, Actor, Event};
 use crate::error::{lang_of, ApiError};
 use crate::extract::{AuthUser, SignedIn};
@@ -72,27 +73,27 @@ pub(crate) fn resolve(
         return Err(ApiError::Malformed(format!("year {year}")));
     }
     let period = Period::reporting_year(year);
+    let reach = access::indicator_reach(user, query.area, query.facility)?;
     let mut scope = Scope {
         name: String::new(),
         facilities: HashSet::new(),
-        aggregate: user.role.belongs_to_area(),
+        aggregate: matches!(reach, access::IndicatorReach::Area(_)),
         year,
         period,
         today,
     };
-    if !scope.aggregate {
-        let own = user.facility_id.ok_or(ApiError::Forbidden)?;
-        if query.area.is_some() || query.facility.is_some_and(|f| f != own) {
-            return Err(ApiError::Forbidden);
+    let area = match reach {
+        access::IndicatorReach::OwnFacility(own) => {
+            scope.name = connection.query_row(
+                "SELECT name FROM facilities WHERE id = ?1",
+                [own],
+                |row| row.get(0),
+            )?;
+            scope.facilities.insert(own);
+            return Ok(scope);
         }
-        scope.name =
-            connection.query_row("SELECT name FROM facilities WHERE id = ?1", [own], |row| {
-                row.get(0)
-            })?;
-        scope.facilities.insert(own);
-        return Ok(scope);
-    }
-    let area = query.area.unwrap_or(user.area_id);
+        access::IndicatorReach::Area(area) => area,
+    };
     let (name, parent): (String, Option<Uuid>) = connection
         .query_row(
             "SELECT name, parent_id FROM areas WHERE id = ?1",
@@ -101,7 +102,7 @@ pub(crate) fn resolve(
         )
         .optional()?
         .ok_or(ApiError::NotFound)?;
-    if area != user.area_id && parent != Some(user.area_id) {
+    if !access::may_see_area(user, area, parent) {
         return Err(ApiError::Forbidden);
     }
     scope.name = name;

@@ -39,7 +39,7 @@ pub async fn pull(
     let limit = query.limit.unwrap_or(PULL_PAGE_MAX).clamp(1, PULL_PAGE_MAX);
     let since = query.since.max(0);
     let scope = access::record_scope(&user);
-    let clinical = user.role.is_clinical();
+    let clinical = access::sees_sensitive_answers(&user);
     let mut page = state
         .db
         .read(move |connection| read_page(connection, scope, clinical, since, limit))

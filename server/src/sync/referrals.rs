@@ -12,7 +12,7 @@ use rand::RngCore;
 use rusqlite::{params, OptionalExtension};
 use sha2::Sha256;
 use shared::place::FacilityType;
-use shared::referral::{apply, slip, Packet, Referral, ReferralEvent, Refusal, Side, Status};
+use shared::referral::{apply, slip, Packet, Referral, ReferralEvent, Refusal, Status};
 use shared::screening::Screening;
 use shared::sync::{Fields, RecordType};
 use shared::validate::{FieldErrors, Problem};
@@ -142,11 +142,8 @@ pub fn check_event(
     }
     let (owner, referral) = stored_referral(context, event.referral_id)?
         .ok_or_else(|| invalid(context, "referral_id", Problem::UnknownReference))?;
-    let side = if context.facility_id == owner {
-        Side::Sender
-    } else if context.facility_id == referral.to_facility {
-        Side::Receiver
-    } else {
+    let Some(side) = crate::access::referral_side(context.facility_id, owner, referral.to_facility)
+    else {
         return Err(rejected("forbidden_facility", context.lang, Default::default()).into());
     };
     let sent_on = referral

@@ -3,6 +3,7 @@
 mod days;
 mod helpers;
 
+mod access;
 mod audit;
 mod auth;
 mod directory;
