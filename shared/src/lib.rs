@@ -13,6 +13,7 @@ pub mod api;
 pub mod care;
 pub mod child;
 pub mod consent;
+pub mod device;
 pub mod ethnicity;
 pub mod indicators;
 pub mod instrument;

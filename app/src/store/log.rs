@@ -18,7 +18,6 @@
 use std::collections::HashMap;
 
 use rexie::{Store, Transaction, TransactionMode};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{database, decode, encode, LocalRecord, Result, RECORD_LOG};
@@ -28,24 +27,8 @@ pub const COMPACT_AFTER: usize = 64;
 /// Records per entry when compacting (a pull page is at most this size too).
 pub const ENTRY_MAX: usize = 2_000;
 
-/// One write to the record log.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Entry {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub records: Vec<LocalRecord>,
-    /// Records that no longer exist on this device (a refused first change of a record).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub removed: Vec<Uuid>,
-}
-
-impl Entry {
-    pub fn of(records: Vec<LocalRecord>) -> Self {
-        Entry {
-            records,
-            removed: Vec::new(),
-        }
-    }
-}
+/// One write to the record log (its shape is `shared::device::LogEntry`).
+pub use shared::device::LogEntry as Entry;
 
 /// Appends an entry within the caller's transaction.
 pub async fn append(store: &Store, entry: &Entry) -> Result<()> {

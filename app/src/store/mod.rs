@@ -16,11 +16,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use chrono::{DateTime, Utc};
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use shared::sync::{overlay, Change, Conflict, Fields, RecordType};
+use serde::Serialize;
+use shared::sync::{overlay, Change, Conflict};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
@@ -41,26 +40,8 @@ const META: &str = "meta";
 /// the record log; the upgrade drops the old store and [`open`] makes the next pull start over.
 const VERSION: u32 = 2;
 
-/// A record as this device keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LocalRecord {
-    pub record_type: RecordType,
-    pub id: Uuid,
-    pub facility_id: Uuid,
-    /// The fields as the server last sent them (`None` until the first push is pulled back).
-    pub server: Option<Fields>,
-    /// What the device shows: `server` with pending changes on top.
-    pub fields: Fields,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A change the server refused, kept for its author to read and dismiss.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rejection {
-    pub change: Change,
-    pub message: String,
-    pub fields: std::collections::BTreeMap<String, String>,
-}
+// The values kept, shared so that golden tests pin them across app versions.
+pub use shared::device::{LocalRecord, Rejection};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreError(pub String);
