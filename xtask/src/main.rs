@@ -1,7 +1,8 @@
 //! Build orchestration for the workspace (`cargo xtask …`, see `.cargo/config.toml`).
 //!
 //! - `cargo xtask serve`: build the app bundle and the server, then serve with a demo province.
-//! - `cargo xtask test`: every test (unit, API, browser end-to-end), plus format and lint checks.
+//! - `cargo xtask test`: every test (unit, API, browser end-to-end, the API against its OpenAPI
+//!   document with schemathesis), plus format and lint checks.
 //! - `cargo xtask dist`: only build the bundle into `dist/`.
 //!
 //! Nothing here downloads from outside the package registries: wasm-bindgen runs in-process and
@@ -10,6 +11,7 @@
 mod bench;
 mod browser;
 mod dist;
+mod schema;
 mod util;
 
 use std::path::PathBuf;
@@ -145,6 +147,8 @@ fn test(no_lint: bool) -> Result<()> {
         totals +=
             util::run_tests(suite(args).env("TAM_AN_TEST_SHIFT_DAYS", YEAR_AHEAD.to_string()))?;
     }
+    // The API against its own document, each role in turn (schemathesis).
+    schema::check()?;
     if !no_lint {
         run(Command::new("cargo")
             .args([
