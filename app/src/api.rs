@@ -42,17 +42,24 @@ impl ApiFailure {
     }
 }
 
+/// Set once a server answers with a version this app cannot talk to (`shared::api::compatible`):
+/// the page must be reloaded to get the server's app.
+#[derive(Clone, Copy)]
+pub struct ServerNewer(pub RwSignal<bool>);
+
 /// A handle that knows the session and the language; `Copy`, so handlers capture it freely.
 #[derive(Clone, Copy)]
 pub struct Api {
     session: SessionStore,
     i18n: I18n,
+    newer: Option<ServerNewer>,
 }
 
 pub fn use_api() -> Api {
     Api {
         session: use_session(),
         i18n: use_i18n(),
+        newer: use_context::<ServerNewer>(),
     }
 }
 
@@ -153,7 +160,14 @@ impl Api {
             }
             None => builder.send().await,
         };
-        sent.map_err(|_| ApiFailure::Unreachable)
+        let response = sent.map_err(|_| ApiFailure::Unreachable)?;
+        let server = response.headers().get(shared::api::VERSION_HEADER);
+        if let (Some(server), Some(newer)) = (server, self.newer) {
+            if !shared::api::compatible(env!("CARGO_PKG_VERSION"), &server) {
+                newer.0.set(true);
+            }
+        }
+        Ok(response)
     }
 
     async fn check(self, response: Response) -> Result<Response, ApiFailure> {
@@ -172,6 +186,11 @@ impl Api {
             });
         if status == 401 && self.session.token().is_some() {
             self.session.end(Some(self.i18n.t().session_ended));
+        }
+        // The facility was closed in the directory: the session ends (what is on this device
+        // stays, and the server keeps the facility's records).
+        if status == 403 && body.code == "facility_inactive" && self.session.token().is_some() {
+            self.session.end(Some(self.i18n.t().facility_closed));
         }
         Err(ApiFailure::Refused { status, body })
     }

@@ -47,6 +47,7 @@ enum Gate {
 pub fn App() -> impl IntoView {
     provide_i18n();
     let session = provide_session();
+    provide_context(api::ServerNewer(RwSignal::new(false)));
     sync::provide_sync();
     pages::referrals::provide_referrals();
     let gate = Memo::new(move |_| match session.user() {

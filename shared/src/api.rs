@@ -499,3 +499,35 @@ mod tests {
         );
     }
 }
+
+/// The header every server answer carries with its version.
+pub const VERSION_HEADER: &str = "x-tam-an-version";
+
+/// Whether an app of version `app` can talk to a server of version `server`: the same major
+/// version (for 0.x versions, the same minor one, as semantic versioning has it). A version that
+/// does not parse is given the benefit of the doubt.
+pub fn compatible(app: &str, server: &str) -> bool {
+    let parts = |v: &str| -> Option<(u64, u64)> {
+        let mut numbers = v.trim().split('.').map(|n| n.parse::<u64>().ok());
+        Some((numbers.next()??, numbers.next()??))
+    };
+    match (parts(app), parts(server)) {
+        (Some((0, a)), Some((0, s))) => a == s,
+        (Some((a, _)), Some((s, _))) => a == s,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::compatible;
+
+    #[test]
+    fn versions_are_compatible_within_a_major_and_0_x_within_a_minor() {
+        assert!(compatible("1.2.0", "1.9.3"));
+        assert!(!compatible("1.2.0", "2.0.0"));
+        assert!(compatible("0.1.0", "0.1.7"));
+        assert!(!compatible("0.1.0", "0.2.0"));
+        assert!(compatible("0.1.0", "garbage"));
+    }
+}

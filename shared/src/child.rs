@@ -132,6 +132,10 @@ pub struct Child {
     /// device's day, bounded; see ARCHITECTURE.md), never changed after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered_on: Option<NaiveDate>,
+    /// Set by the server: another facility of the province registered a child with the same
+    /// personal id (where and who are not told). The child is counted once in the indicators.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub registered_elsewhere: bool,
 }
 
 impl Child {
@@ -301,6 +305,7 @@ impl ChildDraft {
                 personal_id,
                 voided_reason: None,
                 registered_on: None,
+                registered_elsewhere: false,
             }),
             _ => Err(FieldErrors::default()),
         }

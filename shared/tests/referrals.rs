@@ -29,6 +29,7 @@ fn child() -> Child {
         personal_id: Some("020212000123".into()),
         voided_reason: None,
         registered_on: None,
+        registered_elsewhere: false,
     }
 }
 

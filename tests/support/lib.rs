@@ -144,6 +144,19 @@ impl Stack {
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
+    /// Runs SQL on the server's database (what an administrator's action would change).
+    pub async fn execute(&self, sql: &str) -> Result<()> {
+        let sql = sql.to_string();
+        self.state
+            .db
+            .write(move |transaction| {
+                transaction.execute_batch(&sql)?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
     /// A new browser with its own empty profile: a separate device.
     pub async fn browser(&mut self) -> Result<WebDriver> {
         self.chrome.browser().await

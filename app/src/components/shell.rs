@@ -84,6 +84,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     let confirm_sign_out = RwSignal::new(false);
     let updated = RwSignal::new(false);
     listen_for_new_version(updated);
+    let server_newer = use_context::<crate::api::ServerNewer>().map(|newer| newer.0);
 
     let nav = move || {
         let role = user().map(|user| user.role);
@@ -124,6 +125,14 @@ pub fn Shell(children: Children) -> impl IntoView {
         <Show when=move || updated.get()>
             <p class="notice info banner" role="status">
                 {move || i18n.t().app_updated} " "
+                <button type="button" class="link-button" on:click=|_| { let _ = window().location().reload(); }>
+                    {move || i18n.t().reload}
+                </button>
+            </p>
+        </Show>
+        <Show when=move || server_newer.is_some_and(|newer| newer.get())>
+            <p class="notice error banner" role="alert" id="server-newer">
+                {move || i18n.t().server_newer} " "
                 <button type="button" class="link-button" on:click=|_| { let _ = window().location().reload(); }>
                     {move || i18n.t().reload}
                 </button>

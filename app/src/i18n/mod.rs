@@ -25,6 +25,8 @@ pub struct Texts {
     pub switch_language_label: &'static str,
     pub loading: &'static str,
     pub network_error: &'static str,
+    /// The session ended because the user's facility was closed.
+    pub facility_closed: &'static str,
     pub session_ended: &'static str,
     pub not_found: &'static str,
     pub save: &'static str,
@@ -164,6 +166,10 @@ pub struct Texts {
     pub sign_out_anyway: &'static str,
     pub stay: &'static str,
     pub app_updated: &'static str,
+    /// On a child's page: the personal id is registered at another facility too.
+    pub registered_elsewhere: &'static str,
+    /// The server speaks a newer version than this app: reload.
+    pub server_newer: &'static str,
     pub reload: &'static str,
     pub offline_wrong_password: &'static str,
     pub last_run: fn(usize, f64, usize, f64) -> String,

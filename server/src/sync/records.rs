@@ -124,6 +124,10 @@ pub fn check(
                 .and_then(Child::from_fields)
                 .and_then(|stored| stored.registered_on)
                 .or(Some(context.today));
+            checked.registered_elsewhere = match &checked.personal_id {
+                Some(personal_id) => registered_elsewhere(context, personal_id)?,
+                None => false,
+            };
             Ok(Checked::plain(checked.to_fields(), None))
         }
         RecordType::Screening => {
@@ -221,6 +225,18 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
         named.insert(field, problem.message(context.lang));
         rejected("invalid_record", context.lang, named).into()
     })
+}
+
+/// Whether another facility registered a child with this personal id (not voided).
+fn registered_elsewhere(context: &Context<'_>, personal_id: &str) -> Result<bool, ApiOrOutcome> {
+    let found: Option<i64> = context
+        .transaction
+        .prepare_cached(
+            "SELECT 1 FROM fact_children WHERE personal_id = ?1 AND facility_id != ?2 AND voided = 0 LIMIT 1",
+        )?
+        .query_row(params![personal_id, context.facility_id], |row| row.get(0))
+        .optional()?;
+    Ok(found.is_some())
 }
 
 /// A child's commune: an area of this installation at commune level.

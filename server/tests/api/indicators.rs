@@ -395,6 +395,32 @@ async fn one_child_registered_at_two_facilities_is_counted_once() {
         let outcome = push(&app, token, vec![change]).await.remove(0);
         assert_eq!(outcome["status"], "applied", "{outcome}");
     }
+    // The second school is told the id is registered elsewhere, not where or by whom.
+    let theirs = app.get("/api/sync/pull?since=0", &other).await.json;
+    let fields = &theirs["records"][0]["fields"];
+    assert_eq!(fields["registered_elsewhere"], true, "{fields}");
+    let mine = app.get("/api/sync/pull?since=0", &counsellor).await.json;
+    assert!(mine["records"][0]["fields"]
+        .get("registered_elsewhere")
+        .is_none());
+    let text = theirs.to_string();
+    assert!(
+        !text.contains(&school) && !text.contains("Tam Thanh"),
+        "nothing says where"
+    );
+    // The second school is told the id is registered elsewhere, not where or by whom.
+    let theirs = app.get("/api/sync/pull?since=0", &other).await.json;
+    let fields = &theirs["records"][0]["fields"];
+    assert_eq!(fields["registered_elsewhere"], true, "{fields}");
+    let mine = app.get("/api/sync/pull?since=0", &counsellor).await.json;
+    assert!(mine["records"][0]["fields"]
+        .get("registered_elsewhere")
+        .is_none());
+    let text = theirs.to_string();
+    assert!(
+        !text.contains(&school) && !text.contains("Tam Thanh"),
+        "nothing says where"
+    );
     let officer = app.login("officer", "demo").await;
     let view = app
         .get(&format!("/api/indicators?year={}", days::year()), &officer)

@@ -82,6 +82,9 @@ fn ChildView(record: LocalRecord, child: Child, just_saved: bool) -> impl IntoVi
                 {voided.clone().map(|reason| view! { <span class="badge off">{move || i18n.t().voided} ": " {reason.clone()}</span> })}
             </p>
             <UrgentFlag child_id=id/>
+            {child.registered_elsewhere.then(|| view! {
+                <p class="notice info" role="note" id="registered-elsewhere">{move || i18n.t().registered_elsewhere}</p>
+            })}
             <article class="card">
                 <dl class="facts">
                     {row(|t| t.date_of_birth, format!("{} ({})", format_date(child.date_of_birth), (i18n.t().age)(child.age_on(today()))))}

@@ -63,6 +63,9 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
         .and_then(|child| child.voided_reason.clone());
     // The server's stamp, carried over so an edit does not clear it.
     let registered_on = existing.as_ref().and_then(|child| child.registered_on);
+    let registered_elsewhere = existing
+        .as_ref()
+        .is_some_and(|child| child.registered_elsewhere);
     let full_name = RwSignal::new(start.full_name);
     let date_of_birth = RwSignal::new(start.date_of_birth);
     let sex = RwSignal::new(start.sex);
@@ -124,6 +127,7 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
         };
         child.voided_reason = voided_reason.clone();
         child.registered_on = registered_on;
+        child.registered_elsewhere = registered_elsewhere;
         let others: Vec<(Uuid, Child)> = sync.records.with_untracked(|records| {
             records
                 .iter()
