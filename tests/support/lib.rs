@@ -316,14 +316,27 @@ pub async fn wait_for(driver: &WebDriver, css: &str) -> Result<WebElement> {
 
 /// Types into the input with this id, replacing what it held. It erases with keystrokes, as a
 /// person would, so the page sees input events (WebDriver's "clear" sends none).
+/// A field that is on the page but not yet interactable (a panel still opening, a re-render)
+/// is found again and retried, as `click` does.
 pub async fn fill(driver: &WebDriver, id: &str, text: &str) -> Result<()> {
-    let input = wait_for(driver, &format!("#{id}")).await?;
-    input.send_keys(Key::Control + "a").await?;
-    input.send_keys(Key::Backspace).await?;
-    if !text.is_empty() {
-        input.send_keys(text).await?;
+    let mut last = None;
+    for _ in 0..30 {
+        let input = wait_for(driver, &format!("#{id}")).await?;
+        let typed = async {
+            input.send_keys(Key::Control + "a").await?;
+            input.send_keys(Key::Backspace).await?;
+            if !text.is_empty() {
+                input.send_keys(text).await?;
+            }
+            WebDriverResult::Ok(())
+        };
+        match typed.await {
+            Ok(()) => return Ok(()),
+            Err(error) => last = Some(error),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Ok(())
+    bail!("could not type into #{id}: {last:?}")
 }
 
 pub async fn sign_in(driver: &WebDriver, url: &str, username: &str, password: &str) -> Result<()> {
@@ -486,4 +499,27 @@ pub async fn choose_target(driver: &WebDriver, facility_type: &str, name: &str) 
         .select_by_partial_text(name)
         .await?;
     Ok(())
+}
+
+/// Records the action taken on the urgent panel (the first step ticked, the note typed) and
+/// waits for the panel to close. The panel may still be opening when it first appears, so a
+/// tick that did not register is made again.
+pub async fn record_safety_action(driver: &WebDriver, note: &str) -> Result<()> {
+    let step = "#urgent-panel input[name='safety-step']";
+    let ticked = format!("return document.querySelector(\"{step}\")?.checked === true;");
+    for _ in 0..20 {
+        if driver.execute(&ticked, vec![]).await?.json().as_bool() == Some(true) {
+            break;
+        }
+        click(driver, step).await?;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_until(driver, &ticked).await?;
+    fill(driver, "safety-note", note).await?;
+    click(driver, "#record-action").await?;
+    wait_until(
+        driver,
+        "return document.querySelector('#urgent-panel') === null;",
+    )
+    .await
 }

@@ -7,8 +7,8 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    answer, child_with_consent, choose_target, click, click_link, days, fill, screenshot, sign_in,
-    wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    answer, child_with_consent, choose_target, click_link, days, fill, record_safety_action,
+    screenshot, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
 
@@ -58,12 +58,7 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
         answer(&school, n, 13, 2).await?;
     }
     answer(&school, 9, 13, 1).await?;
-    wait_for(&school, "#urgent-panel input[name='safety-step']")
-        .await?
-        .click()
-        .await?;
-    fill(&school, "safety-note", "Đã gặp riêng em và gọi cho bố em").await?;
-    click(&school, "#record-action").await?;
+    record_safety_action(&school, "Đã gặp riêng em và gọi cho bố em").await?;
     for n in 10..=13 {
         answer(&school, n, 13, 0).await?;
     }

@@ -4,8 +4,8 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    answer, click, click_link, days, fill, register_child, screenshot, sign_in, wait_for,
-    wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    answer, click, click_link, days, fill, record_safety_action, register_child, screenshot,
+    sign_in, wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
 
@@ -110,20 +110,9 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     // A reload keeps the draft, and the panel is still there.
     device.refresh().await?;
     wait_for(&device, "#urgent-panel").await?;
-    wait_for(&device, "#urgent-panel input[name='safety-step']")
-        .await?
-        .click()
-        .await?;
-    fill(
+    record_safety_action(
         &device,
-        "safety-note",
         "Đã gặp riêng em, gọi cho mẹ em và hẹn khám trong ngày",
-    )
-    .await?;
-    click(&device, "#record-action").await?;
-    wait_until(
-        &device,
-        "return document.querySelector('#urgent-panel') === null;",
     )
     .await?;
 
