@@ -502,24 +502,34 @@ pub async fn choose_target(driver: &WebDriver, facility_type: &str, name: &str) 
 }
 
 /// Records the action taken on the urgent panel (the first step ticked, the note typed) and
-/// waits for the panel to close. The panel may still be opening when it first appears, so a
-/// tick that did not register is made again.
+/// waits for the panel to close. The panel may still be opening when it first appears, and a
+/// tick or a note typed then can be lost, so each step is checked and the whole is tried again
+/// (a few times) while the panel stays open.
 pub async fn record_safety_action(driver: &WebDriver, note: &str) -> Result<()> {
     let step = "#urgent-panel input[name='safety-step']";
     let ticked = format!("return document.querySelector(\"{step}\")?.checked === true;");
-    for _ in 0..20 {
-        if driver.execute(&ticked, vec![]).await?.json().as_bool() == Some(true) {
-            break;
+    let closed = "return document.querySelector('#urgent-panel') === null;";
+    let is = |script: String| async move {
+        Ok::<bool, anyhow::Error>(
+            driver.execute(&script, vec![]).await?.json().as_bool() == Some(true),
+        )
+    };
+    for _ in 0..5 {
+        for _ in 0..20 {
+            if is(ticked.clone()).await? {
+                break;
+            }
+            click(driver, step).await?;
+            tokio::time::sleep(Duration::from_millis(150)).await;
         }
-        click(driver, step).await?;
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        fill(driver, "safety-note", note).await?;
+        click(driver, "#record-action").await?;
+        for _ in 0..30 {
+            if is(closed.to_string()).await? {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
-    wait_until(driver, &ticked).await?;
-    fill(driver, "safety-note", note).await?;
-    click(driver, "#record-action").await?;
-    wait_until(
-        driver,
-        "return document.querySelector('#urgent-panel') === null;",
-    )
-    .await
+    bail!("the urgent panel stayed open after recording the action five times")
 }
