@@ -100,7 +100,14 @@ pub async fn login(
             return Err(ApiError::BadCredentials);
         }
     };
-    if !active {
+    let refusal = if !active {
+        Some(("account disabled", ApiError::AccountDisabled))
+    } else if !facility_active {
+        Some(("facility inactive", ApiError::FacilityInactive))
+    } else {
+        None
+    };
+    if let Some((reason, error)) = refusal {
         state
             .db
             .write(move |transaction| {
@@ -108,25 +115,11 @@ pub async fn login(
                     transaction,
                     now,
                     &actor,
-                    Event::new("auth.sign_in_refused").detail("account disabled"),
+                    Event::new("auth.sign_in_refused").detail(reason),
                 )
             })
             .await?;
-        return Err(ApiError::AccountDisabled);
-    }
-    if !facility_active {
-        state
-            .db
-            .write(move |transaction| {
-                audit::record(
-                    transaction,
-                    now,
-                    &actor,
-                    Event::new("auth.sign_in_refused").detail("facility inactive"),
-                )
-            })
-            .await?;
-        return Err(ApiError::FacilityInactive);
+        return Err(error);
     }
     state.throttle.clear(&account_key);
 
