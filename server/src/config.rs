@@ -26,6 +26,12 @@ pub struct Config {
     #[arg(long, env = "TAM_AN_NO_DEMO")]
     pub no_demo: bool,
 
+    /// First start of a real installation: the province's official code (e.g. 20 Lạng Sơn,
+    /// 04 Cao Bằng). Loads its communes, abolished districts and old communes, and creates only an
+    /// administrator with a one-time password (no demo). Ignored once the database has users.
+    #[arg(long, env = "TAM_AN_PROVINCE")]
+    pub province: Option<String>,
+
     #[command(flatten)]
     pub policy: Policy,
 }

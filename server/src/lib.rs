@@ -15,7 +15,9 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod facts;
+pub mod gazetteer;
 pub mod health;
+pub mod import;
 pub mod indicators;
 pub mod instruments;
 pub mod openapi;
@@ -88,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .merge(instruments::router())
         .merge(slips::router())
         .merge(indicators::router())
+        .merge(import::router())
         // Unknown API paths are JSON 404s, never the app's shell.
         .route(
             "/api/{*rest}",

@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&config.data)?;
     let db = Db::open(&config.data.join("tam-an.db"))?;
     let clock = Clock::System;
-    print_seeded(&seed::seed(&db, !config.no_demo, clock.now()).await?);
+    print_seeded(&seed::seed(&db, !config.no_demo, config.province.clone(), clock.now()).await?);
 
     let dist = dist_if_built(config.dist.clone());
     if dist.is_none() {

@@ -1,7 +1,8 @@
 //! First-start data: the demo province, or a lone administrator with a one-time password.
 //!
-//! The demo is a small slice of Lạng Sơn after the 2025 reform (province → commune). Names are
-//! illustrative and codes are made up; it exists so that a person can sign in with every role.
+//! The demo is the real Lạng Sơn (province 20) with its 65 official communes, abolished districts
+//! and old communes (see [`crate::gazetteer`]); its schools, stations and people are illustrative,
+//! placed in real communes, so that a person can sign in with every role.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Transaction};
@@ -13,6 +14,12 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::password;
 use crate::db::Db;
 use crate::error::ApiError;
+
+/// The code of the placeholder province of an installation started without `--province`.
+pub const PLACEHOLDER_PROVINCE: &str = "00";
+
+/// The demo province (Lạng Sơn).
+pub const DEMO_PROVINCE: &str = "20";
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo";
@@ -32,14 +39,34 @@ pub enum Seeded {
 }
 
 /// Seeds an empty database. Safe to call on every start.
-pub async fn seed(db: &Db, demo: bool, now: DateTime<Utc>) -> Result<Seeded, ApiError> {
+/// The first start: the demo, or (`province` given, or no demo) an administrator alone, in the
+/// named province with its official communes (or in a placeholder province the administrator
+/// replaces with the real one from the directory page).
+pub async fn seed(
+    db: &Db,
+    demo: bool,
+    province: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Seeded, ApiError> {
     let has_users: bool = db
         .read(|c| Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))?))
         .await?;
     if has_users {
         return Ok(Seeded::Nothing);
     }
-    if demo {
+    if let Some(code) = &province {
+        if crate::gazetteer::province_name(code).is_none() {
+            return Err(ApiError::Internal(format!(
+                "--province {code}: not one of the 34 provinces (codes: {})",
+                crate::gazetteer::provinces()
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )));
+        }
+    }
+    if demo && province.is_none() {
         let mut hashes = Vec::new();
         for _ in DEMO_USERS {
             hashes.push(password::hash_async(DEMO_PASSWORD.into()).await?);
@@ -51,14 +78,19 @@ pub async fn seed(db: &Db, demo: bool, now: DateTime<Utc>) -> Result<Seeded, Api
     let one_time_password = password::one_time();
     let hash = password::hash_async(one_time_password.clone()).await?;
     db.write(move |transaction| {
-        let province = insert_area(
-            transaction,
-            "00",
-            "Tỉnh (đổi tên trong Quản trị)",
-            AreaLevel::Province,
-            None,
-            now,
-        )?;
+        let province = match &province {
+            Some(code) => crate::gazetteer::install(transaction, code, now)?
+                .province
+                .ok_or_else(|| ApiError::Internal("province not installed".into()))?,
+            None => insert_area(
+                transaction,
+                PLACEHOLDER_PROVINCE,
+                "Tỉnh (chọn tỉnh trong Quản trị)",
+                AreaLevel::Province,
+                None,
+                now,
+            )?,
+        };
         insert_user(
             transaction,
             "admin",
@@ -89,51 +121,60 @@ const DEMO_USERS: [(&str, &str, Role, Option<usize>); 6] = [
     ("officer", "Triệu Thị Lan", Role::Officer, None),
 ];
 
-/// (name, type, index into the communes or `None` for the province, phone).
-const DEMO_FACILITIES: [(&str, FacilityType, Option<usize>, &str); 8] = [
+/// (illustrative sector code, name, type, official code of its commune or `None` for the
+/// province, phone). The communes are real; the facilities and their codes are not.
+const DEMO_FACILITIES: [(&str, &str, FacilityType, Option<&str>, &str); 8] = [
     (
+        "20THCS001",
         "Trường THCS Tam Thanh",
         FacilityType::LowerSecondarySchool,
-        Some(0),
+        Some("05986"),
         "02053812345",
     ),
     (
+        "20TH0002",
         "Trường Tiểu học Văn Quan",
         FacilityType::PrimarySchool,
-        Some(2),
+        Some("06253"),
         "02053830123",
     ),
     (
+        "20THPT003",
         "Trường THPT Việt Bắc",
         FacilityType::UpperSecondarySchool,
-        Some(1),
+        Some("05977"),
         "02053870456",
     ),
     (
+        "20TYT05986",
         "Trạm y tế phường Tam Thanh",
         FacilityType::CommuneHealthStation,
-        Some(0),
+        Some("05986"),
         "02053812999",
     ),
     (
+        "20TYT06253",
         "Trạm y tế xã Văn Quan",
         FacilityType::CommuneHealthStation,
-        Some(2),
+        Some("06253"),
         "02053830999",
     ),
     (
+        "20BVDK001",
         "Bệnh viện Đa khoa tỉnh Lạng Sơn",
         FacilityType::GeneralHospital,
         None,
         "02053870115",
     ),
     (
+        "20CTXH001",
         "Trung tâm Công tác xã hội tỉnh Lạng Sơn",
         FacilityType::SocialAssistanceFacility,
-        Some(1),
+        Some("05977"),
         "02053811222",
     ),
     (
+        "111",
         "Tổng đài quốc gia bảo vệ trẻ em 111",
         FacilityType::Hotline111,
         None,
@@ -141,59 +182,29 @@ const DEMO_FACILITIES: [(&str, FacilityType, Option<usize>, &str); 8] = [
     ),
 ];
 
-const DEMO_COMMUNES: [(&str, &str); 4] = [
-    ("06001", "Phường Tam Thanh"),
-    ("06002", "Phường Đông Kinh"),
-    ("06003", "Xã Văn Quan"),
-    ("06004", "Xã Cao Lộc"),
-];
-
 fn seed_demo(
     transaction: &Transaction<'_>,
     hashes: &[String],
     now: DateTime<Utc>,
 ) -> Result<Seeded, ApiError> {
-    let province = insert_area(
-        transaction,
-        "20",
-        "Tỉnh Lạng Sơn",
-        AreaLevel::Province,
-        None,
-        now,
-    )?;
-    let mut communes = Vec::new();
-    for (code, name) in DEMO_COMMUNES {
-        communes.push(insert_area(
-            transaction,
-            code,
-            name,
-            AreaLevel::Commune,
-            Some(province),
-            now,
-        )?);
-    }
-    // A district abolished in 2025, kept so old records keep their place; it maps to Xã Văn Quan.
-    let district = insert_area(
-        transaction,
-        "183",
-        "Huyện Văn Quan (cũ)",
-        AreaLevel::LegacyDistrict,
-        Some(province),
-        now,
-    )?;
-    transaction.execute(
-        "UPDATE areas SET successor_id = ?1 WHERE id = ?2",
-        params![communes[2], district],
-    )?;
-
+    let province = crate::gazetteer::install(transaction, DEMO_PROVINCE, now)?
+        .province
+        .ok_or_else(|| ApiError::Internal("demo province not installed".into()))?;
     let mut facilities = Vec::new();
-    for (name, facility_type, commune, phone) in DEMO_FACILITIES {
-        let area = commune.map_or(province, |index| communes[index]);
+    for (code, name, facility_type, commune, phone) in DEMO_FACILITIES {
+        let area: Uuid = match commune {
+            Some(commune) => {
+                transaction.query_row("SELECT id FROM areas WHERE code = ?1", [commune], |row| {
+                    row.get(0)
+                })?
+            }
+            None => province,
+        };
         let id = Uuid::now_v7();
         transaction.execute(
-            "INSERT INTO facilities (id, name, facility_type, area_id, phone, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            params![id, name, facility_type.code(), area, phone, now],
+            "INSERT INTO facilities (id, code, name, facility_type, area_id, phone, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![id, code, name, facility_type.code(), area, phone, now],
         )?;
         facilities.push((id, area));
     }

@@ -183,7 +183,7 @@ pub async fn reset_password(
 
 /// Checks where a user of this role is placed and returns their area: the facility's area for
 /// facility roles, the given province or commune for officers and administrators.
-fn placement_area(
+pub(crate) fn placement_area(
     connection: &Connection,
     role: Role,
     facility_id: Option<Uuid>,

@@ -224,6 +224,46 @@ pub struct Area {
     pub active: bool,
 }
 
+/// A commune a place name may mean (`GET /api/areas/resolve`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PlaceMatch {
+    pub area_id: Uuid,
+    /// The commune's name today.
+    pub name: String,
+    /// The old commune and district the text named, when it named one from before the 2025 reform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former: Option<String>,
+}
+
+/// Load a province's official units from the list shipped with the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoadProvince {
+    /// The province's official code (two digits; 20 is Lạng Sơn).
+    pub province_code: String,
+}
+
+/// What loading a province's official list did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProvinceLoaded {
+    pub province_id: Uuid,
+    pub communes_added: usize,
+    pub districts_added: usize,
+    pub legacy_communes: usize,
+}
+
+/// A province of the shipped list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OfficialProvince {
+    pub code: String,
+    pub name: String,
+    pub communes: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -260,6 +300,9 @@ impl NewArea {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UpdateArea {
+    /// A corrected official code (sources disagree on some; see `server/data/README.md`).
+    #[serde(default)]
+    pub code: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -271,12 +314,16 @@ pub struct UpdateArea {
 impl UpdateArea {
     pub fn clean(self) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let code = match &self.code {
+            Some(value) => errors.check("code", validate::area_code(value)),
+            None => None,
+        };
         let name = match &self.name {
             Some(value) => errors.check("name", validate::name(value)),
             None => None,
         };
         errors.into_result()?;
-        Ok(UpdateArea { name, ..self })
+        Ok(UpdateArea { code, name, ..self })
     }
 }
 
@@ -284,6 +331,9 @@ impl UpdateArea {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Facility {
     pub id: Uuid,
+    /// The sector's code (school code of the education database, health facility code); unique.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     pub name: String,
     pub facility_type: FacilityType,
     pub area_id: Uuid,
@@ -296,6 +346,8 @@ pub struct Facility {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NewFacility {
+    #[serde(default)]
+    pub code: String,
     pub name: String,
     pub facility_type: FacilityType,
     pub area_id: Uuid,
@@ -308,11 +360,13 @@ pub struct NewFacility {
 impl NewFacility {
     pub fn clean(self) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let code = errors.check("code", validate::optional_facility_code(&self.code));
         let name = errors.check("name", validate::name(&self.name));
         let address = errors.check("address", validate::optional_text(&self.address, 200));
         let phone = errors.check("phone", validate::optional_facility_phone(&self.phone));
         errors.into_result()?;
         Ok(NewFacility {
+            code: code.flatten().unwrap_or_default(),
             name: name.unwrap_or_default(),
             address: address.flatten().unwrap_or_default(),
             phone: phone.flatten().unwrap_or_default(),
@@ -326,6 +380,9 @@ impl NewFacility {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UpdateFacility {
+    /// An empty code clears it.
+    #[serde(default)]
+    pub code: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -347,6 +404,12 @@ impl UpdateFacility {
             Some(value) => errors.check("name", validate::name(value)),
             None => None,
         };
+        let code = match &self.code {
+            Some(value) => errors
+                .check("code", validate::optional_facility_code(value))
+                .map(Option::unwrap_or_default),
+            None => None,
+        };
         let address = match &self.address {
             Some(value) => errors
                 .check("address", validate::optional_text(value, 200))
@@ -361,6 +424,7 @@ impl UpdateFacility {
         };
         errors.into_result()?;
         Ok(UpdateFacility {
+            code,
             name,
             address,
             phone,

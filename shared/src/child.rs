@@ -125,6 +125,13 @@ pub struct Child {
     /// The 12-digit personal identification number, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personal_id: Option<String>,
+    /// The pupil's code in the school's records (education database), from a class list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pupil_code: Option<String>,
+    /// The address as first given when it named a commune from before the 2025 reform
+    /// ("Xã Quang Trung, Huyện Trùng Khánh"), kept for history; `commune_id` is today's commune.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former_address: Option<String>,
     /// Set when the record was entered by mistake; records are voided, never deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voided_reason: Option<String>,
@@ -191,6 +198,10 @@ pub struct ChildDraft {
     pub guardian_relation: String,
     pub guardian_phone: String,
     pub personal_id: String,
+    /// Kept as given (a class list's pupil code; the form does not edit it).
+    pub pupil_code: String,
+    /// Kept as given (the old address an import mapped; the form does not edit it).
+    pub former_address: String,
 }
 
 impl ChildDraft {
@@ -206,6 +217,8 @@ impl ChildDraft {
             guardian_relation: child.guardian_relation.code().into(),
             guardian_phone: child.guardian_phone.clone().unwrap_or_default(),
             personal_id: child.personal_id.clone().unwrap_or_default(),
+            pupil_code: child.pupil_code.clone().unwrap_or_default(),
+            former_address: child.former_address.clone().unwrap_or_default(),
         }
     }
 
@@ -243,6 +256,15 @@ impl ChildDraft {
             .check(
                 "school_class",
                 validate::optional_text(&self.school_class, 20),
+            )
+            .flatten();
+        let pupil_code = errors
+            .check("pupil_code", validate::optional_text(&self.pupil_code, 30))
+            .flatten();
+        let former_address = errors
+            .check(
+                "former_address",
+                validate::optional_text(&self.former_address, 200),
             )
             .flatten();
         let guardian_name = errors.check("guardian_name", validate::name(&self.guardian_name));
@@ -303,6 +325,8 @@ impl ChildDraft {
                 guardian_relation,
                 guardian_phone,
                 personal_id,
+                pupil_code,
+                former_address,
                 voided_reason: None,
                 registered_on: None,
                 registered_elsewhere: false,
@@ -352,6 +376,7 @@ mod tests {
             guardian_relation: "mother".into(),
             guardian_phone: "0912 345 678".into(),
             personal_id: "020212345678".into(),
+            ..ChildDraft::default()
         }
     }
 

@@ -15,6 +15,7 @@ pub mod child;
 pub mod consent;
 pub mod device;
 pub mod ethnicity;
+pub mod import;
 pub mod indicators;
 pub mod instrument;
 pub mod lang;

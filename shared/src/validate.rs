@@ -29,6 +29,8 @@ pub enum Problem {
     PhoneFormat,
     /// An area code: digits only (the official administrative code).
     AreaCode,
+    /// A facility code has letters, digits, dot, dash or underscore, at most 20.
+    FacilityCode,
     /// A referenced record does not exist or is inactive.
     UnknownReference,
     /// The role does not fit the chosen place (e.g. a counsellor at a hospital).
@@ -37,6 +39,39 @@ pub enum Problem {
     Taken,
     /// Administrators may not disable or demote their own account (no one could undo it).
     OwnAccount,
+    /// An upload that is neither an `.xlsx` workbook nor a CSV text.
+    Unreadable,
+    /// An `.xls` workbook from before 2007.
+    OldExcel,
+    /// A CSV file not in UTF-8.
+    NotUtf8,
+    /// A file with more data rows than one import takes.
+    TooManyRows {
+        max: usize,
+    },
+    /// No row of the file's top names the columns of this kind of list.
+    NoHeader,
+    /// A column the list must have is missing (its heading).
+    MissingColumn(String),
+    /// The same record as an earlier row of the file (its row number).
+    RepeatsRow(usize),
+    /// A value the list has that matches nothing known (as written).
+    UnknownValue(String),
+    /// A value the file does not give, taken as this.
+    Assumed(String),
+    /// An old commune's name, mapped to today's commune.
+    Mapped {
+        from: String,
+        to: String,
+    },
+    /// A line of the file that is not a record (a total, a signature).
+    NotARecord,
+    /// The record exists and the file changes nothing in it.
+    Unchanged,
+    /// The installation already serves another province.
+    OtherProvince,
+    /// An old commune that was split among several new ones: the user picks one.
+    ChooseCommune(Vec<String>),
     /// Not a date in dd/mm/yyyy.
     DateFormat,
     /// A date of birth in the future, or of someone 18 or older.
@@ -114,6 +149,12 @@ impl Problem {
             }
             (Problem::AreaCode, Lang::Vi) => "Mã đơn vị hành chính chỉ gồm chữ số.".into(),
             (Problem::AreaCode, Lang::En) => "An administrative code has digits only.".into(),
+            (Problem::FacilityCode, Lang::Vi) => {
+                "Mã cơ sở gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, tối đa 20 ký tự.".into()
+            }
+            (Problem::FacilityCode, Lang::En) => {
+                "A facility code has plain letters, digits, dots or dashes, at most 20.".into()
+            }
             (Problem::UnknownReference, Lang::Vi) => {
                 "Không tìm thấy hoặc đã ngừng hoạt động.".into()
             }
@@ -204,6 +245,42 @@ impl Problem {
                 "This instrument is not answered by the chosen informant.".into()
             }
             (Problem::Answer(problem), lang) => format!("{}: {}", problem.item(), problem.message(lang)),
+            (Problem::Unreadable, Lang::Vi) => "Không đọc được tệp: hãy dùng tệp Excel (.xlsx) hoặc CSV.".into(),
+            (Problem::Unreadable, Lang::En) => "The file cannot be read: use an Excel (.xlsx) or CSV file.".into(),
+            (Problem::OldExcel, Lang::Vi) => "Tệp Excel cũ (.xls): hãy lưu lại thành .xlsx rồi nhập.".into(),
+            (Problem::OldExcel, Lang::En) => "An old Excel file (.xls): save it as .xlsx and import again.".into(),
+            (Problem::NotUtf8, Lang::Vi) => "Tệp CSV không ở mã UTF-8: trong Excel chọn \"CSV UTF-8\" khi lưu.".into(),
+            (Problem::NotUtf8, Lang::En) => "The CSV file is not UTF-8: save it as \"CSV UTF-8\" in Excel.".into(),
+            (Problem::TooManyRows { max }, Lang::Vi) => format!("Tệp có hơn {max} dòng; hãy chia thành nhiều tệp."),
+            (Problem::TooManyRows { max }, Lang::En) => format!("The file has more than {max} rows; split it."),
+            (Problem::NoHeader, Lang::Vi) => {
+                "Không thấy dòng tiêu đề cột (ví dụ \"Họ và tên\", \"Ngày sinh\"); hãy dùng tệp mẫu.".into()
+            }
+            (Problem::NoHeader, Lang::En) => {
+                "No heading row found (such as \"Họ và tên\", \"Ngày sinh\"); use the template.".into()
+            }
+            (Problem::MissingColumn(heading), Lang::Vi) => format!("Thiếu cột \"{heading}\"."),
+            (Problem::MissingColumn(heading), Lang::En) => format!("The column \"{heading}\" is missing."),
+            (Problem::RepeatsRow(row), Lang::Vi) => format!("Trùng với dòng {row}; bỏ qua."),
+            (Problem::RepeatsRow(row), Lang::En) => format!("The same as row {row}; skipped."),
+            (Problem::UnknownValue(value), Lang::Vi) => format!("Không hiểu giá trị \"{value}\"."),
+            (Problem::UnknownValue(value), Lang::En) => format!("Unknown value \"{value}\"."),
+            (Problem::Assumed(value), Lang::Vi) => format!("Tệp không ghi; tạm lấy \"{value}\" (sửa trong hồ sơ nếu cần)."),
+            (Problem::Assumed(value), Lang::En) => format!("Not in the file; taken as \"{value}\" (edit the record if needed)."),
+            (Problem::Mapped { from, to }, Lang::Vi) => format!("Địa chỉ cũ \"{from}\" nay là {to}; giữ tên cũ trong hồ sơ."),
+            (Problem::Mapped { from, to }, Lang::En) => format!("The old address \"{from}\" is now {to}; the old name is kept."),
+            (Problem::NotARecord, Lang::Vi) => "Không phải dòng dữ liệu (tổng cộng, chữ ký…); bỏ qua.".into(),
+            (Problem::NotARecord, Lang::En) => "Not a record (a total, a signature…); skipped.".into(),
+            (Problem::Unchanged, Lang::Vi) => "Đã có, không có gì thay đổi.".into(),
+            (Problem::Unchanged, Lang::En) => "Already there; nothing changes.".into(),
+            (Problem::OtherProvince, Lang::Vi) => "Bản cài đặt này đã dùng cho một tỉnh khác.".into(),
+            (Problem::OtherProvince, Lang::En) => "This installation already serves another province.".into(),
+            (Problem::ChooseCommune(options), Lang::Vi) => {
+                format!("Xã cũ đã chia cho nhiều xã mới; chọn một: {}.", options.join("; "))
+            }
+            (Problem::ChooseCommune(options), Lang::En) => {
+                format!("The old commune was split; choose one of: {}.", options.join("; "))
+            }
             (Problem::OwnAccount, Lang::Vi) => {
                 "Không thể khóa hoặc đổi vai trò của chính tài khoản đang dùng.".into()
             }
@@ -477,6 +554,23 @@ pub fn area_code(value: &str) -> Result<String, Problem> {
         return Err(Problem::AreaCode);
     }
     Ok(value.to_string())
+}
+
+/// An optional facility code (the sector's: the school code of the education database, the
+/// health facility code), as stored: trimmed, upper case; `None` when empty.
+pub fn optional_facility_code(value: &str) -> Result<Option<String>, Problem> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let fits = value.len() <= 20
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !fits {
+        return Err(Problem::FacilityCode);
+    }
+    Ok(Some(value.to_ascii_uppercase()))
 }
 
 /// The text with runs of whitespace made single spaces, trimmed.

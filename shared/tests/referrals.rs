@@ -30,6 +30,8 @@ fn child() -> Child {
         voided_reason: None,
         registered_on: None,
         registered_elsewhere: false,
+        pupil_code: None,
+        former_address: None,
     }
 }
 

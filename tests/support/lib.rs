@@ -67,7 +67,7 @@ impl Stack {
         // Real time (moved by `days::shift`), which a test may move forward (overdue referrals).
         let clock = Clock::shifted();
         clock.advance(days::shift());
-        seed::seed(&db, true, clock.now())
+        seed::seed(&db, true, None, clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let state = AppState::new(db, policy, clock.clone(), Some(dist));

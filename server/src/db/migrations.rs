@@ -222,6 +222,21 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE fact_children ADD COLUMN personal_id TEXT;
     DELETE FROM server_secrets WHERE name = 'facts_indexed';
     "#,
+    // 7: the official directory. Facilities carry their sector code (the school code of the
+    // education database, the health facility code); old communes from before the 2025 reform map
+    // addresses to the new communes that took them over (`successors`: area ids, the default
+    // first, space-separated).
+    r#"
+    ALTER TABLE facilities ADD COLUMN code TEXT;
+    CREATE UNIQUE INDEX facilities_code ON facilities(code) WHERE code IS NOT NULL;
+    CREATE TABLE legacy_communes (
+        code          TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        district_name TEXT NOT NULL,
+        folded        TEXT NOT NULL,
+        successors    TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.
@@ -263,7 +278,7 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 17);
+        assert_eq!(tables, 18);
     }
 
     #[test]

@@ -66,6 +66,25 @@ impl Db {
         .await
     }
 
+    /// Runs `work` as [`Db::write`] does, then rolls back whatever it did: a rehearsal (an
+    /// import's preview), exact because it runs the very same code as the real thing.
+    pub async fn rehearse<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        run_blocking(move || {
+            let mut connection = inner.writer.lock().map_err(|_| poisoned())?;
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&transaction)?;
+            transaction.rollback()?;
+            Ok(value)
+        })
+        .await
+    }
+
     /// Runs `work` on a reader connection on a blocking thread.
     pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
     where

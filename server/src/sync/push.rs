@@ -47,45 +47,63 @@ pub async fn push(
             repeated.id
         )));
     }
-    let lang = lang_of(&headers);
-    let rules = Rules {
-        accept_opaque: state.policy.accept_opaque_records,
-        offline_window: chrono::Duration::days(state.policy.offline_window_days),
-        lang,
-        now: state.clock.now(),
-    };
+    let rules = Rules::of(&state, lang_of(&headers));
     let results = state
         .db
-        .write(move |transaction| {
-            let mut seq: i64 =
-                transaction.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| {
-                    row.get(0)
-                })?;
-            let actor = actor_of(transaction, &user)?;
-            let mut results = Vec::with_capacity(request.changes.len());
-            for change in &request.changes {
-                let outcome = answer(transaction, &user, &actor, change, &mut seq, &rules)?;
-                results.push(ChangeResult {
-                    change_id: change.id,
-                    outcome,
-                });
-            }
-            Ok(results)
-        })
+        .write(move |transaction| answer_all(transaction, &user, &request.changes, &rules))
         .await?;
     Ok(Json(PushResponse { results }))
 }
 
+/// Answers changes in order, as a push does (imports send theirs the same way).
+pub fn answer_all(
+    transaction: &Transaction<'_>,
+    user: &SignedIn,
+    changes: &[Change],
+    rules: &Rules,
+) -> Result<Vec<ChangeResult>, ApiError> {
+    let mut seq: i64 =
+        transaction.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| {
+            row.get(0)
+        })?;
+    let actor = actor_of(transaction, user)?;
+    let mut results = Vec::with_capacity(changes.len());
+    for change in changes {
+        let outcome = answer(transaction, user, &actor, change, &mut seq, rules)?;
+        results.push(ChangeResult {
+            change_id: change.id,
+            outcome,
+        });
+    }
+    Ok(results)
+}
+
 /// What every change of one push is judged by.
-struct Rules {
+pub struct Rules {
     accept_opaque: bool,
     /// How long before the server receives a change the device may say it was made.
     offline_window: chrono::Duration,
     lang: Lang,
-    now: DateTime<Utc>,
+    /// When the server received the request.
+    pub now: DateTime<Utc>,
 }
 
 impl Rules {
+    /// The server's rules for a request in this language, now.
+    pub fn of(state: &AppState, lang: Lang) -> Rules {
+        Rules {
+            accept_opaque: state.policy.accept_opaque_records,
+            offline_window: chrono::Duration::days(state.policy.offline_window_days),
+            lang,
+            now: state.clock.now(),
+        }
+    }
+
+    /// The server's day in Vietnam.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now.with_timezone(&vietnam_offset()).date_naive()
+    }
+
     /// When the user acted, as the server accepts it: the device's clock, but never after the
     /// server received the change and never more than the offline window before.
     fn bounded(&self, made_at: DateTime<Utc>) -> DateTime<Utc> {

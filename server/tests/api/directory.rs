@@ -16,7 +16,7 @@ async fn every_signed_in_user_can_read_the_directory() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["level"] == "legacy_district")
+        .find(|a| a["level"] == "legacy_district" && a["name"] == "Huyện Văn Quan (cũ)")
         .unwrap();
     let van_quan = app.area_id(&token, "Xã Văn Quan").await;
     assert_eq!(
@@ -207,4 +207,176 @@ async fn areas_follow_the_two_tier_structure() {
         .await;
     assert_eq!(renamed.json["name"], "Xã Na Sầm (mới)");
     assert_eq!(renamed.json["code"], "06005");
+}
+
+#[tokio::test]
+async fn the_demo_is_the_real_lang_son_with_its_official_codes() {
+    let app = TestApp::new().await;
+    let token = app.login("officer", "demo").await;
+    let areas = app.get("/api/areas", &token).await.json;
+    let areas = areas.as_array().unwrap();
+    let communes: Vec<&serde_json::Value> =
+        areas.iter().filter(|a| a["level"] == "commune").collect();
+    assert_eq!(communes.len(), 65, "every commune and ward of Lạng Sơn");
+    let tam_thanh = communes
+        .iter()
+        .find(|a| a["name"] == "Phường Tam Thanh")
+        .unwrap();
+    assert_eq!(tam_thanh["code"], "05986");
+    assert!(
+        areas.iter().any(|a| a["name"] == "Huyện Tràng Định (cũ)"),
+        "abolished districts are kept"
+    );
+    let facilities = app
+        .get("/api/facilities?q=truong%20thcs", &token)
+        .await
+        .json;
+    assert_eq!(
+        facilities[0]["name"], "Trường THCS Tam Thanh",
+        "accent-free search: {facilities}"
+    );
+    assert!(facilities[0]["code"].is_string());
+}
+
+#[tokio::test]
+async fn a_first_start_in_cao_bang_loads_its_communes_and_maps_old_addresses() {
+    let (app, password) = TestApp::first_start(Some("04")).await;
+    let admin = app.login("admin", &password).await;
+    let body = json!({"current_password": password, "new_password": "mật-khẩu-mới-1"});
+    assert_eq!(
+        app.post("/api/auth/password", &admin, body).await.status,
+        StatusCode::OK
+    );
+    let areas = app.get("/api/areas", &admin).await.json;
+    let areas = areas.as_array().unwrap();
+    assert_eq!(areas[0]["name"], "Tỉnh Cao Bằng");
+    assert_eq!(areas[0]["code"], "04");
+    assert_eq!(areas.iter().filter(|a| a["level"] == "commune").count(), 56);
+
+    let found = app.get("/api/areas/resolve?q=X%C3%A3%20Quang%20Trung%2C%20huy%E1%BB%87n%20Tr%C3%B9ng%20Kh%C3%A1nh", &admin).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.json);
+    let matches = found.json.as_array().unwrap();
+    assert_eq!(matches.len(), 1, "{}", found.json);
+    assert_eq!(matches[0]["name"], "Xã Quang Trung");
+    assert_eq!(matches[0]["former"], "Xã Quang Trung, Huyện Trùng Khánh");
+    let old_seat = app
+        .get("/api/areas/resolve?q=Xa%20Lang%20Hieu", &admin)
+        .await
+        .json;
+    assert_eq!(
+        old_seat[0]["name"], "Xã Trùng Khánh",
+        "an old commune, written without accents: {old_seat}"
+    );
+    let nowhere = app
+        .get("/api/areas/resolve?q=Xa%20Khong%20Co", &admin)
+        .await
+        .json;
+    assert_eq!(nowhere, json!([]));
+}
+
+#[tokio::test]
+async fn the_official_list_replaces_the_placeholder_and_a_corrected_code_survives_a_reload() {
+    let (app, password) = TestApp::first_start(None).await;
+    let admin = app.login("admin", &password).await;
+    let body = json!({"current_password": password, "new_password": "mật-khẩu-mới-1"});
+    assert_eq!(
+        app.post("/api/auth/password", &admin, body).await.status,
+        StatusCode::OK
+    );
+    let provinces = app.get("/api/areas/official", &admin).await.json;
+    assert_eq!(provinces.as_array().unwrap().len(), 34);
+
+    let loaded = app
+        .post(
+            "/api/areas/official",
+            &admin,
+            json!({"province_code": "20"}),
+        )
+        .await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.json);
+    assert_eq!(loaded.json["communes_added"], 65);
+    let areas = app.get("/api/areas", &admin).await.json;
+    assert_eq!(
+        areas[0]["name"], "Tỉnh Lạng Sơn",
+        "the placeholder became the province"
+    );
+    assert_eq!(
+        areas
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["level"] == "province")
+            .count(),
+        1
+    );
+
+    // Sources disagree on some codes: the administrator corrects one; loading again adds nothing.
+    let tam_thanh = app.area_id(&admin, "Phường Tam Thanh").await;
+    let corrected = app
+        .patch(
+            &format!("/api/areas/{tam_thanh}"),
+            &admin,
+            json!({"code": "05980"}),
+        )
+        .await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.json);
+    assert_eq!(corrected.json["code"], "05980");
+    let again = app
+        .post(
+            "/api/areas/official",
+            &admin,
+            json!({"province_code": "20"}),
+        )
+        .await;
+    assert_eq!(
+        (
+            again.json["communes_added"].as_u64(),
+            again.json["districts_added"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    let areas = app.get("/api/areas", &admin).await.json;
+    assert_eq!(
+        areas
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["name"] == "Phường Tam Thanh")
+            .count(),
+        1
+    );
+
+    let other = app
+        .post(
+            "/api/areas/official",
+            &admin,
+            json!({"province_code": "04"}),
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one installation, one province"
+    );
+    let unknown = app
+        .post(
+            "/api/areas/official",
+            &admin,
+            json!({"province_code": "99"}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.json["fields"]["province_code"].is_string());
+    let taken = app
+        .patch(
+            &format!("/api/areas/{tam_thanh}"),
+            &admin,
+            json!({"code": "05977"}),
+        )
+        .await;
+    assert_eq!(
+        taken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Đông Kinh has that code"
+    );
 }

@@ -34,17 +34,59 @@ impl TestApp {
     }
 
     pub async fn with(policy: Policy, dist: Option<std::path::PathBuf>) -> TestApp {
+        TestApp::started(policy, dist, true, None).await.0
+    }
+
+    /// The first start of a real installation (no demo), in a province or (none) a placeholder;
+    /// returns the administrator's one-time password too.
+    pub async fn first_start(province: Option<&str>) -> (TestApp, String) {
+        let (app, seeded) = TestApp::started(Policy::default(), None, false, province).await;
+        match seeded {
+            seed::Seeded::Admin {
+                one_time_password, ..
+            } => (app, one_time_password),
+            other => panic!("first start seeded {other:?}"),
+        }
+    }
+
+    async fn started(
+        policy: Policy,
+        dist: Option<std::path::PathBuf>,
+        demo: bool,
+        province: Option<&str>,
+    ) -> (TestApp, seed::Seeded) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("test.db")).unwrap();
         let clock = Clock::manual(crate::days::start());
-        seed::seed(&db, true, clock.now()).await.unwrap();
+        let seeded = seed::seed(&db, demo, province.map(String::from), clock.now())
+            .await
+            .unwrap();
         let router = app(AppState::new(db.clone(), policy, clock.clone(), dist));
-        TestApp {
+        let app = TestApp {
             router,
             clock,
             db,
             _dir: dir,
-        }
+        };
+        (app, seeded)
+    }
+
+    /// Sends a file as the body (an import).
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        file: Vec<u8>,
+    ) -> Reply {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(file))
+            .unwrap();
+        self.send(request).await
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

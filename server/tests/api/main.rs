@@ -2,6 +2,7 @@
 
 mod days;
 mod helpers;
+mod imports;
 
 mod access;
 mod audit;

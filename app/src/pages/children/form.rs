@@ -66,6 +66,12 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
     let registered_elsewhere = existing
         .as_ref()
         .is_some_and(|child| child.registered_elsewhere);
+    // Fields the form does not edit (an import's pupil code and old address), carried over.
+    let kept = ChildDraft {
+        pupil_code: start.pupil_code.clone(),
+        former_address: start.former_address.clone(),
+        ..ChildDraft::default()
+    };
     let full_name = RwSignal::new(start.full_name);
     let date_of_birth = RwSignal::new(start.date_of_birth);
     let sex = RwSignal::new(start.sex);
@@ -120,6 +126,8 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
             guardian_relation: guardian_relation.get_untracked(),
             guardian_phone: guardian_phone.get_untracked(),
             personal_id: personal_id.get_untracked(),
+            pupil_code: kept.pupil_code.clone(),
+            former_address: kept.former_address.clone(),
         };
         let mut child = match draft.parse(today()) {
             Ok(child) => child,

@@ -18,6 +18,9 @@ use crate::error::ApiError;
 use crate::extract::{AppJson, AuthUser};
 use crate::AppState;
 
+pub mod official;
+pub mod resolve;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/areas", get(list_areas).post(create_area))
@@ -26,6 +29,7 @@ pub fn router() -> Router<AppState> {
             "/api/facilities",
             get(list_facilities).post(create_facility),
         )
+        .merge(official::router())
         .route(
             "/api/facilities/{id}",
             get(get_facility).patch(update_facility),
@@ -33,7 +37,7 @@ pub fn router() -> Router<AppState> {
 }
 
 const AREA_COLUMNS: &str = "id, code, name, level, parent_id, successor_id, active";
-const FACILITY_COLUMNS: &str = "id, name, facility_type, area_id, address, phone, active";
+const FACILITY_COLUMNS: &str = "id, name, facility_type, area_id, address, phone, active, code";
 
 /// All areas, provinces first, then by name.
 #[utoipa::path(get, path = "/api/areas", tag = "directory", security(("bearer" = [])),
@@ -108,17 +112,27 @@ pub async fn update_area(
         .write(move |transaction| {
             let current = load_area(transaction, id)?;
             let mut errors = FieldErrors::default();
+            let code = request.code.unwrap_or(current.code);
+            let code_taken: bool = transaction.query_row(
+                "SELECT EXISTS (SELECT 1 FROM areas WHERE code = ?1 AND id <> ?2)",
+                params![code, id],
+                |row| row.get(0),
+            )?;
+            if code_taken {
+                errors.add("code", Problem::Taken);
+            }
             let successor_id = request.successor_id.or(current.successor_id);
             check_area_links(transaction, &mut errors, current.level, current.parent_id, successor_id)?;
             errors.into_result().map_err(ApiError::Invalid)?;
             transaction.execute(
-                "UPDATE areas SET name = ?1, successor_id = ?2, active = ?3, updated_at = ?4 WHERE id = ?5",
+                "UPDATE areas SET name = ?1, successor_id = ?2, active = ?3, updated_at = ?4, code = ?6 WHERE id = ?5",
                 params![
                     request.name.unwrap_or(current.name),
                     successor_id,
                     request.active.unwrap_or(current.active),
                     now,
-                    id
+                    id,
+                    code
                 ],
             )?;
             audit::record(transaction, now, &Actor::user(&user), Event::new("area.update").on("area", id))?;
@@ -137,6 +151,9 @@ pub struct FacilityQuery {
     pub area_id: Option<Uuid>,
     /// Only facilities of this type.
     pub facility_type: Option<FacilityType>,
+    /// Only facilities whose code starts with this, or whose name has these words (accents and
+    /// case ignored).
+    pub q: Option<String>,
     /// Include deactivated facilities (administrators only).
     #[serde(default)]
     pub include_inactive: bool,
@@ -163,7 +180,11 @@ pub async fn list_facilities(
             let mut statement = connection.prepare(&sql)?;
             let facility_type = query.facility_type.map(FacilityType::code);
             let rows = statement.query_map(params![query.area_id, facility_type, query.include_inactive], facility_from_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            let facilities = rows.collect::<Result<Vec<_>, _>>()?;
+            Ok(match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                Some(q) => facilities.into_iter().filter(|f| facility_matches(f, q)).collect(),
+                None => facilities,
+            })
         })
         .await?;
     Ok(Json(facilities))
@@ -199,10 +220,12 @@ pub async fn create_facility(
         .write(move |transaction| {
             check_facility_area(transaction, request.area_id)?;
             let id = Uuid::now_v7();
+            check_facility_code(transaction, &request.code, id)?;
             transaction.execute(
-                "INSERT INTO facilities (id, name, facility_type, area_id, address, phone, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?7)",
-                params![id, request.name, request.facility_type.code(), request.area_id, request.address, request.phone, now],
+                "INSERT INTO facilities (id, name, facility_type, area_id, address, phone, created_at, updated_at, code)
+                 VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?7, NULLIF(?8, ''))",
+                params![id, request.name, request.facility_type.code(), request.area_id, request.address, request.phone, now,
+                        request.code],
             )?;
             audit::record(transaction, now, &Actor::user(&user), Event::new("facility.create").on("facility", id))?;
             load_facility(transaction, id)
@@ -231,9 +254,11 @@ pub async fn update_facility(
             if request.area_id.is_some() {
                 check_facility_area(transaction, area_id)?;
             }
+            let code = request.code.or(current.code).unwrap_or_default();
+            check_facility_code(transaction, &code, id)?;
             transaction.execute(
                 "UPDATE facilities SET name = ?1, facility_type = ?2, area_id = ?3, address = NULLIF(?4, ''),
-                        phone = NULLIF(?5, ''), active = ?6, updated_at = ?7
+                        phone = NULLIF(?5, ''), active = ?6, updated_at = ?7, code = NULLIF(?9, '')
                  WHERE id = ?8",
                 params![
                     request.name.unwrap_or(current.name),
@@ -243,7 +268,8 @@ pub async fn update_facility(
                     request.phone.or(current.phone).unwrap_or_default(),
                     request.active.unwrap_or(current.active),
                     now,
-                    id
+                    id,
+                    code
                 ],
             )?;
             audit::record(transaction, now, &Actor::user(&user), Event::new("facility.update").on("facility", id))?;
@@ -293,8 +319,37 @@ fn check_area_links(
     Ok(())
 }
 
+/// A facility code is unique in the installation (empty: none).
+pub fn check_facility_code(connection: &Connection, code: &str, id: Uuid) -> Result<(), ApiError> {
+    if code.is_empty() {
+        return Ok(());
+    }
+    let taken: bool = connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM facilities WHERE code = ?1 AND id <> ?2)",
+        params![code, id],
+        |row| row.get(0),
+    )?;
+    if taken {
+        return Err(ApiError::field("code", Problem::Taken));
+    }
+    Ok(())
+}
+
+/// The directory search: a code prefix, or every word starting a word of the name.
+pub fn facility_matches(facility: &Facility, query: &str) -> bool {
+    let code_hit = facility
+        .code
+        .as_deref()
+        .is_some_and(|code| code.starts_with(&query.to_ascii_uppercase()));
+    code_hit
+        || shared::text::matches(
+            &shared::text::fold(&facility.name),
+            &shared::text::fold(query),
+        )
+}
+
 /// Facilities sit in an active province or commune (never in an abolished district).
-fn check_facility_area(connection: &Connection, area_id: Uuid) -> Result<(), ApiError> {
+pub fn check_facility_area(connection: &Connection, area_id: Uuid) -> Result<(), ApiError> {
     match active_area_level(connection, area_id)? {
         Some(AreaLevel::Province | AreaLevel::Commune) => Ok(()),
         _ => Err(ApiError::field("area_id", Problem::UnknownReference)),
@@ -336,6 +391,7 @@ fn facility_from_row(row: &Row<'_>) -> rusqlite::Result<Facility> {
         address: row.get(4)?,
         phone: row.get(5)?,
         active: row.get(6)?,
+        code: row.get(7)?,
     })
 }
 
