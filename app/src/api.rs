@@ -113,6 +113,25 @@ impl Api {
         self.check(response).await.map(|_| ())
     }
 
+    /// Sends a file as the body (an import) and reads the JSON answer.
+    pub async fn upload<T: DeserializeOwned>(
+        self,
+        path: &str,
+        file: &js_sys::Uint8Array,
+        content_type: &str,
+    ) -> Result<T, ApiFailure> {
+        let builder = self
+            .headers(Request::post(path))
+            .header("content-type", content_type);
+        let request = builder
+            .body(file.clone())
+            .map_err(|_| ApiFailure::Unreachable)?;
+        let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
+        self.note_version(&response);
+        let response = self.check(response).await?;
+        self.parse(response).await
+    }
+
     async fn send<B: Serialize, T: DeserializeOwned>(
         self,
         builder: RequestBuilder,
@@ -120,6 +139,10 @@ impl Api {
     ) -> Result<T, ApiFailure> {
         let response = self.exchange(builder, body).await?;
         let response = self.check(response).await?;
+        self.parse(response).await
+    }
+
+    async fn parse<T: DeserializeOwned>(self, response: Response) -> Result<T, ApiFailure> {
         response
             .json::<T>()
             .await
@@ -139,10 +162,7 @@ impl Api {
         builder: RequestBuilder,
         body: Option<&B>,
     ) -> Result<Response, ApiFailure> {
-        let mut builder = builder.header("x-lang", self.i18n.0.get_untracked().tag());
-        if let Some(token) = self.session.token() {
-            builder = builder.header("authorization", &format!("Bearer {token}"));
-        }
+        let builder = self.headers(builder);
         let sent = match body {
             Some(body) => {
                 let Ok(text) = serde_json::to_string(body) else {
@@ -161,13 +181,27 @@ impl Api {
             None => builder.send().await,
         };
         let response = sent.map_err(|_| ApiFailure::Unreachable)?;
+        self.note_version(&response);
+        Ok(response)
+    }
+
+    /// The language, and the session's token when signed in.
+    fn headers(self, builder: RequestBuilder) -> RequestBuilder {
+        let builder = builder.header("x-lang", self.i18n.0.get_untracked().tag());
+        match self.session.token() {
+            Some(token) => builder.header("authorization", &format!("Bearer {token}")),
+            None => builder,
+        }
+    }
+
+    /// A server this app cannot talk to asks for a reload.
+    fn note_version(self, response: &Response) {
         let server = response.headers().get(shared::api::VERSION_HEADER);
         if let (Some(server), Some(newer)) = (server, self.newer) {
             if !shared::api::compatible(env!("CARGO_PKG_VERSION"), &server) {
                 newer.0.set(true);
             }
         }
-        Ok(response)
     }
 
     async fn check(self, response: Response) -> Result<Response, ApiFailure> {

@@ -66,7 +66,7 @@ async fn generate(path: &str) -> Result<()> {
     let db = Db::open(std::path::Path::new(path)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let year = anchor_year();
     let now = anchor(year);
-    seed::seed(&db, true, now)
+    seed::seed(&db, true, None, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     db.write(move |t| {

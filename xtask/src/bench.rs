@@ -533,3 +533,11 @@ pub fn report(fresh: bool) -> Result<()> {
     }
     run(Command::new(&binary).arg("measure").arg(&db))
 }
+
+/// `cargo xtask bench import`: a 1,000-pupil class list previewed and applied (release build).
+pub fn import() -> Result<()> {
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "tests", "--bin", "bench-import"])
+        .current_dir(root()))?;
+    run(&mut Command::new(target_dir().join("release/bench-import")))
+}

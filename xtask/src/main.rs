@@ -44,8 +44,12 @@ enum Task {
         /// Start without the demo province: only an administrator with a one-time password.
         #[arg(long)]
         no_demo: bool,
+        /// First start of a real installation in this province (official code, e.g. 04 Cao
+        /// Bằng): its communes are loaded; only an administrator is created.
+        #[arg(long)]
+        province: Option<String>,
     },
-    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`.
+    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`.
     Bench {
         #[command(subcommand)]
         which: Bench,
@@ -69,6 +73,8 @@ enum Bench {
         #[arg(long)]
         browser: bool,
     },
+    /// Times a 1,000-pupil class list import: the preview, then applying it.
+    Import,
     /// Times the annual report on a province-sized data set (generated once, then reused).
     Report {
         /// Generate the data set again.
@@ -84,7 +90,8 @@ fn main() -> Result<()> {
             listen,
             data,
             no_demo,
-        } => serve(&listen, &data, no_demo),
+            province,
+        } => serve(&listen, &data, no_demo, province.as_deref()),
         Task::Test { no_lint } => test(no_lint),
         Task::Bench {
             which: Bench::Sync { peer, browser },
@@ -92,10 +99,18 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::Report { fresh },
         } => bench::report(fresh),
+        Task::Bench {
+            which: Bench::Import,
+        } => bench::import(),
     }
 }
 
-fn serve(listen: &str, data: &std::path::Path, no_demo: bool) -> Result<()> {
+fn serve(
+    listen: &str,
+    data: &std::path::Path,
+    no_demo: bool,
+    province: Option<&str>,
+) -> Result<()> {
     let dist = dist::build()?;
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "server"])
@@ -109,6 +124,9 @@ fn serve(listen: &str, data: &std::path::Path, no_demo: bool) -> Result<()> {
         .arg(&dist);
     if no_demo {
         server.arg("--no-demo");
+    }
+    if let Some(province) = province {
+        server.args(["--province", province]);
     }
     run(&mut server)
 }

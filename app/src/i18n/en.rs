@@ -23,6 +23,8 @@ pub static TEXTS: Texts = Texts {
     inactive: "Inactive",
     status: "Status",
     name: "Name",
+    province: "Province",
+    facility_code: "Facility code (school or health facility code)",
     phone: "Phone",
     address: "Address",
     search: "Search by name",

@@ -7,6 +7,7 @@
 
 pub mod care;
 mod en;
+pub mod import;
 pub mod referral;
 pub mod report;
 mod vi;
@@ -40,6 +41,8 @@ pub struct Texts {
     pub inactive: &'static str,
     pub status: &'static str,
     pub name: &'static str,
+    pub province: &'static str,
+    pub facility_code: &'static str,
     pub phone: &'static str,
     pub address: &'static str,
     pub search: &'static str,
@@ -203,6 +206,11 @@ impl I18n {
     /// The referral pages' catalogue, read like [`I18n::t`].
     pub fn r(self) -> &'static referral::ReferralTexts {
         referral::ReferralTexts::of(self.0.get())
+    }
+
+    /// The import panel's catalogue, read like [`I18n::t`].
+    pub fn im(self) -> &'static import::ImportTexts {
+        import::ImportTexts::of(self.0.get())
     }
 
     /// The indicators pages' catalogue, read like [`I18n::t`].

@@ -23,6 +23,8 @@ pub static TEXTS: Texts = Texts {
     inactive: "Ngừng hoạt động",
     status: "Trạng thái",
     name: "Tên",
+    province: "Tỉnh/thành phố",
+    facility_code: "Mã cơ sở (mã trường, mã cơ sở y tế)",
     phone: "Điện thoại",
     address: "Địa chỉ",
     search: "Tìm theo tên",

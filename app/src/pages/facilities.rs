@@ -7,12 +7,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{Area, Facility, NewFacility, UpdateFacility};
 use shared::place::{AreaLevel, FacilityType};
+use shared::text::{fold, matches};
 use uuid::Uuid;
 
 use crate::api::{use_api, ApiFailure};
 use crate::components::form::{row_updater, Feedback, Field, Notice, SelectField, StatusBadge};
+use crate::components::import::ImportPanel;
 use crate::i18n::{use_i18n, I18n};
-use crate::pages::areas::{AreaForm, AreaTable};
+use crate::pages::areas::{AreaForm, AreaTable, OfficialList};
+use shared::import::ImportKind;
 
 /// The directory as this page shows it, loaded together and reloaded after each change.
 #[derive(Clone)]
@@ -67,6 +70,8 @@ pub fn FacilitiesPage() -> impl IntoView {
         <section class="page">
             <h1>{move || i18n.t().nav_facilities}</h1>
             <Notice message=feedback.message/>
+            // Outside the reloaded part, so that the report stays after the list reloads.
+            <ImportPanel kind=ImportKind::Facilities on_done=reload/>
             {move || match data.get() {
                 None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
                 Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
@@ -74,8 +79,9 @@ pub fn FacilitiesPage() -> impl IntoView {
                     <FacilityForm directory=directory.clone() on_saved=reload/>
                     <FacilityTable directory=directory.clone() feedback=feedback on_saved=reload/>
                     <div class="section-head"><h2>{move || i18n.t().areas_title}</h2></div>
+                    <OfficialList on_saved=reload/>
                     <AreaForm directory=directory.clone() on_saved=reload/>
-                    <AreaTable directory=directory/>
+                    <AreaTable directory=directory feedback=feedback on_saved=reload/>
                 }.into_any(),
             }}
         </section>
@@ -86,6 +92,7 @@ pub fn FacilitiesPage() -> impl IntoView {
 fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
+    let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let facility_type = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
@@ -107,6 +114,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
             problems.insert("area_id".to_string(), required);
         }
         let request = NewFacility {
+            code: code.get_untracked(),
             name: name.get_untracked(),
             facility_type: chosen_type.unwrap_or(FacilityType::PrimarySchool),
             area_id: chosen_area.unwrap_or_default(),
@@ -124,7 +132,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
         spawn_local(async move {
             match api.post::<_, Facility>("/api/facilities", &request).await {
                 Ok(_) => {
-                    for field in [name, facility_type, area, address, phone] {
+                    for field in [code, name, facility_type, area, address, phone] {
                         field.set(String::new());
                     }
                     feedback.ok(i18n.t().saved);
@@ -142,6 +150,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
                 <Notice message=feedback.message/>
                 <div class="form-grid">
                     <Field name="name" label=|t| t.name value=name errors=feedback.errors required=true/>
+                    <Field name="code" label=|t| t.facility_code value=code errors=feedback.errors/>
                     <SelectField name="facility_type" label=|t| t.facility_type value=facility_type errors=feedback.errors
                         options=Signal::derive(move || type_options(i18n)) placeholder=|t| t.choose/>
                     <SelectField name="area_id" label=|t| t.area value=area errors=feedback.errors options=areas placeholder=|t| t.choose/>
@@ -166,9 +175,18 @@ fn FacilityTable(
     let editing = RwSignal::new(None::<Uuid>);
     let update =
         row_updater::<UpdateFacility, Facility>("/api/facilities", editing, feedback, on_saved);
-    let rows = directory
+    let query = RwSignal::new(String::new());
+    let rows = move || {
+        let wanted = fold(&query.get());
+        let code = query.get().trim().to_uppercase();
+        directory
         .facilities
         .iter()
+        .filter(|f| {
+            wanted.is_empty()
+                || f.code.as_deref().is_some_and(|c| c.starts_with(&code))
+                || matches(&fold(&f.name), &wanted)
+        })
         .cloned()
         .map(|facility| {
             let id = facility.id;
@@ -180,7 +198,8 @@ fn FacilityTable(
             };
             view! {
                 <tr>
-                    <td><strong>{facility.name.clone()}</strong></td>
+                    <td><strong>{facility.name.clone()}</strong>
+                        {facility.code.clone().map(|code| view! { <br/><span class="muted">{code}</span> })}</td>
                     <td>{move || facility.facility_type.label(i18n.lang())}</td>
                     <td>{area}</td>
                     <td class="hide-small">{facility.phone.clone()}</td>
@@ -198,9 +217,16 @@ fn FacilityTable(
                 </tr>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
     view! {
         <div class="section-head"><h2>{move || i18n.t().nav_directory}</h2></div>
+        <div class="filters">
+            <label>
+                <span>{move || i18n.t().search}</span>
+                <input type="search" id="facility-search" bind:value=query autocomplete="off"/>
+            </label>
+        </div>
         <div class="table-wrap">
             <table id="facilities-table">
                 <thead><tr>
@@ -225,12 +251,14 @@ fn EditFacility(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(facility.name.clone());
+    let code = RwSignal::new(facility.code.clone().unwrap_or_default());
     let address = RwSignal::new(facility.address.clone().unwrap_or_default());
     let phone = RwSignal::new(facility.phone.clone().unwrap_or_default());
     let feedback = Feedback::default();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let change = UpdateFacility {
+            code: Some(code.get_untracked()),
             name: Some(name.get_untracked()),
             address: Some(address.get_untracked()),
             phone: Some(phone.get_untracked()),
@@ -245,6 +273,7 @@ fn EditFacility(
         <form class="editing" on:submit=submit novalidate=true>
             <Notice message=feedback.message/>
             <Field name="name" label=|t| t.name value=name errors=feedback.errors/>
+            <Field name="code" label=|t| t.facility_code value=code errors=feedback.errors/>
             <Field name="address" label=|t| t.address value=address errors=feedback.errors/>
             <Field name="phone" label=|t| t.phone value=phone errors=feedback.errors input_type="tel"/>
             <div class="form-actions">

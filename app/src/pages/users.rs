@@ -113,6 +113,8 @@ pub fn UsersPage() -> impl IntoView {
                 </p>
             })}
             <Notice message=feedback.message/>
+            // Outside the reloaded part: the one-time passwords stay until the page is left.
+            <crate::components::import::ImportPanel kind=shared::import::ImportKind::Users on_done=reload/>
             {move || match data.get() {
                 None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
                 Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),

@@ -6,8 +6,10 @@ use shared::lang::format_date;
 use shared::text::{fold, matches};
 
 use super::{child_of, today};
+use crate::components::import::ImportPanel;
 use crate::i18n::use_i18n;
 use crate::sync::use_sync;
+use shared::import::ImportKind;
 
 /// More rows than this are not drawn: a search narrows them (the count still shows them all).
 const SHOWN: usize = 200;
@@ -16,6 +18,12 @@ const SHOWN: usize = 200;
 pub fn ChildrenPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let session = crate::session::use_session();
+    let counsellor = move || {
+        session
+            .user()
+            .is_some_and(|u| u.role == shared::role::Role::Counsellor)
+    };
     let query = RwSignal::new(String::new());
     // Folded names are computed once per change of the records, not per keystroke.
     let children = Memo::new(move |_| {
@@ -52,6 +60,9 @@ pub fn ChildrenPage() -> impl IntoView {
                 <A href="/children/new" attr:class="button primary" attr:id="register-child">{move || i18n.t().register_child}</A>
             </div>
             <p class="lead">{move || i18n.t().children_intro}</p>
+            <Show when=counsellor>
+                <ImportPanel kind=ImportKind::Children on_done=Callback::new(move |()| sync.run())/>
+            </Show>
             <div class="filters">
                 <label>
                     <span>{move || i18n.t().search_children}</span>
