@@ -129,6 +129,19 @@ async fn an_administrator_imports_facilities_and_staff() -> Result<()> {
     let shown = passwords.find(By::Css("code")).await?.text().await?;
     assert_eq!(shown.len(), 12, "a one-time password, shown once: {shown}");
     screenshot(&driver, "import-passwords").await?;
+
+    // The directory finds a school by an address from before the 2025 reform.
+    click_link(&driver, "Danh bạ cơ sở").await?;
+    fill(
+        &driver,
+        "directory-search",
+        "Xã Hoàng Đồng, Thành phố Lạng Sơn",
+    )
+    .await?;
+    wait_for_text(&driver, "#former-commune", "nay thuộc Phường Tam Thanh").await?;
+    wait_for_text(&driver, "#directory-list", "Trường THCS Tam Thanh").await?;
+    fill(&driver, "directory-search", "20thcs777").await?;
+    wait_for_text(&driver, "#directory-list", "Trường THCS Chi Lăng").await?;
     driver.quit().await?;
     Ok(())
 }

@@ -23,6 +23,7 @@ pub static TEXTS: Texts = Texts {
     inactive: "Inactive",
     status: "Status",
     name: "Name",
+    former_commune: |old, new| format!("{old} is now part of {new}."),
     province: "Province",
     facility_code: "Facility code (school or health facility code)",
     phone: "Phone",

@@ -41,6 +41,8 @@ pub struct Texts {
     pub inactive: &'static str,
     pub status: &'static str,
     pub name: &'static str,
+    /// An old commune searched for, and the commune it is part of now.
+    pub former_commune: fn(&str, &str) -> String,
     pub province: &'static str,
     pub facility_code: &'static str,
     pub phone: &'static str,

@@ -23,6 +23,7 @@ pub static TEXTS: Texts = Texts {
     inactive: "Ngừng hoạt động",
     status: "Trạng thái",
     name: "Tên",
+    former_commune: |old, new| format!("{old} nay thuộc {new}."),
     province: "Tỉnh/thành phố",
     facility_code: "Mã cơ sở (mã trường, mã cơ sở y tế)",
     phone: "Điện thoại",

@@ -162,7 +162,6 @@ pub fn AreaTable(
             .areas
             .iter()
             .filter(|area| wanted.is_empty() || area.code.starts_with(wanted.as_str()) || matches(&fold(&area.name), &wanted))
-            .cloned()
             .map(|area| {
                 let level = area.level;
                 let id = area.id;

@@ -1,8 +1,9 @@
 //! The facility directory as every user sees it: who is in the network, where, and how to call them.
 
 use leptos::prelude::*;
-use shared::api::{Area, Facility};
+use shared::api::{Area, Facility, PlaceMatch};
 use shared::place::{AreaLevel, FacilityType};
+use shared::text::{fold, matches};
 
 use crate::api::use_api;
 use crate::i18n::use_i18n;
@@ -36,21 +37,55 @@ pub fn DirectoryPage() -> impl IntoView {
     let type_filter = RwSignal::new(String::new());
     let area_filter = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
+    // A search that names a commune from before the 2025 reform ("Xã Quang Trung, huyện Trùng
+    // Khánh") also finds the facilities of the commune that took it over (asked of the server;
+    // offline, the search is by name and code only).
+    let former = LocalResource::new(move || {
+        let text = search.get();
+        async move {
+            if text.trim().chars().count() < 4 {
+                return Vec::new();
+            }
+            let query: String = js_sys::encode_uri_component(text.trim()).into();
+            api.get::<Vec<PlaceMatch>>(&format!("/api/areas/resolve?q={query}"))
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|m| m.former.is_some())
+                .collect()
+        }
+    });
 
     let rows = move |directory: Directory| {
         let wanted_type = type_filter.get();
         let wanted_area = area_filter.get();
-        let needle = search.get().trim().to_lowercase();
+        let needle = fold(&search.get());
+        let code = search.get().trim().to_uppercase();
+        let mapped: Vec<PlaceMatch> = former.get().unwrap_or_default();
         let matching: Vec<Facility> = directory
             .facilities
             .iter()
             .filter(|f| wanted_type.is_empty() || f.facility_type.code() == wanted_type)
             .filter(|f| wanted_area.is_empty() || f.area_id.to_string() == wanted_area)
-            .filter(|f| needle.is_empty() || f.name.to_lowercase().contains(&needle))
+            .filter(|f| {
+                needle.is_empty()
+                    || matches(&fold(&f.name), &needle)
+                    || matches(&fold(&directory.area_name(f.area_id)), &needle)
+                    || f.code.as_deref().is_some_and(|c| c.starts_with(&code))
+                    || mapped.iter().any(|m| m.area_id == f.area_id)
+            })
             .cloned()
             .collect();
+        let hint = mapped
+            .iter()
+            .map(|m| (i18n.t().former_commune)(m.former.as_deref().unwrap_or_default(), &m.name))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let hint = (!hint.is_empty())
+            .then(|| view! { <p class="notice" role="status" id="former-commune">{hint}</p> });
         if matching.is_empty() {
-            return view! { <p class="empty">{move || i18n.t().no_facilities}</p> }.into_any();
+            return view! { {hint} <p class="empty">{move || i18n.t().no_facilities}</p> }
+                .into_any();
         }
         let items = matching
             .into_iter()
@@ -69,7 +104,7 @@ pub fn DirectoryPage() -> impl IntoView {
                 }
             })
             .collect_view();
-        view! { <ul class="facility-list" id="directory-list">{items}</ul> }.into_any()
+        view! { {hint} <ul class="facility-list" id="directory-list">{items}</ul> }.into_any()
     };
 
     view! {
@@ -98,7 +133,7 @@ pub fn DirectoryPage() -> impl IntoView {
                 </label>
                 <label>
                     <span>{move || i18n.t().search}</span>
-                    <input type="search" bind:value=search/>
+                    <input type="search" id="directory-search" bind:value=search/>
                 </label>
             </div>
             {move || match data.get() {
