@@ -54,6 +54,8 @@ enum Task {
         #[command(subcommand)]
         which: Bench,
     },
+    /// Only the API checks against the OpenAPI document (schemathesis), as `test` runs them.
+    Schema,
     /// Run every test: unit, API, browser end-to-end; then formatting and clippy.
     Test {
         /// Skip `cargo fmt --check` and clippy (faster local runs; CI never skips them).
@@ -93,6 +95,7 @@ fn main() -> Result<()> {
             province,
         } => serve(&listen, &data, no_demo, province.as_deref()),
         Task::Test { no_lint } => test(no_lint),
+        Task::Schema => schema::check(),
         Task::Bench {
             which: Bench::Sync { peer, browser },
         } => bench::sync(peer, browser),

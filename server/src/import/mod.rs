@@ -73,8 +73,9 @@ pub(crate) fn kind_for(user: &AuthUser, kind: &str) -> Result<ImportKind, ApiErr
 /// Imports a file of facilities, users or pupils (kind), or previews the import.
 #[utoipa::path(post, path = "/api/import/{kind}", tag = "import", security(("bearer" = [])),
     params(("kind" = ImportKind, Path), ImportQuery),
-    request_body(content = Vec<u8>, description = "The file: .xlsx, or CSV (UTF-8, `;` or `,`)",
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The file as the body: an .xlsx workbook, or CSV (UTF-8, with or without BOM, `;` or `,`). \
+            The format is read from the bytes, so the xlsx and text/csv media types are accepted too."),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
