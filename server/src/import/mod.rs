@@ -97,14 +97,37 @@ pub async fn import(
     let sheet = Sheet::read(&body)?;
     let lang = lang_of(&headers);
     let table = Table::of(sheet, kind.columns(), lang)?;
-    let rules = Rules::of(&state, lang);
     let dry_run = query.dry_run;
+    // New accounts' passwords are hashed before the import's transaction, not inside it: the
+    // writer is not held while argon2 works (one per row that names a person; unused ones are
+    // dropped).
+    let mut credentials = Vec::new();
+    if kind == ImportKind::Users && !dry_run {
+        let people = table
+            .rows()
+            .filter(|row| !row.text("full_name").is_empty())
+            .count();
+        if people > users::MAX_ROWS {
+            return Err(ApiError::field(
+                "file",
+                Problem::TooManyRows {
+                    max: users::MAX_ROWS,
+                },
+            ));
+        }
+        for _ in 0..people {
+            let one_time = crate::auth::password::one_time();
+            let hash = crate::auth::password::hash_async(one_time.clone()).await?;
+            credentials.push((one_time, hash));
+        }
+    }
+    let rules = Rules::of(&state, lang);
     let now = rules.now;
     let work = move |transaction: &rusqlite::Transaction<'_>| {
         let mut report = match kind {
             ImportKind::Children => children::run(transaction, &user, &table, &rules)?,
             ImportKind::Facilities => facilities::run(transaction, &user, &table, &rules)?,
-            ImportKind::Users => users::run(transaction, &user, &table, &rules, dry_run)?,
+            ImportKind::Users => users::run(transaction, &user, &table, &rules, credentials)?,
         };
         report.dry_run = dry_run;
         count(&mut report);

@@ -17,20 +17,25 @@ use uuid::Uuid;
 
 use super::table::Table;
 use crate::audit::{self, Actor, Event};
-use crate::auth::password;
 use crate::directory::resolve::Places;
 use crate::error::ApiError;
 use crate::extract::SignedIn;
 use crate::sync::push::Rules;
 use crate::users::placement_area;
 
+/// The most people one staff list may hold (each new account's password is hashed, ~50 ms).
+pub const MAX_ROWS: usize = 1_000;
+
+/// Reads the staff list; `credentials` (one-time password, hash) are used one per account made,
+/// and their absence makes the run a preview.
 pub fn run(
     transaction: &Transaction<'_>,
     admin: &SignedIn,
     table: &Table,
     rules: &Rules,
-    dry_run: bool,
+    mut credentials: Vec<(String, String)>,
 ) -> Result<ImportReport, ApiError> {
+    let dry_run = credentials.is_empty();
     let places = Places::load(transaction)?;
     let province: Uuid = transaction.query_row(
         "SELECT id FROM areas WHERE level = 'province' AND active ORDER BY created_at LIMIT 1",
@@ -180,9 +185,7 @@ pub fn run(
             }
             Err(other) => return Err(other),
         };
-        if !dry_run {
-            let one_time_password = password::one_time();
-            let hash = password::hash(&one_time_password)?;
+        if let Some((one_time_password, hash)) = credentials.pop() {
             let id = Uuid::now_v7();
             transaction.execute(
                 "INSERT INTO users (id, username, full_name, role, facility_id, area_id, password_hash,
