@@ -76,6 +76,15 @@ pub struct Policy {
           value_parser = clap::value_parser!(i64).range(1..=366))]
     pub offline_window_days: i64,
 
+    /// Password hashes (19 MiB each) run at once; 0: one per core. A burst of sign-ins beyond
+    /// this queues.
+    #[arg(long, env = "TAM_AN_HASH_PERMITS", default_value_t = 0)]
+    pub hash_permits: usize,
+
+    /// How long a sign-in waits in the hashing queue before it is answered 503 + Retry-After.
+    #[arg(long, env = "TAM_AN_HASH_QUEUE_SECONDS", default_value_t = 10)]
+    pub hash_queue_seconds: u64,
+
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -97,6 +106,18 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The password hasher these settings describe.
+    pub fn hasher(&self) -> crate::auth::password::Hasher {
+        let permits = match self.hash_permits {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        crate::auth::password::Hasher::new(
+            permits,
+            std::time::Duration::from_secs(self.hash_queue_seconds),
+        )
+    }
+
     /// The referral due times (domain.md §5 by default).
     pub fn due_times(&self) -> DueTimes {
         let default = DueTimes::default();
@@ -124,6 +145,8 @@ impl Default for Policy {
             trust_forwarded_for: false,
             accept_opaque_records: false,
             offline_window_days: 30,
+            hash_permits: 0,
+            hash_queue_seconds: 10,
             max_body_bytes: 1024 * 1024,
             suppress_below: 5,
             due_received_hours: vec![24, 48, 168],

@@ -55,6 +55,10 @@ pub enum ApiError {
     /// 429: too many failed sign-ins; try again after this many seconds.
     #[error("too many attempts")]
     TooManyAttempts { retry_after_seconds: u64 },
+    /// 503: the server is at its limit for this kind of work (a rush of sign-ins); try again
+    /// after this many seconds.
+    #[error("busy")]
+    Busy { retry_after_seconds: u64 },
     /// 500: logged, shown as a generic sentence.
     #[error("internal error: {0}")]
     Internal(String),
@@ -81,7 +85,21 @@ impl ApiError {
             | ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Seconds to wait before trying again, for the errors that have it.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyAttempts {
+                retry_after_seconds,
+            }
+            | ApiError::Busy {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
         }
     }
 
@@ -100,6 +118,7 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::Busy { .. } => "busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -159,6 +178,16 @@ impl ApiError {
                 "Too many failed sign-ins. Please try again in {} minutes.",
                 retry_after_seconds.div_ceil(60)
             ),
+            ApiError::Busy {
+                retry_after_seconds,
+            } if vi => format!(
+                "Máy chủ đang bận (nhiều người đăng nhập cùng lúc). Vui lòng thử lại sau {retry_after_seconds} giây."
+            ),
+            ApiError::Busy {
+                retry_after_seconds,
+            } => format!(
+                "The server is busy (many sign-ins at once). Please try again in {retry_after_seconds} seconds."
+            ),
             ApiError::Internal(_) if vi => "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.".into(),
             ApiError::Internal(_) => {
                 "Something went wrong on the server. Please try again later.".into()
@@ -171,12 +200,7 @@ impl ApiError {
                 ApiError::Invalid(errors) => Some(errors.messages(lang)),
                 _ => None,
             },
-            retry_after_seconds: match self {
-                ApiError::TooManyAttempts {
-                    retry_after_seconds,
-                } => Some(*retry_after_seconds),
-                _ => None,
-            },
+            retry_after_seconds: self.retry_after(),
         }
     }
 }
@@ -184,10 +208,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body(Lang::Vi))).into_response();
-        if let ApiError::TooManyAttempts {
-            retry_after_seconds,
-        } = &self
-        {
+        if let Some(retry_after_seconds) = self.retry_after() {
             if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

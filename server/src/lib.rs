@@ -49,6 +49,8 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub clock: Clock,
     pub throttle: Arc<Throttle>,
+    /// Password hashing, bounded (sign-in, password changes, new accounts).
+    pub hasher: Arc<crate::auth::password::Hasher>,
     /// The built app (`dist/`), served for every non-API path; `None` serves the API only.
     pub dist: Option<PathBuf>,
 }
@@ -57,6 +59,7 @@ impl AppState {
     pub fn new(db: Db, policy: Policy, clock: Clock, dist: Option<PathBuf>) -> AppState {
         AppState {
             db,
+            hasher: Arc::new(policy.hasher()),
             policy: Arc::new(policy),
             clock,
             throttle: Arc::new(Throttle::default()),

@@ -59,7 +59,7 @@ pub async fn create_user(
     access::require(&admin, Capability::ManageUsers)?;
     let request = request.clean().map_err(ApiError::Invalid)?;
     let one_time_password = password::one_time();
-    let password_hash = password::hash_async(one_time_password.clone()).await?;
+    let password_hash = state.hasher.hash(one_time_password.clone()).await?;
     let now = state.clock.now();
     let user = state
         .db
@@ -160,7 +160,7 @@ pub async fn reset_password(
 ) -> Result<Json<UserWithPassword>, ApiError> {
     access::require(&admin, Capability::ManageUsers)?;
     let one_time_password = password::one_time();
-    let password_hash = password::hash_async(one_time_password.clone()).await?;
+    let password_hash = state.hasher.hash(one_time_password.clone()).await?;
     let now = state.clock.now();
     let user = state
         .db

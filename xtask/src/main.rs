@@ -12,6 +12,7 @@ mod bench;
 mod browser;
 mod dist;
 mod schema;
+mod signin;
 mod util;
 
 use std::path::PathBuf;
@@ -49,7 +50,7 @@ enum Task {
         #[arg(long)]
         province: Option<String>,
     },
-    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`.
+    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`, `cargo xtask bench signin`.
     Bench {
         #[command(subcommand)]
         which: Bench,
@@ -77,6 +78,8 @@ enum Bench {
     },
     /// Times a 1,000-pupil class list import: the preview, then applying it.
     Import,
+    /// The server's memory and sign-in latency: 1,000 sign-ins one by one, then 200 at once.
+    Signin,
     /// Times the annual report on a province-sized data set (generated once, then reused).
     Report {
         /// Generate the data set again.
@@ -105,6 +108,9 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::Import,
         } => bench::import(),
+        Task::Bench {
+            which: Bench::Signin,
+        } => signin::bench(),
     }
 }
 

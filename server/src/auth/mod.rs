@@ -32,7 +32,8 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Session), (status = 401, body = ErrorBody),
               (status = 403, description = "account disabled", body = ErrorBody),
-              (status = 429, description = "too many failed attempts", body = ErrorBody)))]
+              (status = 429, description = "too many failed attempts", body = ErrorBody),
+              (status = 503, description = "too many sign-ins at once: retry after Retry-After seconds", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client_addr): ClientAddr,
@@ -76,7 +77,7 @@ pub async fn login(
         })
         .await?;
     let stored_hash = account.as_ref().map(|(_, hash, _, _)| hash.clone());
-    let password_ok = password::verify_async(stored_hash, request.password).await?;
+    let password_ok = state.hasher.verify(stored_hash, request.password).await?;
 
     let actor = Actor {
         user_id: account.as_ref().map(|(id, _, _, _)| *id),
@@ -199,10 +200,14 @@ pub async fn change_password(
             )?)
         })
         .await?;
-    if !password::verify_async(Some(stored_hash), request.current_password).await? {
+    if !state
+        .hasher
+        .verify(Some(stored_hash), request.current_password)
+        .await?
+    {
         return Err(ApiError::field("current_password", Problem::WrongPassword));
     }
-    let new_hash = password::hash_async(request.new_password).await?;
+    let new_hash = state.hasher.hash(request.new_password).await?;
     let now = state.clock.now();
     let current = state
         .db

@@ -117,7 +117,7 @@ pub async fn import(
         }
         for _ in 0..people {
             let one_time = crate::auth::password::one_time();
-            let hash = crate::auth::password::hash_async(one_time.clone()).await?;
+            let hash = state.hasher.hash(one_time.clone()).await?;
             credentials.push((one_time, hash));
         }
     }

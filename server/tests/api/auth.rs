@@ -285,3 +285,43 @@ async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own_address() {
         .iter()
         .any(|e| e["client_addr"] == "10.0.0.8"));
 }
+
+/// A rush of sign-ins queues for the bounded hasher; beyond its wait, the answer is a clear 503
+/// with Retry-After (never a 5xx of another kind, never memory for all at once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rush_of_sign_ins_beyond_the_queue_is_told_to_retry() {
+    let policy = Policy {
+        hash_permits: 1,
+        hash_queue_seconds: 0,
+        ..Policy::default()
+    };
+    let app = TestApp::with(policy, None).await;
+    let attempts = (0..12).map(|i| {
+        let app = &app;
+        async move { app.try_login(&format!("nobody{i}"), "sai mật khẩu").await }
+    });
+    let replies = futures::future::join_all(attempts).await;
+    let busy: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert!(
+        !busy.is_empty(),
+        "one hash at a time, no wait: some of twelve at once are refused"
+    );
+    for reply in &busy {
+        assert_eq!(reply.json["code"], "busy");
+        assert!(reply.headers.contains_key("retry-after"));
+        assert!(reply.json["message"].as_str().unwrap().contains("thử lại"));
+    }
+    assert!(
+        replies.iter().all(|r| matches!(
+            r.status,
+            StatusCode::UNAUTHORIZED | StatusCode::SERVICE_UNAVAILABLE
+        )),
+        "every other answer is the usual wrong-password one"
+    );
+    // A sign-in after the rush works.
+    let token = app.login("counsellor", "demo").await;
+    assert!(!token.is_empty());
+}
