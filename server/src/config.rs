@@ -85,6 +85,19 @@ pub struct Policy {
     #[arg(long, env = "TAM_AN_HASH_QUEUE_SECONDS", default_value_t = 10)]
     pub hash_queue_seconds: u64,
 
+    /// Seconds a client has to send a request's headers (a connection that stalls is closed).
+    #[arg(long, env = "TAM_AN_HEADER_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub header_timeout_seconds: u64,
+
+    /// Seconds a request body may go without sending anything before it is refused (408).
+    #[arg(long, env = "TAM_AN_BODY_IDLE_SECONDS", default_value_t = 30)]
+    pub body_idle_seconds: u64,
+
+    /// Open connections served at once; more wait in the kernel's queue (keep it below the
+    /// process's file limit, commonly 1,024).
+    #[arg(long, env = "TAM_AN_MAX_CONNECTIONS", default_value_t = 768)]
+    pub max_connections: usize,
+
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -147,6 +160,9 @@ impl Default for Policy {
             offline_window_days: 30,
             hash_permits: 0,
             hash_queue_seconds: 10,
+            header_timeout_seconds: 30,
+            body_idle_seconds: 30,
+            max_connections: 768,
             max_body_bytes: 1024 * 1024,
             suppress_below: 5,
             due_received_hours: vec![24, 48, 168],

@@ -20,6 +20,7 @@ pub mod health;
 pub mod import;
 pub mod indicators;
 pub mod instruments;
+pub mod listen;
 pub mod openapi;
 pub mod seed;
 pub mod slips;
@@ -74,10 +75,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = listen::Limits::of(&state.policy);
+    listen::serve(listener, app(state), limits, shutdown).await
 }
 
 /// The whole application as a router, ready to serve or to drive with `oneshot` in tests.
@@ -100,6 +99,11 @@ pub fn app(state: AppState) -> Router {
             axum::routing::any(|| async { ApiError::NotFound }),
         )
         .layer(DefaultBodyLimit::max(state.policy.max_body_bytes))
+        // A body that stops arriving (a stalled upload) is refused instead of holding the
+        // connection and its handler.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            std::time::Duration::from_secs(state.policy.body_idle_seconds.max(1)),
+        ))
         // Devices gzip large request bodies (a push batch); the size limit above applies to the
         // decompressed body, so a small bomb is refused like a large body.
         .layer(RequestDecompressionLayer::new())

@@ -12,6 +12,7 @@ mod errors;
 mod indicators;
 mod referrals;
 mod screening;
+mod slow_clients;
 mod static_files;
 mod sync;
 mod trust;
