@@ -59,10 +59,33 @@ pub enum ApiError {
     /// after this many seconds.
     #[error("busy")]
     Busy { retry_after_seconds: u64 },
+    /// 503: the database cannot be written (the disk is full, or the file or its folder is
+    /// read-only); reads go on. Logged once when it starts, not per request.
+    #[error("storage: {0:?}")]
+    Storage(StorageProblem),
     /// 500: logged, shown as a generic sentence.
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// Why the database cannot be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageProblem {
+    Full,
+    ReadOnly,
+}
+
+impl StorageProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            StorageProblem::Full => "storage_full",
+            StorageProblem::ReadOnly => "storage_read_only",
+        }
+    }
+}
+
+/// Seconds a client is told to wait when the disk cannot be written (someone must act first).
+const STORAGE_RETRY_SECONDS: u64 = 60;
 
 impl ApiError {
     /// One field is invalid.
@@ -85,7 +108,7 @@ impl ApiError {
             | ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy { .. } | ApiError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,6 +122,7 @@ impl ApiError {
             | ApiError::Busy {
                 retry_after_seconds,
             } => Some(*retry_after_seconds),
+            ApiError::Storage(_) => Some(STORAGE_RETRY_SECONDS),
             _ => None,
         }
     }
@@ -119,6 +143,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::Busy { .. } => "busy",
+            ApiError::Storage(problem) => problem.code(),
             ApiError::Internal(_) => "internal",
         }
     }
@@ -188,6 +213,18 @@ impl ApiError {
             } => format!(
                 "The server is busy (many sign-ins at once). Please try again in {retry_after_seconds} seconds."
             ),
+            ApiError::Storage(StorageProblem::Full) if vi => {
+                "Máy chủ hết dung lượng đĩa nên chưa lưu được; dữ liệu vẫn giữ trên máy này. Báo quản trị viên.".into()
+            }
+            ApiError::Storage(StorageProblem::Full) => {
+                "The server's disk is full, so nothing could be saved; your data stays on this device. Tell the administrator.".into()
+            }
+            ApiError::Storage(StorageProblem::ReadOnly) if vi => {
+                "Máy chủ không ghi được dữ liệu (đĩa chỉ đọc); dữ liệu vẫn giữ trên máy này. Báo quản trị viên.".into()
+            }
+            ApiError::Storage(StorageProblem::ReadOnly) => {
+                "The server cannot write (its disk is read-only); your data stays on this device. Tell the administrator.".into()
+            }
             ApiError::Internal(_) if vi => "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.".into(),
             ApiError::Internal(_) => {
                 "Something went wrong on the server. Please try again later.".into()
@@ -220,7 +257,12 @@ impl IntoResponse for ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
-        ApiError::Internal(format!("database: {error}"))
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => ApiError::Storage(StorageProblem::Full),
+            Some(ErrorCode::ReadOnly) => ApiError::Storage(StorageProblem::ReadOnly),
+            _ => ApiError::Internal(format!("database: {error}")),
+        }
     }
 }
 

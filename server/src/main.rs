@@ -19,6 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::parse();
 
     std::fs::create_dir_all(&config.data)?;
+    warn_if_not_writable(&config.data);
     let db = Db::open(&config.data.join("tam-an.db"))?;
     let clock = Clock::System;
     print_seeded(&seed::seed(&db, !config.no_demo, config.province.clone(), clock.now()).await?);
@@ -35,6 +36,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     server::serve(listener, state, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Says so at start when the data folder cannot be written (the server still serves reads; every
+/// change gets a 503 `storage_read_only` and `/api/health` reports degraded).
+fn warn_if_not_writable(data: &std::path::Path) {
+    let probe = data.join(".tam-an-write-probe");
+    match std::fs::write(&probe, b"probe").and_then(|()| std::fs::remove_file(&probe)) {
+        Ok(()) => {}
+        Err(error) => tracing::error!(
+            data = %data.display(),
+            %error,
+            "the data folder cannot be written: changes will be refused until this is fixed"
+        ),
+    }
 }
 
 fn print_seeded(seeded: &Seeded) {

@@ -38,8 +38,12 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Health {
+    /// `ok`, or `degraded` when the database can be read but not written.
     pub status: String,
     pub version: String,
+    /// Why it is degraded (`storage_full`, `storage_read_only`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, StorageProblem};
 
 /// How many idle reader connections to keep.
 const MAX_IDLE_READERS: usize = 4;
@@ -23,6 +23,8 @@ pub struct Db {
 }
 
 struct DbInner {
+    /// The last write's storage trouble: 0 none, else a [`StorageProblem`] (see `storage_code`).
+    storage: std::sync::atomic::AtomicU8,
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
@@ -36,6 +38,7 @@ impl Db {
         crate::facts::backfill(&mut writer)?;
         Ok(Db {
             inner: Arc::new(DbInner {
+                storage: std::sync::atomic::AtomicU8::new(0),
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
@@ -55,7 +58,7 @@ impl Db {
         F: FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
     {
         let inner = self.inner.clone();
-        run_blocking(move || {
+        let result = run_blocking(move || {
             let mut connection = inner.writer.lock().map_err(|_| poisoned())?;
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -63,7 +66,51 @@ impl Db {
             transaction.commit()?;
             Ok(value)
         })
-        .await
+        .await;
+        match &result {
+            Ok(_) => self.note_storage(None),
+            Err(ApiError::Storage(problem)) => self.note_storage(Some(*problem)),
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// Why the last write could not be stored, until a write succeeds again.
+    pub fn storage_problem(&self) -> Option<StorageProblem> {
+        match self
+            .inner
+            .storage
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            1 => Some(StorageProblem::Full),
+            2 => Some(StorageProblem::ReadOnly),
+            _ => None,
+        }
+    }
+
+    /// Records the storage state; a change is logged once, not every failing request.
+    fn note_storage(&self, problem: Option<StorageProblem>) {
+        let code = match problem {
+            None => 0,
+            Some(StorageProblem::Full) => 1,
+            Some(StorageProblem::ReadOnly) => 2,
+        };
+        let before = self
+            .inner
+            .storage
+            .swap(code, std::sync::atomic::Ordering::Relaxed);
+        if before != code {
+            match problem {
+                Some(problem) => tracing::error!(
+                    database = %self.inner.path.display(),
+                    problem = problem.code(),
+                    "the database cannot be written: changes are refused with 503 until this is fixed"
+                ),
+                None => {
+                    tracing::warn!(database = %self.inner.path.display(), "the database can be written again")
+                }
+            }
+        }
     }
 
     /// Runs `work` as [`Db::write`] does, then rolls back whatever it did: a rehearsal (an

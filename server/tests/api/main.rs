@@ -14,6 +14,7 @@ mod referrals;
 mod screening;
 mod slow_clients;
 mod static_files;
+mod storage;
 mod sync;
 mod trust;
 mod users;
