@@ -73,6 +73,9 @@ pub enum ApiError {
 pub enum StorageProblem {
     Full,
     ReadOnly,
+    /// The database file at the configured path is not the one the server opened (the data
+    /// folder was replaced under it): nothing is read or written until a restart.
+    Replaced,
 }
 
 impl StorageProblem {
@@ -80,6 +83,7 @@ impl StorageProblem {
         match self {
             StorageProblem::Full => "storage_full",
             StorageProblem::ReadOnly => "storage_read_only",
+            StorageProblem::Replaced => "storage_replaced",
         }
     }
 }
@@ -224,6 +228,12 @@ impl ApiError {
             }
             ApiError::Storage(StorageProblem::ReadOnly) => {
                 "The server cannot write (its disk is read-only); your data stays on this device. Tell the administrator.".into()
+            }
+            ApiError::Storage(StorageProblem::Replaced) if vi => {
+                "Tệp dữ liệu của máy chủ đã bị thay khi đang chạy; máy chủ tạm dừng để không trộn hai bộ dữ liệu. Báo quản trị viên khởi động lại.".into()
+            }
+            ApiError::Storage(StorageProblem::Replaced) => {
+                "The server's database file was replaced while it ran; it stops rather than mix two databases. Ask the administrator to restart it.".into()
             }
             ApiError::Internal(_) if vi => "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.".into(),
             ApiError::Internal(_) => {

@@ -12,13 +12,16 @@ use crate::AppState;
 #[utoipa::path(get, path = "/api/health", tag = "meta",
     responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state
-        .db
-        .read(|connection| Ok(connection.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?))
-        .await?;
-    let problems: Vec<String> = state
-        .db
-        .storage_problem()
+    let problem = state.db.storage_problem();
+    if problem != Some(crate::error::StorageProblem::Replaced) {
+        state
+            .db
+            .read(
+                |connection| Ok(connection.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?),
+            )
+            .await?;
+    }
+    let problems: Vec<String> = problem
         .map(|problem| problem.code().to_string())
         .into_iter()
         .collect();

@@ -23,8 +23,13 @@ pub struct Db {
 }
 
 struct DbInner {
+    /// The file the server opened (device, inode): a path that later names another file is
+    /// refused, so that readers (opened by path) and the writer never see two databases.
+    identity: Option<(u64, u64)>,
     /// The last write's storage trouble: 0 none, else a [`StorageProblem`] (see `storage_code`).
     storage: std::sync::atomic::AtomicU8,
+    /// Set once the replacement has been logged.
+    replaced: std::sync::atomic::AtomicBool,
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
@@ -38,7 +43,9 @@ impl Db {
         crate::facts::backfill(&mut writer)?;
         Ok(Db {
             inner: Arc::new(DbInner {
+                identity: identity(path),
                 storage: std::sync::atomic::AtomicU8::new(0),
+                replaced: std::sync::atomic::AtomicBool::new(false),
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
@@ -59,6 +66,7 @@ impl Db {
     {
         let inner = self.inner.clone();
         let result = run_blocking(move || {
+            inner.check_identity()?;
             let mut connection = inner.writer.lock().map_err(|_| poisoned())?;
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -69,14 +77,19 @@ impl Db {
         .await;
         match &result {
             Ok(_) => self.note_storage(None),
+            Err(ApiError::Storage(StorageProblem::Replaced)) => {}
             Err(ApiError::Storage(problem)) => self.note_storage(Some(*problem)),
             Err(_) => {}
         }
         result
     }
 
-    /// Why the last write could not be stored, until a write succeeds again.
+    /// Why the last write could not be stored, until a write succeeds again; or that the file
+    /// was replaced under the server.
     pub fn storage_problem(&self) -> Option<StorageProblem> {
+        if self.inner.check_identity().is_err() {
+            return Some(StorageProblem::Replaced);
+        }
         match self
             .inner
             .storage
@@ -94,6 +107,8 @@ impl Db {
             None => 0,
             Some(StorageProblem::Full) => 1,
             Some(StorageProblem::ReadOnly) => 2,
+            // Checked on every call instead (`check_identity`).
+            Some(StorageProblem::Replaced) => return,
         };
         let before = self
             .inner
@@ -122,6 +137,7 @@ impl Db {
     {
         let inner = self.inner.clone();
         run_blocking(move || {
+            inner.check_identity()?;
             let mut connection = inner.writer.lock().map_err(|_| poisoned())?;
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -140,6 +156,7 @@ impl Db {
     {
         let inner = self.inner.clone();
         run_blocking(move || {
+            inner.check_identity()?;
             let idle = inner.readers.lock().map_err(|_| poisoned())?.pop();
             let connection = match idle {
                 Some(connection) => connection,
@@ -153,6 +170,39 @@ impl Db {
             result
         })
         .await
+    }
+}
+
+impl DbInner {
+    /// The path still names the file the server opened (a stat per call: microseconds).
+    fn check_identity(&self) -> Result<(), ApiError> {
+        if self.identity.is_some() && identity(&self.path) != self.identity {
+            if !self
+                .replaced
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                tracing::error!(
+                    database = %self.path.display(),
+                    "the database file was replaced under the running server: refusing every request until a restart"
+                );
+            }
+            return Err(ApiError::Storage(StorageProblem::Replaced));
+        }
+        Ok(())
+    }
+}
+
+/// A file's (device, inode), where the platform has them.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

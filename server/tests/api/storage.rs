@@ -122,3 +122,41 @@ async fn a_full_disk_refuses_changes_clearly_until_there_is_room_again() {
     assert_eq!(health.json["status"], "ok");
     assert!(health.json.get("problems").is_none());
 }
+
+#[tokio::test]
+async fn a_database_file_replaced_under_the_server_is_refused_not_mixed() {
+    let app = TestApp::new().await;
+    let admin = app.login("admin", "demo").await;
+    assert_eq!(
+        app.get("/api/facilities", &admin).await.status,
+        StatusCode::OK
+    );
+    let area = app.area_id(&admin, "Xã Cao Lộc").await;
+    // Someone restores another copy over the data folder while the server runs.
+    let path = app.db.path().to_path_buf();
+    let copy = path.with_extension("copy");
+    std::fs::copy(&path, &copy).unwrap();
+    std::fs::rename(&copy, &path).unwrap();
+
+    let refused = app.get("/api/facilities", &admin).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.json
+    );
+    assert_eq!(refused.json["code"], "storage_replaced");
+    let write = app
+        .post("/api/facilities", &admin, facility(&area, 0))
+        .await;
+    assert_eq!(write.json["code"], "storage_replaced", "nor written");
+    let health = app
+        .call(axum::http::Method::GET, "/api/health", None, None)
+        .await;
+    assert_eq!(
+        health.json["problems"],
+        json!(["storage_replaced"]),
+        "{}",
+        health.json
+    );
+}
