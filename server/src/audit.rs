@@ -1,8 +1,9 @@
 //! The audit log: who did what to which record, when and from where.
 //!
 //! Entries are written with [`record`] inside the same transaction as the change they describe,
-//! so a change never lands without its entry. Reads of a child's record are audited the same way
-//! (the child registry adds them). Administrators read the log through [`list`].
+//! so a change never lands without its entry. Reads that a pull serves are noted in
+//! [`crate::read_log`] and written in batches, off the writer's path. Administrators read the
+//! log through [`list`].
 
 use axum::extract::{Query, State};
 use axum::Json;
@@ -130,6 +131,8 @@ pub async fn list(
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     access::require(&user, Capability::ViewAudit)?;
+    // Reads noted but not yet written are written first: the log is never behind its page.
+    state.read_log.flush(&state.db).await?;
     let limit = query.limit.unwrap_or(100).clamp(1, 500) as usize;
     let mut sql = String::from(
         "SELECT id, at, user_id, username, client_addr, action, record_type, record_id, detail

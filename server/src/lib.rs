@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod instruments;
 pub mod listen;
 pub mod openapi;
+pub mod read_log;
 pub mod seed;
 pub mod slips;
 pub mod static_files;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub clock: Clock,
     pub throttle: Arc<Throttle>,
+    /// Reads noted for the audit log, written in batches off the writer's path.
+    pub read_log: Arc<read_log::ReadLog>,
     /// Password hashing, bounded (sign-in, password changes, new accounts).
     pub hasher: Arc<crate::auth::password::Hasher>,
     /// The built app (`dist/`), served for every non-API path; `None` serves the API only.
@@ -61,6 +64,7 @@ impl AppState {
         AppState {
             db,
             hasher: Arc::new(policy.hasher()),
+            read_log: Arc::new(read_log::ReadLog::default()),
             policy: Arc::new(policy),
             clock,
             throttle: Arc::new(Throttle::default()),

@@ -28,13 +28,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if dist.is_none() {
         tracing::warn!(dist = %config.dist.display(), "no built app found: serving the API only (run `cargo xtask serve`)");
     }
-    let state = AppState::new(db, config.policy.clone(), clock, dist);
+    let state = AppState::new(db.clone(), config.policy.clone(), clock, dist);
+    let read_log = state.read_log.clone();
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!(
         "Tâm An đang chạy tại / is serving at http://{}",
         listener.local_addr()?
     );
     server::serve(listener, state, shutdown_signal()).await?;
+    // The reads noted in the last moments are written before the process ends.
+    read_log.flush(&db).await?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use shared::sync::{Conflict, PullResponse, RecordType, PULL_PAGE_MAX};
 use uuid::Uuid;
 
 use crate::access::{self, RecordScope};
-use crate::audit::{self, Actor, Event};
+use crate::audit::Actor;
 use crate::error::ApiError;
 use crate::extract::AuthUser;
 use crate::AppState;
@@ -47,25 +47,21 @@ pub async fn pull(
     page.server_time = Some(state.clock.now());
     page.due_times = Some(state.policy.due_times());
     if !page.records.is_empty() {
-        // Reading children's records is audited: who received which range of server order.
-        let now = state.clock.now();
+        // Reading children's records is audited: who received which range of server order
+        // (noted now, written within `read_log::FLUSH_EVERY`; see `read_log` for the bound).
         let detail = format!(
             "{} records, seq {}..{}",
             page.records.len(),
             since,
             page.cursor
         );
-        state
-            .db
-            .write(move |transaction| {
-                audit::record(
-                    transaction,
-                    now,
-                    &Actor::user(&user),
-                    Event::new("child.sync_read").detail(detail),
-                )
-            })
-            .await?;
+        state.read_log.note(
+            &state.db,
+            state.clock.now(),
+            Actor::user(&user),
+            "child.sync_read",
+            detail,
+        )?;
     }
     let body =
         serde_json::to_vec(&page).map_err(|e| ApiError::Internal(format!("pull page: {e}")))?;

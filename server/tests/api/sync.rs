@@ -490,3 +490,54 @@ async fn gzip_request_bodies_are_accepted_and_their_size_is_limited_after_decomp
     assert_eq!(unknown.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(app.count("records").await, 1);
 }
+
+/// A pull is audited without waiting for the writer: it is answered while a long write holds
+/// the database, and the audit page shows the read afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_is_answered_while_the_writer_is_busy_and_still_audited() {
+    let app = TestApp::new().await;
+    let counsellor = app.login("counsellor", "demo").await;
+    let admin = app.login("admin", "demo").await;
+    let (school, commune) = (
+        app.my_facility(&counsellor).await,
+        app.my_area(&counsellor).await,
+    );
+    let child = Uuid::now_v7();
+    let fields = child_fields("Lục Văn Bảo", &commune);
+    push(
+        &app,
+        &counsellor,
+        vec![change(child, &school, fields, json!({}))],
+    )
+    .await;
+
+    // A long write holds the single writer until the test lets it go.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let db = app.db.clone();
+    let writer = tokio::spawn(async move {
+        db.write(move |_| {
+            let _ = released.recv_timeout(std::time::Duration::from_secs(30));
+            Ok(())
+        })
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let pulled = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        app.get("/api/sync/pull?since=0", &counsellor),
+    )
+    .await
+    .expect("the pull waited for the writer");
+    assert_eq!(pulled.json["records"].as_array().unwrap().len(), 1);
+    release.send(()).unwrap();
+    writer.await.unwrap().unwrap();
+
+    let audit = app
+        .get(
+            "/api/audit?action=child.sync_read&username=counsellor",
+            &admin,
+        )
+        .await
+        .json;
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{audit}");
+}
