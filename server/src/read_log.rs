@@ -24,6 +24,7 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 /// How many reads may wait unwritten before reads are refused.
 pub const MAX_PENDING: usize = 10_000;
 
+#[derive(Clone)]
 struct Note {
     at: DateTime<Utc>,
     actor: Actor,
@@ -96,7 +97,7 @@ impl ReadLog {
         };
         if written.is_err() {
             // Put them back in front, in order, for the next attempt.
-            let notes = Arc::try_unwrap(kept).unwrap_or_else(|_| Vec::new());
+            let notes = Arc::unwrap_or_clone(kept);
             let mut pending = self.pending.lock().map_err(|_| poisoned())?;
             let later = std::mem::replace(&mut *pending, notes);
             pending.extend(later);

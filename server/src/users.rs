@@ -72,16 +72,20 @@ pub async fn create_user(
             if taken {
                 return Err(ApiError::field("username", Problem::Taken));
             }
-            let area_id = placement_area(transaction, request.role, request.facility_id, request.area_id)?;
-            let id = Uuid::now_v7();
-            transaction.execute(
-                "INSERT INTO users (id, username, full_name, role, facility_id, area_id, password_hash,
-                                    must_change_password, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)",
-                params![id, request.username, request.full_name, request.role.code(), request.facility_id, area_id, password_hash, now],
+            let area_id = placement_area(
+                transaction,
+                request.role,
+                request.facility_id,
+                request.area_id,
             )?;
+            let id = insert_user(transaction, &request, area_id, &password_hash, now)?;
             let detail = format!("role={}", request.role.code());
-            audit::record(transaction, now, &Actor::user(&admin), Event::new("user.create").on("user", id).detail(detail))?;
+            audit::record(
+                transaction,
+                now,
+                &Actor::user(&admin),
+                Event::new("user.create").on("user", id).detail(detail),
+            )?;
             load_user(transaction, id)
         })
         .await?;
@@ -183,6 +187,34 @@ pub async fn reset_password(
 
 /// Checks where a user of this role is placed and returns their area: the facility's area for
 /// facility roles, the given province or commune for officers and administrators.
+/// Stores a new account (a cleaned request, placed) that must change its one-time password at
+/// first sign-in. The caller checks the username and audits.
+pub(crate) fn insert_user(
+    connection: &Connection,
+    request: &NewUser,
+    area_id: Uuid,
+    password_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Uuid, ApiError> {
+    let id = Uuid::now_v7();
+    connection.execute(
+        "INSERT INTO users (id, username, full_name, role, facility_id, area_id, password_hash,
+                            must_change_password, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)",
+        params![
+            id,
+            request.username,
+            request.full_name,
+            request.role.code(),
+            request.facility_id,
+            area_id,
+            password_hash,
+            now
+        ],
+    )?;
+    Ok(id)
+}
+
 pub(crate) fn placement_area(
     connection: &Connection,
     role: Role,

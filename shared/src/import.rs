@@ -480,6 +480,29 @@ pub struct ImportReport {
     pub passwords: Vec<OneTimePassword>,
 }
 
+impl ImportReport {
+    /// The report of these rows, counted by outcome.
+    pub fn new(
+        kind: ImportKind,
+        dry_run: bool,
+        columns: Vec<(String, String)>,
+        rows: Vec<ImportRow>,
+        passwords: Vec<OneTimePassword>,
+    ) -> ImportReport {
+        let count = |outcome| rows.iter().filter(|row| row.outcome == outcome).count();
+        ImportReport {
+            kind,
+            dry_run,
+            created: count(RowOutcome::Create),
+            updated: count(RowOutcome::Update),
+            skipped: count(RowOutcome::Skip),
+            columns,
+            rows,
+            passwords,
+        }
+    }
+}
+
 /// One data row of the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,6 +12,7 @@ mod bench;
 mod browser;
 mod dist;
 mod schema;
+mod server;
 mod signin;
 mod util;
 

@@ -3,12 +3,11 @@
 //! per operation and a fixed seed. Any 5xx, or a response that contradicts the document (its
 //! schema or content type), fails the test command.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+use crate::server::Server;
 use crate::util::{output, root, run, target_dir};
 
 /// The version the checks were written against (its CLI changed between major versions).
@@ -48,49 +47,6 @@ fn ensure() -> Result<String> {
     }
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-fn start(data: &Path, port: u16) -> Result<Server> {
-    let server = Command::new(target_dir().join("debug/tam-an-server"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--dist",
-            "/nonexistent",
-        ])
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .context("starting the server")?;
-    let server = Server(server);
-    let started = Instant::now();
-    while ureq::get(&format!("http://127.0.0.1:{port}/api/health"))
-        .call()
-        .is_err()
-    {
-        if started.elapsed() > Duration::from_secs(30) {
-            bail!("the server did not answer on port {port}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(server)
-}
-
 fn sign_in(base: &str, username: &str) -> Result<String> {
     let reply: serde_json::Value = ureq::post(&format!("{base}/api/auth/login"))
         .send_json(serde_json::json!({"username": username, "password": "demo"}))
@@ -109,9 +65,8 @@ pub fn check() -> Result<()> {
         .args(["build", "-p", "server"])
         .current_dir(root()))?;
     let data = tempfile_dir()?;
-    let port = free_port()?;
-    let _server = start(&data, port)?;
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start(&target_dir().join("debug/tam-an-server"), &data, &[])?;
+    let base = server.base();
     let document = format!("{base}/api/openapi.json");
     // Every session first: sign-in is exercised last, since its failures throttle the address.
     let tokens: Vec<(&str, String)> = ROLES

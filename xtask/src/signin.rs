@@ -3,25 +3,16 @@
 //! for accounts that do not exist (the peak). Throttling is set out of the way so that every
 //! attempt is hashed.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
+use crate::server::Server;
 use crate::util::{root, run, target_dir};
 
 const SEQUENTIAL: usize = 1_000;
 const AT_ONCE: usize = 200;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A line of `/proc/PID/status` in kB (VmRSS: now, VmHWM: peak).
 fn memory_kb(pid: u32, field: &str) -> u64 {
@@ -50,52 +41,26 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn start(data: &Path, port: u16) -> Result<Server> {
-    let child = Command::new(target_dir().join("release/tam-an-server"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--dist",
-            "/nonexistent",
-        ])
-        .args([
-            "--max-failures-per-account",
-            "1000000",
-            "--max-failures-per-address",
-            "1000000",
-        ])
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .context("starting the server")?;
-    let server = Server(child);
-    let started = Instant::now();
-    while ureq::get(&format!("http://127.0.0.1:{port}/api/health"))
-        .call()
-        .is_err()
-    {
-        if started.elapsed() > Duration::from_secs(30) {
-            bail!("the server did not answer on port {port}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(server)
-}
-
 pub fn bench() -> Result<()> {
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "server"])
         .current_dir(root()))?;
     let data = std::env::temp_dir().join(format!("tam-an-signin-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&data)?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let server = start(&data, port)?;
-    let pid = server.0.id();
-    let base = format!("http://127.0.0.1:{port}");
+    // Throttling out of the way, so that every attempt is hashed.
+    let unthrottled = [
+        "--max-failures-per-account",
+        "1000000",
+        "--max-failures-per-address",
+        "1000000",
+    ];
+    let server = Server::start(
+        &target_dir().join("release/tam-an-server"),
+        &data,
+        &unthrottled,
+    )?;
+    let pid = server.pid();
+    let base = server.base();
     let fresh = memory_kb(pid, "VmRSS:");
 
     let mut one_by_one = Vec::with_capacity(SEQUENTIAL);

@@ -218,16 +218,13 @@ pub async fn create_facility(
     let facility = state
         .db
         .write(move |transaction| {
-            check_facility_area(transaction, request.area_id)?;
-            let id = Uuid::now_v7();
-            check_facility_code(transaction, &request.code, id)?;
-            transaction.execute(
-                "INSERT INTO facilities (id, name, facility_type, area_id, address, phone, created_at, updated_at, code)
-                 VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?7, NULLIF(?8, ''))",
-                params![id, request.name, request.facility_type.code(), request.area_id, request.address, request.phone, now,
-                        request.code],
+            let id = insert_facility(transaction, &request, now)?;
+            audit::record(
+                transaction,
+                now,
+                &Actor::user(&user),
+                Event::new("facility.create").on("facility", id),
             )?;
-            audit::record(transaction, now, &Actor::user(&user), Event::new("facility.create").on("facility", id))?;
             load_facility(transaction, id)
         })
         .await?;
@@ -317,6 +314,42 @@ fn check_area_links(
         }
     }
     Ok(())
+}
+
+/// Stores a new facility (a cleaned request) after the directory's checks: an active province or
+/// commune, a code no other facility has. The caller audits.
+pub fn insert_facility(
+    connection: &Connection,
+    request: &NewFacility,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Uuid, ApiError> {
+    check_facility_area(connection, request.area_id)?;
+    let id = Uuid::now_v7();
+    check_facility_code(connection, &request.code, id)?;
+    connection.execute(
+        "INSERT INTO facilities (id, name, facility_type, area_id, address, phone, created_at, updated_at, code)
+         VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?7, NULLIF(?8, ''))",
+        params![id, request.name, request.facility_type.code(), request.area_id, request.address, request.phone, now,
+                request.code],
+    )?;
+    Ok(id)
+}
+
+/// Every facility, active or not, by name.
+pub fn all_facilities(connection: &Connection) -> Result<Vec<Facility>, ApiError> {
+    let sql = format!("SELECT {FACILITY_COLUMNS} FROM facilities ORDER BY name");
+    let mut statement = connection.prepare(&sql)?;
+    let rows = statement.query_map([], facility_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The installation's province (an installation serves one).
+pub fn province_id(connection: &Connection) -> Result<Uuid, ApiError> {
+    Ok(connection.query_row(
+        "SELECT id FROM areas WHERE level = 'province' AND active ORDER BY created_at LIMIT 1",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// A facility code is unique in the installation (empty: none).

@@ -9,8 +9,7 @@ use std::collections::HashMap;
 use rusqlite::Transaction;
 use shared::child::{Child, ChildDraft, GuardianRelation};
 use shared::import::{
-    loose_ethnicity, loose_relation, loose_sex, CellProblem, ImportKind, ImportReport, ImportRow,
-    RowOutcome,
+    loose_ethnicity, loose_relation, loose_sex, CellProblem, ImportRow, RowOutcome,
 };
 use shared::lang::format_date;
 use shared::sync::{Change, Fields, Outcome, RecordType};
@@ -18,6 +17,7 @@ use shared::text::fold;
 use shared::validate::Problem;
 use uuid::Uuid;
 
+use super::skip;
 use super::table::{Row, Table};
 use crate::directory::resolve::Places;
 use crate::error::ApiError;
@@ -54,7 +54,7 @@ pub fn run(
     user: &SignedIn,
     table: &Table,
     rules: &Rules,
-) -> Result<ImportReport, ApiError> {
+) -> Result<Vec<ImportRow>, ApiError> {
     let facility_id = user.facility_id.ok_or(ApiError::Forbidden)?;
     let school_area: Uuid = transaction.query_row(
         "SELECT area_id FROM facilities WHERE id = ?1",
@@ -105,7 +105,7 @@ pub fn run(
             Some((id, stored)) => {
                 let (set, base) = differences(&fields, stored);
                 if set.is_empty() {
-                    notes.push(table.say("full_name", unchanged(table)));
+                    notes.push(table.problem("full_name", &Problem::Unchanged));
                     (RowOutcome::Skip, None)
                 } else {
                     (
@@ -160,16 +160,7 @@ pub fn run(
             }
         }
     }
-    Ok(ImportReport {
-        kind: ImportKind::Children,
-        dry_run: true,
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        columns: table.found(),
-        rows,
-        passwords: Vec::new(),
-    })
+    Ok(rows)
 }
 
 /// The row as the registration form would hold it, with the problems only a file has (a value
@@ -381,21 +372,6 @@ fn is_commune(transaction: &Transaction<'_>, area: Uuid) -> Result<bool, ApiErro
     )?)
 }
 
-fn skip(
-    row: usize,
-    label: String,
-    problems: Vec<CellProblem>,
-    notes: Vec<CellProblem>,
-) -> ImportRow {
-    ImportRow {
-        row,
-        outcome: RowOutcome::Skip,
-        label,
-        problems,
-        notes,
-    }
-}
-
 fn not_a_record(table: &Table, row: &Row<'_>) -> ImportRow {
     ImportRow {
         row: row.number,
@@ -404,8 +380,4 @@ fn not_a_record(table: &Table, row: &Row<'_>) -> ImportRow {
         problems: Vec::new(),
         notes: vec![table.problem("full_name", &Problem::NotARecord)],
     }
-}
-
-fn unchanged(table: &Table) -> String {
-    Problem::Unchanged.message(table.lang)
 }

@@ -6,15 +6,15 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Transaction};
 use shared::api::{Facility, NewFacility};
-use shared::import::{loose_facility_type, ImportKind, ImportReport, ImportRow, RowOutcome};
+use shared::import::{loose_facility_type, ImportRow, RowOutcome};
 use shared::text::fold;
 use shared::validate::Problem;
-use uuid::Uuid;
 
+use super::skip;
 use super::table::Table;
 use crate::audit::{self, Actor, Event};
 use crate::directory::resolve::Places;
-use crate::directory::{check_facility_area, load_facility};
+use crate::directory::{all_facilities, insert_facility, province_id};
 use crate::error::ApiError;
 use crate::extract::SignedIn;
 use crate::sync::push::Rules;
@@ -24,13 +24,9 @@ pub fn run(
     user: &SignedIn,
     table: &Table,
     rules: &Rules,
-) -> Result<ImportReport, ApiError> {
+) -> Result<Vec<ImportRow>, ApiError> {
     let places = Places::load(transaction)?;
-    let province: Uuid = transaction.query_row(
-        "SELECT id FROM areas WHERE level = 'province' AND active ORDER BY created_at LIMIT 1",
-        [],
-        |row| row.get(0),
-    )?;
+    let province = province_id(transaction)?;
     let existing = all_facilities(transaction)?;
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut rows = Vec::new();
@@ -94,13 +90,7 @@ pub fn run(
             }
         };
         let (Some(request), true) = (request, problems.is_empty()) else {
-            rows.push(ImportRow {
-                row: row.number,
-                outcome: RowOutcome::Skip,
-                label,
-                problems,
-                notes,
-            });
+            rows.push(skip(row.number, label, problems, notes));
             continue;
         };
         let name_key = format!("name:{}|{}", fold(&request.name), request.area_id);
@@ -108,13 +98,7 @@ pub fn run(
         let keys: Vec<String> = code_key.into_iter().chain([name_key]).collect();
         if let Some(first) = keys.iter().find_map(|key| seen.get(key)) {
             problems.push(table.problem("name", &Problem::RepeatsRow(*first)));
-            rows.push(ImportRow {
-                row: row.number,
-                outcome: RowOutcome::Skip,
-                label,
-                problems,
-                notes,
-            });
+            rows.push(skip(row.number, label, problems, notes));
             continue;
         }
         for key in &keys {
@@ -162,26 +146,7 @@ pub fn run(
             notes,
         });
     }
-    Ok(ImportReport {
-        kind: ImportKind::Facilities,
-        dry_run: true,
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        columns: table.found(),
-        rows,
-        passwords: Vec::new(),
-    })
-}
-
-fn all_facilities(transaction: &Transaction<'_>) -> Result<Vec<Facility>, ApiError> {
-    let ids: Vec<Uuid> = transaction
-        .prepare("SELECT id FROM facilities")?
-        .query_map([], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
-    ids.into_iter()
-        .map(|id| load_facility(transaction, id))
-        .collect()
+    Ok(rows)
 }
 
 fn create(
@@ -190,15 +155,7 @@ fn create(
     rules: &Rules,
     request: &NewFacility,
 ) -> Result<(), ApiError> {
-    check_facility_area(transaction, request.area_id)?;
-    let id = Uuid::now_v7();
-    crate::directory::check_facility_code(transaction, &request.code, id)?;
-    transaction.execute(
-        "INSERT INTO facilities (id, code, name, facility_type, area_id, address, phone, created_at, updated_at)
-         VALUES (?1, NULLIF(?2, ''), ?3, ?4, ?5, NULLIF(?6, ''), NULLIF(?7, ''), ?8, ?8)",
-        params![id, request.code, request.name, request.facility_type.code(), request.area_id, request.address,
-                request.phone, rules.now],
-    )?;
+    let id = insert_facility(transaction, request, rules.now)?;
     let event = Event::new("facility.create")
         .on("facility", id)
         .detail("import");

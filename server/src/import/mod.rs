@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use shared::api::ErrorBody;
-use shared::import::{ImportKind, ImportReport, RowOutcome};
+use shared::import::{ImportKind, ImportReport};
 use shared::role::{Capability, Role};
 use shared::validate::Problem;
 
@@ -124,13 +124,18 @@ pub async fn import(
     let rules = Rules::of(&state, lang);
     let now = rules.now;
     let work = move |transaction: &rusqlite::Transaction<'_>| {
-        let mut report = match kind {
-            ImportKind::Children => children::run(transaction, &user, &table, &rules)?,
-            ImportKind::Facilities => facilities::run(transaction, &user, &table, &rules)?,
+        let (rows, passwords) = match kind {
+            ImportKind::Children => (
+                children::run(transaction, &user, &table, &rules)?,
+                Vec::new(),
+            ),
+            ImportKind::Facilities => (
+                facilities::run(transaction, &user, &table, &rules)?,
+                Vec::new(),
+            ),
             ImportKind::Users => users::run(transaction, &user, &table, &rules, credentials)?,
         };
-        report.dry_run = dry_run;
-        count(&mut report);
+        let report = ImportReport::new(kind, dry_run, table.found(), rows, passwords);
         if !dry_run {
             audit_import(transaction, &user, now, &report)?;
         }
@@ -174,17 +179,18 @@ fn audit_import(
     )
 }
 
-fn count(report: &mut ImportReport) {
-    let of = |outcome| {
-        report
-            .rows
-            .iter()
-            .filter(|row| row.outcome == outcome)
-            .count()
-    };
-    (report.created, report.updated, report.skipped) = (
-        of(RowOutcome::Create),
-        of(RowOutcome::Update),
-        of(RowOutcome::Skip),
-    );
+/// A row that goes in as nothing, with why (problems) and what to know (notes).
+fn skip(
+    row: usize,
+    label: String,
+    problems: Vec<shared::import::CellProblem>,
+    notes: Vec<shared::import::CellProblem>,
+) -> shared::import::ImportRow {
+    shared::import::ImportRow {
+        row,
+        outcome: shared::import::RowOutcome::Skip,
+        label,
+        problems,
+        notes,
+    }
 }

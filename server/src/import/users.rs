@@ -6,42 +6,36 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction};
 use shared::api::NewUser;
-use shared::import::{
-    loose_role, ImportKind, ImportReport, ImportRow, OneTimePassword, RowOutcome,
-};
+use shared::import::{loose_role, ImportRow, OneTimePassword, RowOutcome};
 use shared::text::fold;
 use shared::validate::Problem;
 use uuid::Uuid;
 
+use super::skip;
 use super::table::Table;
 use crate::audit::{self, Actor, Event};
 use crate::directory::resolve::Places;
 use crate::error::ApiError;
 use crate::extract::SignedIn;
 use crate::sync::push::Rules;
-use crate::users::placement_area;
+use crate::users::{insert_user, placement_area};
 
 /// The most people one staff list may hold (each new account's password is hashed, ~50 ms).
 pub const MAX_ROWS: usize = 1_000;
 
-/// Reads the staff list; `credentials` (one-time password, hash) are used one per account made,
-/// and their absence makes the run a preview.
+/// Reads the staff list; `credentials` (one-time password, hash) are used one per account made
+/// (a preview has none, and makes no account).
 pub fn run(
     transaction: &Transaction<'_>,
     admin: &SignedIn,
     table: &Table,
     rules: &Rules,
     mut credentials: Vec<(String, String)>,
-) -> Result<ImportReport, ApiError> {
-    let dry_run = credentials.is_empty();
+) -> Result<(Vec<ImportRow>, Vec<OneTimePassword>), ApiError> {
     let places = Places::load(transaction)?;
-    let province: Uuid = transaction.query_row(
-        "SELECT id FROM areas WHERE level = 'province' AND active ORDER BY created_at LIMIT 1",
-        [],
-        |row| row.get(0),
-    )?;
+    let province = crate::directory::province_id(transaction)?;
     let facilities: Vec<(Uuid, Option<String>, String)> = transaction
         .prepare("SELECT id, code, name FROM facilities WHERE active")?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
@@ -104,44 +98,19 @@ pub fn run(
             given if !given.is_empty() => given.to_lowercase(),
             _ => username_for(transaction, &full_name, role, &taken_in_file)?,
         };
-        let outcome = if !problems.is_empty() {
-            RowOutcome::Skip
-        } else if existing(transaction, &username)? {
-            problems.clear();
-            RowOutcome::Skip
-        } else {
-            RowOutcome::Create
-        };
-        if outcome == RowOutcome::Skip && problems.is_empty() {
-            let note = table.problem("username", &Problem::Unchanged);
-            rows.push(ImportRow {
-                row: row.number,
-                outcome,
-                label: label(&username, &full_name),
-                problems,
-                notes: vec![note],
-            });
+        let label = label(&username, &full_name);
+        if !problems.is_empty() {
+            rows.push(skip(row.number, label, problems, Vec::new()));
             continue;
         }
-        if outcome == RowOutcome::Skip {
-            rows.push(ImportRow {
-                row: row.number,
-                outcome,
-                label: label(&username, &full_name),
-                problems,
-                notes: Vec::new(),
-            });
+        if existing(transaction, &username)? {
+            let note = table.problem("username", &Problem::Unchanged);
+            rows.push(skip(row.number, label, Vec::new(), vec![note]));
             continue;
         }
         if !taken_in_file.insert(username.clone()) {
             let problem = table.problem("username", &Problem::Taken);
-            rows.push(ImportRow {
-                row: row.number,
-                outcome: RowOutcome::Skip,
-                label: label(&username, &full_name),
-                problems: vec![problem],
-                notes: Vec::new(),
-            });
+            rows.push(skip(row.number, label, vec![problem], Vec::new()));
             continue;
         }
         let request = NewUser {
@@ -174,25 +143,13 @@ pub fn run(
                     };
                     problems.push(table.say(column, message));
                 }
-                rows.push(ImportRow {
-                    row: row.number,
-                    outcome: RowOutcome::Skip,
-                    label: label(&username, &full_name),
-                    problems,
-                    notes: Vec::new(),
-                });
+                rows.push(skip(row.number, label, problems, Vec::new()));
                 continue;
             }
             Err(other) => return Err(other),
         };
         if let Some((one_time_password, hash)) = credentials.pop() {
-            let id = Uuid::now_v7();
-            transaction.execute(
-                "INSERT INTO users (id, username, full_name, role, facility_id, area_id, password_hash,
-                                    must_change_password, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)",
-                params![id, request.username, request.full_name, request.role.code(), request.facility_id, area, hash, rules.now],
-            )?;
+            let id = insert_user(transaction, &request, area, &hash, rules.now)?;
             let event = Event::new("user.create")
                 .on("user", id)
                 .detail(format!("role={} import", request.role.code()));
@@ -206,21 +163,12 @@ pub fn run(
         rows.push(ImportRow {
             row: row.number,
             outcome: RowOutcome::Create,
-            label: label(&username, &full_name),
+            label,
             problems,
             notes: Vec::new(),
         });
     }
-    Ok(ImportReport {
-        kind: ImportKind::Users,
-        dry_run,
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        columns: table.found(),
-        rows,
-        passwords,
-    })
+    Ok((rows, passwords))
 }
 
 fn label(username: &str, full_name: &str) -> String {

@@ -1,0 +1,65 @@
+//! A built server binary run on a fresh data folder for a check or a benchmark: started on a free
+//! port, waited for until it answers, killed when dropped.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// A running server; it is killed when this is dropped.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    /// Starts `binary` (with `extra` flags) on a free port with `data` as its folder, and waits
+    /// until `/api/health` answers.
+    pub fn start(binary: &Path, data: &Path, extra: &[&str]) -> Result<Server> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new(binary)
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--dist",
+                "/nonexistent",
+            ])
+            .args(extra)
+            .arg("--data")
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let server = Server { child, port };
+        let started = Instant::now();
+        while ureq::get(&format!("{}/api/health", server.base()))
+            .call()
+            .is_err()
+        {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("the server did not answer on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(server)
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
