@@ -13,7 +13,38 @@ use serde::Serialize;
 use shared::api::ErrorBody;
 
 use crate::i18n::{use_i18n, I18n};
-use crate::session::{use_session, SessionStore};
+use crate::session::{use_session, SessionStore, SignedOut};
+
+/// How long a call may take, answer read included, before it counts as unanswered: a link that
+/// hangs must not hold a page or a sync run for ever.
+const CALL_MS: u32 = 45_000;
+/// The same for a file sent or fetched (an import, a report), which may be large on a slow link.
+const TRANSFER_MS: u32 = 180_000;
+/// The same for the liveness probe, which must tell the truth within seconds.
+const PROBE_MS: u32 = 4_000;
+
+/// Aborts a call's fetch once its time is up; dropping it (the call done) cancels the timer.
+struct Deadline {
+    controller: Option<web_sys::AbortController>,
+    _timer: Option<gloo_timers::callback::Timeout>,
+}
+
+impl Deadline {
+    fn new(ms: u32) -> Deadline {
+        let controller = web_sys::AbortController::new().ok();
+        let timer = controller
+            .clone()
+            .map(|controller| gloo_timers::callback::Timeout::new(ms, move || controller.abort()));
+        Deadline {
+            controller,
+            _timer: timer,
+        }
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(|c| c.signal())
+    }
+}
 
 /// Why a call did not give what was asked.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,10 +115,28 @@ impl Api {
         self.send(Request::patch(path), Some(body)).await
     }
 
+    /// Whether the server answers at all, within a few seconds (any status counts: a server that
+    /// refuses is reachable). Cheap: a small unauthenticated GET.
+    pub async fn probe(self) -> bool {
+        let deadline = Deadline::new(PROBE_MS);
+        let request = Request::get("/api/health")
+            .header("x-lang", self.i18n.0.get_untracked().tag())
+            .abort_signal(deadline.signal().as_ref());
+        match request.send().await {
+            Ok(response) => {
+                self.note_version(&response);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// Downloads a file the server makes (a report) and offers it to the user under the name the
     /// server gives (or `fallback`).
     pub async fn download(self, path: &str, fallback: &str) -> Result<(), ApiFailure> {
-        let response = self.exchange(Request::get(path), None::<&()>).await?;
+        let deadline = Deadline::new(TRANSFER_MS);
+        let request = Request::get(path).abort_signal(deadline.signal().as_ref());
+        let response = self.exchange(request, None::<&()>).await?;
         let response = self.check(response).await?;
         let name = response
             .headers()
@@ -109,7 +158,9 @@ impl Api {
 
     /// A POST whose answer has no body (e.g. sign-out).
     pub async fn post_empty(self, path: &str) -> Result<(), ApiFailure> {
-        let response = self.exchange(Request::post(path), None::<&()>).await?;
+        let deadline = Deadline::new(CALL_MS);
+        let request = Request::post(path).abort_signal(deadline.signal().as_ref());
+        let response = self.exchange(request, None::<&()>).await?;
         self.check(response).await.map(|_| ())
     }
 
@@ -120,9 +171,11 @@ impl Api {
         file: &js_sys::Uint8Array,
         content_type: &str,
     ) -> Result<T, ApiFailure> {
+        let deadline = Deadline::new(TRANSFER_MS);
         let builder = self
             .headers(Request::post(path))
-            .header("content-type", content_type);
+            .header("content-type", content_type)
+            .abort_signal(deadline.signal().as_ref());
         let request = builder
             .body(file.clone())
             .map_err(|_| ApiFailure::Unreachable)?;
@@ -137,24 +190,26 @@ impl Api {
         builder: RequestBuilder,
         body: Option<&B>,
     ) -> Result<T, ApiFailure> {
+        let deadline = Deadline::new(CALL_MS);
+        let builder = builder.abort_signal(deadline.signal().as_ref());
         let response = self.exchange(builder, body).await?;
         let response = self.check(response).await?;
         self.parse(response).await
     }
 
     async fn parse<T: DeserializeOwned>(self, response: Response) -> Result<T, ApiFailure> {
-        response
-            .json::<T>()
-            .await
-            .map_err(|error| ApiFailure::Refused {
-                status: 0,
-                body: ErrorBody {
-                    code: "unreadable_response".into(),
-                    message: format!("{} ({error})", self.i18n.t().network_error),
-                    fields: None,
-                    retry_after_seconds: None,
-                },
-            })
+        // A body cut off (the deadline, the link gone) is no answer; one that is not what was
+        // asked is the server's fault.
+        let text = response.text().await.map_err(|_| ApiFailure::Unreachable)?;
+        serde_json::from_str::<T>(&text).map_err(|error| ApiFailure::Refused {
+            status: 0,
+            body: ErrorBody {
+                code: "unreadable_response".into(),
+                message: format!("{} ({error})", self.i18n.t().network_error),
+                fields: None,
+                retry_after_seconds: None,
+            },
+        })
     }
 
     async fn exchange<B: Serialize>(
@@ -219,12 +274,12 @@ impl Api {
                 retry_after_seconds: None,
             });
         if status == 401 && self.session.token().is_some() {
-            self.session.end(Some(self.i18n.t().session_ended));
+            self.session.end(Some(SignedOut::SessionEnded));
         }
         // The facility was closed in the directory: the session ends (what is on this device
         // stays, and the server keeps the facility's records).
         if status == 403 && body.code == "facility_inactive" && self.session.token().is_some() {
-            self.session.end(Some(self.i18n.t().facility_closed));
+            self.session.end(Some(SignedOut::FacilityClosed));
         }
         Err(ApiFailure::Refused { status, body })
     }

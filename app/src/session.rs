@@ -1,19 +1,54 @@
 //! The signed-in session on this device.
 //!
-//! For now the session (token and the user's own profile, nothing about children) is kept in
-//! `localStorage` so a reload stays signed in; sign-out removes it. The offline-first data layer
-//! moves it into IndexedDB next to the user's records and adds offline sign-in.
+//! The session (token and the user's own profile, nothing about children) is kept in
+//! `localStorage` so a reload stays signed in; sign-out removes it. Offline sign-in is
+//! `offline_auth`'s. Why a session ended (the server ended it, the facility was closed) is kept
+//! too, until the next sign-in: a reload, or a sign-out that lands just before one, must not
+//! leave a person at the sign-in page without the reason.
 
 use leptos::prelude::*;
 use shared::api::{CurrentUser, Session};
 
 const SESSION_KEY: &str = "tam-an.session";
+const SIGNED_OUT_KEY: &str = "tam-an.signed-out";
+
+/// Why the server ended a session, as the sign-in page explains it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedOut {
+    /// The token expired or was revoked.
+    SessionEnded,
+    /// The user's facility was closed in the directory.
+    FacilityClosed,
+}
+
+impl SignedOut {
+    fn code(self) -> &'static str {
+        match self {
+            SignedOut::SessionEnded => "session_ended",
+            SignedOut::FacilityClosed => "facility_closed",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<SignedOut> {
+        [SignedOut::SessionEnded, SignedOut::FacilityClosed]
+            .into_iter()
+            .find(|reason| reason.code() == code)
+    }
+
+    /// The explanation in the page's language.
+    pub fn text(self, texts: &crate::i18n::Texts) -> &'static str {
+        match self {
+            SignedOut::SessionEnded => texts.session_ended,
+            SignedOut::FacilityClosed => texts.facility_closed,
+        }
+    }
+}
 
 #[derive(Clone, Copy)]
 pub struct SessionStore {
     session: RwSignal<Option<Session>>,
-    /// A notice for the sign-in page, e.g. "your session has ended".
-    pub notice: RwSignal<Option<&'static str>>,
+    /// Why the last session ended, for the sign-in page; `None` after a sign-out by hand.
+    pub notice: RwSignal<Option<SignedOut>>,
 }
 
 impl SessionStore {
@@ -43,6 +78,7 @@ impl SessionStore {
     pub fn start(self, session: Session) {
         if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&session)) {
             let _ = storage.set_item(SESSION_KEY, &json);
+            let _ = storage.remove_item(SIGNED_OUT_KEY);
         }
         self.notice.set(None);
         self.session.set(Some(session));
@@ -58,9 +94,13 @@ impl SessionStore {
     }
 
     /// Forgets the session on this device.
-    pub fn end(self, notice: Option<&'static str>) {
+    pub fn end(self, notice: Option<SignedOut>) {
         if let Some(storage) = storage() {
             let _ = storage.remove_item(SESSION_KEY);
+            let _ = match notice {
+                Some(reason) => storage.set_item(SIGNED_OUT_KEY, reason.code()),
+                None => storage.remove_item(SIGNED_OUT_KEY),
+            };
         }
         self.session.set(None);
         self.notice.set(notice);
@@ -76,9 +116,15 @@ pub fn provide_session() -> SessionStore {
         .and_then(|storage| storage.get_item(SESSION_KEY).ok().flatten())
         .and_then(|json| serde_json::from_str::<Session>(&json).ok())
         .filter(|session| session.expires_at > chrono::Utc::now());
+    let notice = match remembered {
+        Some(_) => None,
+        None => storage()
+            .and_then(|storage| storage.get_item(SIGNED_OUT_KEY).ok().flatten())
+            .and_then(|code| SignedOut::from_code(&code)),
+    };
     let store = SessionStore {
         session: RwSignal::new(remembered),
-        notice: RwSignal::new(None),
+        notice: RwSignal::new(notice),
     };
     provide_context(store);
     store

@@ -40,25 +40,34 @@ pub struct Config {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Policy {
     /// How long a sign-in session lasts, in hours.
-    #[arg(long, env = "TAM_AN_SESSION_HOURS", default_value_t = 168)]
+    #[arg(long, env = "TAM_AN_SESSION_HOURS", default_value_t = 168,
+          value_parser = clap::value_parser!(i64).range(1..=8760))]
     pub session_hours: i64,
 
     /// Failed sign-ins allowed per account within the throttle window.
-    #[arg(long, env = "TAM_AN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    #[arg(long, env = "TAM_AN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5,
+          value_parser = at_least_one)]
     pub max_failures_per_account: usize,
 
     /// Failed sign-ins allowed per client address within the window (higher: a school shares one address).
-    #[arg(long, env = "TAM_AN_MAX_FAILURES_PER_ADDRESS", default_value_t = 30)]
+    #[arg(long, env = "TAM_AN_MAX_FAILURES_PER_ADDRESS", default_value_t = 30,
+          value_parser = at_least_one)]
     pub max_failures_per_address: usize,
 
     /// The throttle window, in minutes.
-    #[arg(long, env = "TAM_AN_THROTTLE_MINUTES", default_value_t = 15)]
+    #[arg(long, env = "TAM_AN_THROTTLE_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(i64).range(1..=1440))]
     pub throttle_minutes: i64,
 
     /// Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry
     /// (the one the proxy added). Leave off when clients connect directly, or anyone could forge it.
     #[arg(long, env = "TAM_AN_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+
+    /// Served over HTTPS (by a reverse proxy in front): send `Strict-Transport-Security`, so
+    /// browsers never again try the site over plain HTTP. Leave off while it is plain HTTP.
+    #[arg(long, env = "TAM_AN_HSTS")]
+    pub hsts: bool,
 
     /// Benchmarks only: accept screening and referral records as opaque payloads (the peer
     /// workload's documents). A flag only in a server built with the `bench-opaque` feature
@@ -82,40 +91,64 @@ pub struct Policy {
     pub hash_permits: usize,
 
     /// How long a sign-in waits in the hashing queue before it is answered 503 + Retry-After.
-    #[arg(long, env = "TAM_AN_HASH_QUEUE_SECONDS", default_value_t = 10)]
+    #[arg(long, env = "TAM_AN_HASH_QUEUE_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
     pub hash_queue_seconds: u64,
 
     /// Seconds a client has to send a request's headers (a connection that stalls is closed).
-    #[arg(long, env = "TAM_AN_HEADER_TIMEOUT_SECONDS", default_value_t = 30)]
+    #[arg(long, env = "TAM_AN_HEADER_TIMEOUT_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_timeout_seconds: u64,
 
     /// Seconds a request body may go without sending anything before it is refused (408).
-    #[arg(long, env = "TAM_AN_BODY_IDLE_SECONDS", default_value_t = 30)]
+    #[arg(long, env = "TAM_AN_BODY_IDLE_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub body_idle_seconds: u64,
 
     /// Open connections served at once; more wait in the kernel's queue (keep it below the
     /// process's file limit, commonly 1,024).
-    #[arg(long, env = "TAM_AN_MAX_CONNECTIONS", default_value_t = 768)]
+    #[arg(long, env = "TAM_AN_MAX_CONNECTIONS", default_value_t = 768, value_parser = at_least_one)]
     pub max_connections: usize,
 
     /// The largest request body accepted, in bytes.
-    #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "TAM_AN_MAX_BODY_BYTES", default_value_t = 1024 * 1024,
+          value_parser = body_limit)]
     pub max_body_bytes: usize,
 
     /// Aggregate views (officers) show counts from 1 to this minus one as "<N" (0: show all).
-    #[arg(long, env = "TAM_AN_SUPPRESS_BELOW", default_value_t = 5)]
+    #[arg(long, env = "TAM_AN_SUPPRESS_BELOW", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
     pub suppress_below: u32,
 
     /// Hours the receiving facility has to open a referral: emergency, urgent, routine.
     #[arg(long, env = "TAM_AN_DUE_RECEIVED_HOURS", value_delimiter = ',', num_args = 3,
-          default_values_t = [24, 48, 168])]
+          default_values_t = [24, 48, 168], value_parser = clap::value_parser!(i64).range(1..=8760))]
     pub due_received_hours: Vec<i64>,
 
     /// Hours until the child should have been seen (0: no such deadline): emergency, urgent,
     /// routine.
     #[arg(long, env = "TAM_AN_DUE_ATTENDED_HOURS", value_delimiter = ',', num_args = 3,
-          default_values_t = [0, 168, 720])]
+          default_values_t = [0, 168, 720], value_parser = clap::value_parser!(i64).range(0..=8760))]
     pub due_attended_hours: Vec<i64>,
+}
+
+/// A count that must be at least 1 (0 would refuse everyone or serve no one).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A body limit from 64 KiB (a sync batch must fit) to 64 MiB.
+fn body_limit(text: &str) -> Result<usize, String> {
+    let bytes = text.parse::<usize>().map_err(|e| e.to_string())?;
+    if (64 * 1024..=64 * 1024 * 1024).contains(&bytes) {
+        Ok(bytes)
+    } else {
+        Err("must be from 65536 (64 KiB) to 67108864 (64 MiB)".into())
+    }
 }
 
 impl Policy {
@@ -156,6 +189,7 @@ impl Default for Policy {
             max_failures_per_address: 30,
             throttle_minutes: 15,
             trust_forwarded_for: false,
+            hsts: false,
             accept_opaque_records: false,
             offline_window_days: 30,
             hash_permits: 0,
@@ -185,5 +219,31 @@ mod tests {
         assert!(!config.policy.accept_opaque_records);
         assert_eq!(config.policy.offline_window_days, 30);
         assert!(Config::try_parse_from(["tam-an-server", "--offline-window-days", "0"]).is_err());
+    }
+
+    #[test]
+    fn nonsensical_settings_are_refused_at_start() {
+        for (flag, value) in [
+            ("--session-hours", "0"),
+            ("--session-hours", "-3"),
+            ("--throttle-minutes", "0"),
+            ("--max-failures-per-account", "0"),
+            ("--max-connections", "0"),
+            ("--max-body-bytes", "10"),
+            ("--header-timeout-seconds", "0"),
+            ("--suppress-below", "1000"),
+            ("--due-received-hours", "0,48,168"),
+        ] {
+            let parsed = Config::try_parse_from(["tam-an-server", flag, value]);
+            let error = parsed.expect_err(flag).to_string();
+            assert!(
+                error.contains(flag.trim_start_matches('-')) || error.contains(value),
+                "{flag}: {error}"
+            );
+        }
+        let config =
+            Config::try_parse_from(["tam-an-server", "--session-hours", "12", "--hsts"]).unwrap();
+        assert_eq!(config.policy.session_hours, 12);
+        assert!(config.policy.hsts);
     }
 }

@@ -198,14 +198,16 @@ impl ApiError {
             ApiError::TooManyAttempts {
                 retry_after_seconds,
             } if vi => format!(
-                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.",
-                retry_after_seconds.div_ceil(60)
+                "Nhập sai mật khẩu nhiều lần: vui lòng chờ {} rồi thử lại. Trên máy đã từng đăng \
+                 nhập, mật khẩu đúng vẫn được nhận; quản trị viên cũng có thể mở khóa.",
+                wait_text(*retry_after_seconds, true)
             ),
             ApiError::TooManyAttempts {
                 retry_after_seconds,
             } => format!(
-                "Too many failed sign-ins. Please try again in {} minutes.",
-                retry_after_seconds.div_ceil(60)
+                "Too many wrong passwords: please wait {} and try again. On a device that signed \
+                 in before, the right password is still accepted; an administrator can also unlock.",
+                wait_text(*retry_after_seconds, false)
             ),
             ApiError::Busy {
                 retry_after_seconds,
@@ -345,4 +347,14 @@ pub async fn localize(request: Request, next: Next) -> Response {
         }
     }
     localized
+}
+
+/// A wait in seconds or, from a minute on, whole minutes.
+fn wait_text(seconds: u64, vi: bool) -> String {
+    match (seconds < 60, vi) {
+        (true, true) => format!("{seconds} giây"),
+        (true, false) => format!("{seconds} seconds"),
+        (false, true) => format!("{} phút", seconds.div_ceil(60)),
+        (false, false) => format!("{} minutes", seconds.div_ceil(60)),
+    }
 }

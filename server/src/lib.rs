@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod facts;
 pub mod gazetteer;
+pub mod hand_over;
 pub mod health;
 pub mod import;
 pub mod indicators;
@@ -120,7 +121,20 @@ pub fn app(state: AppState) -> Router {
     if let Some(dist) = &state.dist {
         router = router.merge(static_files::router(dist));
     }
+    let hsts = state.policy.hsts;
     router
         .layer(axum::middleware::from_fn(static_files::headers))
+        .layer(axum::middleware::map_response(
+            move |mut response: axum::response::Response| async move {
+                if hsts {
+                    // A year, as the HSTS preload list asks; subdomains are the province's to decide.
+                    response.headers_mut().insert(
+                        axum::http::header::STRICT_TRANSPORT_SECURITY,
+                        axum::http::HeaderValue::from_static("max-age=31536000"),
+                    );
+                }
+                response
+            },
+        ))
         .with_state(state)
 }

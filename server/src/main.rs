@@ -4,6 +4,7 @@ use clap::Parser;
 use server::clock::Clock;
 use server::config::Config;
 use server::db::Db;
+use server::hand_over::{hand_over, HandedOver};
 use server::seed::{self, Seeded};
 use server::static_files::dist_if_built;
 use server::AppState;
@@ -22,7 +23,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     warn_if_not_writable(&config.data);
     let db = Db::open(&config.data.join("tam-an.db"))?;
     let clock = Clock::System;
-    print_seeded(&seed::seed(&db, !config.no_demo, config.province.clone(), clock.now()).await?);
+    let seeded = seed::seed(&db, !config.no_demo, config.province.clone(), clock.now()).await?;
+    print_seeded(&seeded, &config.data)?;
 
     let dist = dist_if_built(config.dist.clone());
     if dist.is_none() {
@@ -55,7 +57,7 @@ fn warn_if_not_writable(data: &std::path::Path) {
     }
 }
 
-fn print_seeded(seeded: &Seeded) {
+fn print_seeded(seeded: &Seeded, data: &std::path::Path) -> std::io::Result<()> {
     match seeded {
         Seeded::Nothing => {}
         Seeded::Demo(users) => {
@@ -71,10 +73,19 @@ fn print_seeded(seeded: &Seeded) {
             username,
             one_time_password,
         } => {
-            println!("Tài khoản quản trị / administrator: {username}");
-            println!("Mật khẩu dùng một lần / one-time password (shown once): {one_time_password}");
+            use std::io::IsTerminal;
+            let interactive = std::io::stdout().is_terminal();
+            match hand_over(data, username, one_time_password, interactive)? {
+                HandedOver::Shown(text) => println!("{text}"),
+                HandedOver::Written(path) => tracing::warn!(
+                    file = %path.display(),
+                    "the first administrator's one-time password is in this file (readable only \
+                     by this account): sign in, change it, then delete the file"
+                ),
+            }
         }
     }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         crate::users::create_user,
         crate::users::update_user,
         crate::users::reset_password,
+        crate::users::unlock,
         crate::audit::list,
         crate::sync::push::push,
         crate::sync::pull::pull,

@@ -30,6 +30,8 @@ struct Note {
     actor: Actor,
     action: &'static str,
     detail: String,
+    /// The records the read returned.
+    ids: Vec<uuid::Uuid>,
 }
 
 /// The reads noted and not yet written.
@@ -48,6 +50,7 @@ impl ReadLog {
         actor: Actor,
         action: &'static str,
         detail: String,
+        ids: Vec<uuid::Uuid>,
     ) -> Result<(), ApiError> {
         {
             let mut pending = self.pending.lock().map_err(|_| poisoned())?;
@@ -61,6 +64,7 @@ impl ReadLog {
                 actor,
                 action,
                 detail,
+                ids,
             });
         }
         if !self.flushing.swap(true, Ordering::AcqRel) {
@@ -89,7 +93,7 @@ impl ReadLog {
             db.write(move |transaction| {
                 for note in notes.iter() {
                     let event = Event::new(note.action).detail(note.detail.clone());
-                    audit::record(transaction, note.at, &note.actor, event)?;
+                    audit::record_read(transaction, note.at, &note.actor, event, &note.ids)?;
                 }
                 Ok(())
             })

@@ -3,7 +3,8 @@
 //! The slip's QR code links to the app with the referral id and the signature the server gave it
 //! (`shared::referral::slip`). Any signed-in user holding a slip may ask; the answer says only
 //! whether the signature is the server's and whether the user's facility can open the referral.
-//! Every check is audited.
+//! Every check is audited; a genuine slip names a child on paper, so its check is also among
+//! the reads of that child ("who saw this child", `GET /api/audit?record_id=`).
 
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
@@ -46,13 +47,14 @@ pub async fn check(
     let answer = state
         .db
         .write(move |transaction| {
-            let exists: Option<Uuid> = transaction
+            let found: Option<(Uuid, Option<Uuid>)> = transaction
                 .query_row(
-                    "SELECT facility_id FROM records WHERE record_type = 'referral' AND id = ?1",
+                    "SELECT facility_id, child_id FROM records WHERE record_type = 'referral' AND id = ?1",
                     [id],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;
+            let exists = found.map(|(owner, _)| owner);
             let genuine = exists.is_some() && slip_signature_matches(transaction, id, &query.s)?;
             let can_open = match (exists, facility) {
                 (Some(owner), Some(mine)) if owner == mine => true,
@@ -69,8 +71,12 @@ pub async fn check(
             };
             let event = Event::new("referral.slip_check")
                 .on("referral", id)
-                .detail(if genuine { "genuine" } else { "not genuine" });
-            audit::record(transaction, now, &Actor::user(&user), event)?;
+                .with("genuine", genuine);
+            let read: Vec<Uuid> = match found {
+                Some((_, Some(child))) if genuine => vec![id, child],
+                _ => Vec::new(),
+            };
+            audit::record_read(transaction, now, &Actor::user(&user), event, &read)?;
             Ok(SlipCheck {
                 genuine,
                 can_open: genuine && can_open,

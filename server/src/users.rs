@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/users", get(list_users).post(create_user))
         .route("/api/users/{id}", patch(update_user))
         .route("/api/users/{id}/reset-password", post(reset_password))
+        .route("/api/users/{id}/unlock", post(unlock))
 }
 
 const USER_COLUMNS: &str =
@@ -79,12 +80,12 @@ pub async fn create_user(
                 request.area_id,
             )?;
             let id = insert_user(transaction, &request, area_id, &password_hash, now)?;
-            let detail = format!("role={}", request.role.code());
+            let role = request.role.code();
             audit::record(
                 transaction,
                 now,
                 &Actor::user(&admin),
-                Event::new("user.create").on("user", id).detail(detail),
+                Event::new("user.create").on("user", id).with("role", role),
             )?;
             load_user(transaction, id)
         })
@@ -145,8 +146,8 @@ pub async fn update_user(
             if !active || moved {
                 auth::revoke_all(transaction, id, now)?;
             }
-            let detail = format!("role={} active={active}", role.code());
-            audit::record(transaction, now, &Actor::user(&admin), Event::new("user.update").on("user", id).detail(detail))?;
+            let role_code = role.code();
+            audit::record(transaction, now, &Actor::user(&admin), Event::new("user.update").on("user", id).with("role", role_code).with("active", active))?;
             load_user(transaction, id)
         })
         .await?;
@@ -183,6 +184,44 @@ pub async fn reset_password(
         user,
         one_time_password,
     }))
+}
+
+/// Lifts the sign-in and password-change delays others' failed guesses put on the account.
+#[utoipa::path(post, path = "/api/users/{id}/unlock", tag = "users", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    admin: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<User>, ApiError> {
+    access::require(&admin, Capability::ManageUsers)?;
+    let now = state.clock.now();
+    let window = chrono::Duration::minutes(state.policy.throttle_minutes);
+    let throttle = state.throttle.clone();
+    let user = state
+        .db
+        .write(move |transaction| {
+            let user = load_user(transaction, id)?;
+            let keys = [
+                format!("account:{}", user.username),
+                format!("password:{id}"),
+            ];
+            let failures: usize = keys.iter().map(|k| throttle.failures(k, now, window)).sum();
+            for key in &keys {
+                throttle.clear(key);
+            }
+            let event = Event::new("user.unlock").on("user", id);
+            audit::record(
+                transaction,
+                now,
+                &Actor::user(&admin),
+                event.with("failures", failures),
+            )?;
+            Ok(user)
+        })
+        .await?;
+    Ok(Json(user))
 }
 
 /// Checks where a user of this role is placed and returns their area: the facility's area for

@@ -56,6 +56,10 @@ pub struct Health {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The token this device got at its last sign-in to this account: a known device is not
+    /// slowed down by others' failed guesses on the account or its address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 /// A signed-in session. The token goes in `Authorization: Bearer …` on every later request.
@@ -65,6 +69,9 @@ pub struct Session {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: CurrentUser,
+    /// To send with this account's next sign-in from this device (see [`LoginRequest`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 /// The signed-in user, with the names of their workplace, as the app needs them for its header.

@@ -27,6 +27,10 @@ pub struct LocalRecord {
     /// What the device shows: `server` with pending changes on top.
     pub fields: Fields,
     pub updated_at: DateTime<Utc>,
+    /// The server's order of the record's last change, as last pulled (`None` before): what
+    /// the server decided came first, whatever the devices' clocks said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
 }
 
 /// A change the server refused, kept for its author to read and dismiss.

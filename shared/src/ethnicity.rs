@@ -60,6 +60,16 @@ pub const ETHNIC_GROUPS: [(&str, &str); 54] = [
     ("xtieng", "Xtiêng"),
 ];
 
+/// The group's name in `lang`: English writes it without marks, as the General Statistics
+/// Office's English tables do ("Tay", "Muong").
+pub fn label(slug: &str, lang: crate::lang::Lang) -> Option<String> {
+    let name = name(slug)?;
+    Some(match lang {
+        crate::lang::Lang::Vi => name.to_string(),
+        crate::lang::Lang::En => crate::text::unmarked(name),
+    })
+}
+
 pub fn name(slug: &str) -> Option<&'static str> {
     ETHNIC_GROUPS
         .iter()

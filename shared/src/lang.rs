@@ -36,11 +36,48 @@ impl Lang {
             Lang::Vi
         }
     }
+
+    /// A number with `places` decimals as this language writes it: Vietnamese groups
+    /// thousands with a point and marks decimals with a comma (1.234,5), English the reverse
+    /// (1,234.5).
+    pub fn decimal(self, value: f64, places: usize) -> String {
+        let (group, point) = match self {
+            Lang::Vi => ('.', ','),
+            Lang::En => (',', '.'),
+        };
+        let written = format!("{:.*}", places, value.abs());
+        let (whole, fraction) = written.split_once('.').unwrap_or((&written, ""));
+        let mut out = String::new();
+        if value < 0.0 && written.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            out.push('-');
+        }
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(group);
+            }
+            out.push(digit);
+        }
+        if !fraction.is_empty() {
+            out.push(point);
+            out.push_str(fraction);
+        }
+        out
+    }
+
+    /// A percentage with one decimal: "33,3%" in Vietnamese, "33.3%" in English.
+    pub fn percent(self, value: f64) -> String {
+        format!("{}%", self.decimal(value, 1))
+    }
 }
 
 /// Vietnam's time zone (UTC+7, no daylight saving). Times are stored in UTC and shown in this zone.
 pub fn vietnam_offset() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
+/// The calendar day of an instant in Vietnam.
+pub fn vietnam_day(instant: DateTime<Utc>) -> NaiveDate {
+    instant.with_timezone(&vietnam_offset()).date_naive()
 }
 
 /// Formats a calendar date as dd/mm/yyyy.
@@ -97,6 +134,18 @@ mod tests {
         // 18:30 UTC on 31 Dec is already 1 Jan in Hà Nội.
         let instant = Utc.with_ymd_and_hms(2025, 12, 31, 18, 30, 0).unwrap();
         assert_eq!(format_date_time(instant), "01/01/2026 01:30");
+    }
+
+    #[test]
+    fn numbers_are_written_as_each_language_writes_them() {
+        assert_eq!(Lang::Vi.decimal(33.333, 1), "33,3");
+        assert_eq!(Lang::En.decimal(33.333, 1), "33.3");
+        assert_eq!(Lang::Vi.decimal(204_000.0, 0), "204.000");
+        assert_eq!(Lang::En.decimal(1_234_567.891, 2), "1,234,567.89");
+        assert_eq!(Lang::Vi.decimal(-0.04, 1), "0,0");
+        assert_eq!(Lang::Vi.decimal(-12.5, 1), "-12,5");
+        assert_eq!(Lang::Vi.percent(100.0), "100,0%");
+        assert_eq!(Lang::En.percent(2.0 / 3.0 * 100.0), "66.7%");
     }
 
     #[test]

@@ -72,10 +72,13 @@ pub enum RecordType {
     CareArrangement,
     /// A step in a referral's life by either side ([`crate::referral::ReferralEvent`]).
     ReferralEvent,
+    /// An urgent flag raised by a critical answer ([`crate::urgent`]): raised before the
+    /// screening is finished, ended by a safety plan or a completed referral.
+    UrgentFlag,
 }
 
 impl RecordType {
-    pub const ALL: [RecordType; 8] = [
+    pub const ALL: [RecordType; 9] = [
         RecordType::Child,
         RecordType::Screening,
         RecordType::Referral,
@@ -84,6 +87,7 @@ impl RecordType {
         RecordType::Circumstance,
         RecordType::CareArrangement,
         RecordType::ReferralEvent,
+        RecordType::UrgentFlag,
     ];
 
     pub fn code(self) -> &'static str {
@@ -96,6 +100,7 @@ impl RecordType {
             RecordType::Circumstance => "circumstance",
             RecordType::CareArrangement => "care_arrangement",
             RecordType::ReferralEvent => "referral_event",
+            RecordType::UrgentFlag => "urgent_flag",
         }
     }
 

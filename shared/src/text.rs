@@ -41,6 +41,26 @@ pub fn fold(text: &str) -> String {
     folded
 }
 
+/// The text with its Vietnamese marks taken off and its case kept ("Tày" → "Tay",
+/// "Đăng" → "Dang"): how English writes Vietnamese proper names such as ethnic groups.
+pub fn unmarked(text: &str) -> String {
+    text.chars()
+        .filter(|c| !('\u{0300}'..='\u{036f}').contains(c))
+        .map(|c| {
+            let lower = c.to_lowercase().next().unwrap_or(c);
+            let base = FOLDS
+                .iter()
+                .find(|(letters, _)| letters.contains(lower))
+                .map_or(lower, |(_, base)| *base);
+            match (base == lower, c.is_uppercase()) {
+                (true, _) => c,
+                (false, true) => base.to_ascii_uppercase(),
+                (false, false) => base,
+            }
+        })
+        .collect()
+}
+
 /// Whether every word of the query starts a word of the text (both folded), so that "ng an"
 /// finds "Nguyễn Văn An" but "an" does not find "Lan".
 pub fn matches(folded_text: &str, folded_query: &str) -> bool {
@@ -63,6 +83,15 @@ mod tests {
         // Decomposed input (a + combining marks) folds the same way.
         assert_eq!(fold("Nguye\u{0302}\u{0303}n"), "nguyen");
         assert_eq!(fold("Ơ Đu"), "o du");
+    }
+
+    #[test]
+    fn unmarked_keeps_case() {
+        assert_eq!(unmarked("Tày"), "Tay");
+        assert_eq!(unmarked("Xơ Đăng"), "Xo Dang");
+        assert_eq!(unmarked("H'Mông"), "H'Mong");
+        assert_eq!(unmarked("Ê Đê"), "E De");
+        assert_eq!(unmarked("Kinh"), "Kinh");
     }
 
     #[test]

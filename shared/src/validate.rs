@@ -22,6 +22,10 @@ pub enum Problem {
     UsernameCharacters,
     /// Passwords must not be only digits or only one repeated character.
     PasswordTooSimple,
+    /// A password that is common or easy to guess (a word, a name, a keyboard run).
+    PasswordGuessable,
+    /// A password containing the user's own username or name.
+    PasswordHasName,
     /// A new password must differ from the current one.
     PasswordUnchanged,
     /// The current password given to confirm a change is wrong.
@@ -74,6 +78,8 @@ pub enum Problem {
     ChooseCommune(Vec<String>),
     /// Not a date in dd/mm/yyyy.
     DateFormat,
+    /// A time of day that is not hh:mm on a 24-hour clock.
+    TimeFormat,
     /// A date of birth in the future, or of someone 18 or older.
     NotAChild,
     /// A personal identification number that is not 12 digits with a known province code.
@@ -133,6 +139,19 @@ impl Problem {
             (Problem::PasswordTooSimple, Lang::En) => {
                 "Password too simple: not only digits or one repeated character.".into()
             }
+            (Problem::PasswordGuessable, Lang::Vi) => "Mật khẩu này quá phổ biến hoặc dễ đoán \
+                (một từ, một tên, dãy phím liền nhau). Hãy ghép ba, bốn từ không liên quan, \
+                ví dụ «mây-trắng-bếp-lửa»."
+                .into(),
+            (Problem::PasswordGuessable, Lang::En) => "This password is common or easy to guess \
+                (a word, a name, keys in a row). Join three or four unrelated words instead."
+                .into(),
+            (Problem::PasswordHasName, Lang::Vi) => {
+                "Mật khẩu không được chứa tên đăng nhập hoặc họ tên của bạn.".into()
+            }
+            (Problem::PasswordHasName, Lang::En) => {
+                "The password must not contain your username or your name.".into()
+            }
             (Problem::PasswordUnchanged, Lang::Vi) => {
                 "Mật khẩu mới phải khác mật khẩu hiện tại.".into()
             }
@@ -172,6 +191,13 @@ impl Problem {
             }
             (Problem::DateFormat, Lang::En) => {
                 "Invalid date; use day/month/year, e.g. 07/03/2014.".into()
+            }
+            (Problem::TimeFormat, Lang::Vi) => {
+                "Giờ không hợp lệ; nhập giờ:phút theo 24 giờ sau ngày, ví dụ 14:30.".into()
+            }
+            (Problem::TimeFormat, Lang::En) => {
+                "Invalid time; after the date, type hours:minutes on a 24-hour clock, e.g. 14:30."
+                    .into()
             }
             (Problem::NotAChild, Lang::Vi) => {
                 "Ngày sinh phải ở quá khứ và trẻ chưa đủ 18 tuổi.".into()
@@ -472,7 +498,7 @@ pub fn username(value: &str) -> Result<String, Problem> {
     Ok(value)
 }
 
-pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MIN: usize = 10;
 
 /// A password a user chooses (the seeded demo password is exempt by design).
 pub fn new_password(value: &str) -> Result<String, Problem> {
@@ -635,8 +661,8 @@ mod tests {
     #[test]
     fn passwords() {
         assert!(new_password("mây-trắng-2026").is_ok());
-        assert_eq!(new_password("short1"), Err(Problem::TooShort { min: 8 }));
-        assert_eq!(new_password("12345678"), Err(Problem::PasswordTooSimple));
+        assert_eq!(new_password("short1"), Err(Problem::TooShort { min: 10 }));
+        assert_eq!(new_password("1234567890"), Err(Problem::PasswordTooSimple));
         assert_eq!(new_password("aaaaaaaaaa"), Err(Problem::PasswordTooSimple));
         assert_eq!(new_password(""), Err(Problem::Required));
     }

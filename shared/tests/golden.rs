@@ -171,6 +171,17 @@ fn each_record_type_keeps_its_fields() {
                "feedback": {"found": "Trầm cảm mức độ vừa", "services": ["counselling"],
                             "for_school": "Theo dõi", "follow_up_on": "2026-12-01"}}),
     );
+    pinned::<shared::urgent::UrgentFlag>(
+        "urgent_flag",
+        json!({"child_id": CHILD_ID, "instrument_id": "phqa", "level": "non_acute",
+               "raised_at": "2026-11-02T01:00:00Z", "raised_by": actor,
+               "screening_id": "01934b7a-0000-7000-8000-0000000000e1",
+               "action": {"steps": ["stayed_with_child"], "note": "Đã gọi mẹ"},
+               "action_by": actor, "action_at": "2026-11-02T01:05:00Z",
+               "ended": {"how": "referral_completed", "note": "Đã khám",
+                         "referral_id": REFERRAL_ID},
+               "ended_by": actor, "ended_at": "2026-11-09T02:00:00Z"}),
+    );
 }
 
 #[test]

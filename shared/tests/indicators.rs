@@ -6,9 +6,10 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use shared::care::CareKind;
 use shared::child::Sex;
 use shared::indicators::{
-    compute, rows, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Indicator, OrphanFact,
-    Period, Ratio, ReferralFact, ScreeningFact, SessionFact, Suppression,
+    compute, rows, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Hidden, Indicator,
+    OrphanFact, Period, Ratio, ReferralFact, ScreeningFact, SessionFact, Suppression,
 };
+use shared::lang::Lang;
 use shared::place::FacilityType;
 use shared::referral::{Action, Urgency};
 use uuid::Uuid;
@@ -279,21 +280,42 @@ fn small_counts_are_hidden_in_aggregates() {
     assert_eq!(five.count(0), "0");
     assert_eq!(five.count(3), "<5");
     assert_eq!(five.count(5), "5");
-    assert_eq!(five.percent(ratio(3, 40)), "—");
-    assert_eq!(five.percent(ratio(30, 40)), "75.0%");
+    assert_eq!(five.percent(ratio(3, 40), Lang::En), "—");
+    assert_eq!(five.percent(ratio(30, 40), Lang::En), "75.0%");
+    assert_eq!(five.percent(ratio(30, 40), Lang::Vi), "75,0%");
     assert_eq!(Suppression::NONE.count(1), "1");
     // An aggregate report keeps no small count.
     let report = compute(&data(), PERIOD, day(11, 22)).suppressed(five);
     assert!(
-        report.i1.hidden && report.i1.numerator == 0,
+        report.i1.is_hidden() && report.i1.numerator == 0 && report.i1.denominator == 0,
         "2 of 4 at risk"
     );
-    assert_eq!(report.i4, ratio(5, 6), "no small count in 5 of 6");
+    // 5 of 6 screened: the one not screened would follow from both, so the 5 is a guard; and
+    // with six children in all, every breakdown of them needs guards up to the total.
+    assert_eq!(report.i4.numerator_hidden, Some(Hidden::Guard));
+    assert_eq!(report.i4.denominator_hidden, Some(Hidden::Guard));
+    assert_eq!(five.ratio(report.i4), ("x".to_string(), "x".to_string()));
     assert_eq!(report.i5.sent, 0);
     assert!(report.hidden.contains(&"i5.sent".to_string()));
     assert_eq!(five.count_in(&report, "i5.sent", report.i5.sent), "<5");
     assert_eq!(five.ratio(report.i1), ("<5".to_string(), "<5".to_string()));
-    assert_eq!(five.percent(report.i1), "—");
+    assert_eq!(five.percent(report.i1, Lang::Vi), "—");
+    assert_eq!(five.percent(report.i4, Lang::Vi), "—");
+    // What may be shown is: 3 of 6 referrals declined prints "<5 of 6".
+    let mut report = compute(&Dataset::default(), PERIOD, day(11, 22));
+    report.i5.sent = 6;
+    report.i5.declined = ratio(3, 6);
+    report.i5.feedback = ratio(6, 6);
+    let report = report.suppressed(five);
+    assert_eq!(
+        five.ratio(report.i5.declined),
+        ("<5".to_string(), "6".to_string())
+    );
+    assert_eq!(five.percent(report.i5.declined, Lang::Vi), "—");
+    assert_eq!(report.i5.sent, 6);
+    let report = compute(&data(), PERIOD, day(11, 22)).suppressed(five);
+    // Schools are not persons: which schools lack support is never hidden.
+    assert_eq!(report.i3, ratio(2, 3));
 }
 
 #[test]

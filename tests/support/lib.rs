@@ -343,7 +343,7 @@ pub async fn sign_in(driver: &WebDriver, url: &str, username: &str, password: &s
     driver.goto(url).await?;
     fill(driver, "field-username", username).await?;
     fill(driver, "field-password", password).await?;
-    wait_for(driver, "#sign-in").await?.click().await?;
+    click(driver, "#sign-in").await?;
     Ok(())
 }
 
@@ -412,30 +412,51 @@ pub async fn click_link(driver: &WebDriver, text: &str) -> Result<()> {
 pub async fn register_child(driver: &WebDriver, name: &str, date_of_birth: &str) -> Result<()> {
     fill(driver, "field-full_name", name).await?;
     fill(driver, "field-date_of_birth", date_of_birth).await?;
-    SelectElement::new(&wait_for(driver, "#field-sex").await?)
-        .await?
-        .select_by_value("female")
-        .await?;
-    SelectElement::new(&wait_for(driver, "#field-ethnicity").await?)
-        .await?
-        .select_by_value("tay")
-        .await?;
+    select(driver, "#field-sex", Choice::Value("female")).await?;
+    select(driver, "#field-ethnicity", Choice::Value("tay")).await?;
     wait_for_text(driver, "#field-commune_id", "Phường Tam Thanh").await?;
-    SelectElement::new(&wait_for(driver, "#field-commune_id").await?)
-        .await?
-        .select_by_exact_text("Phường Tam Thanh")
-        .await?;
+    select(
+        driver,
+        "#field-commune_id",
+        Choice::Text("Phường Tam Thanh"),
+    )
+    .await?;
     fill(driver, "field-school_class", "7A").await?;
     fill(driver, "field-guardian_name", "Hoàng Văn Phúc").await?;
-    SelectElement::new(&wait_for(driver, "#field-guardian_relation").await?)
-        .await?
-        .select_by_value("father")
-        .await?;
+    select(driver, "#field-guardian_relation", Choice::Value("father")).await?;
     fill(driver, "field-guardian_phone", "0912 345 678").await?;
-    wait_for(driver, "#save-child").await?.click().await?;
+    click(driver, "#save-child").await?;
     wait_for_text(driver, "#saved-notice", "Đã lưu trên máy này").await?;
     wait_for_text(driver, "#child-name", name).await?;
     Ok(())
+}
+
+/// An option of a `<select>`: by its value or by its whole visible text.
+pub enum Choice<'a> {
+    Value(&'a str),
+    Text(&'a str),
+}
+
+/// Chooses an option, finding the select again if the page re-rendered it in between (a
+/// directory refresh redraws the commune list).
+pub async fn select(driver: &WebDriver, css: &str, choice: Choice<'_>) -> Result<()> {
+    let mut last = None;
+    for _ in 0..20 {
+        let element = wait_for(driver, css).await?;
+        let chosen = match SelectElement::new(&element).await {
+            Ok(select) => match choice {
+                Choice::Value(value) => select.select_by_value(value).await,
+                Choice::Text(text) => select.select_by_exact_text(text).await,
+            },
+            Err(error) => Err(error),
+        };
+        match chosen {
+            Ok(()) => return Ok(()),
+            Err(error) => last = Some(error),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("could not choose in {css}: {last:?}")
 }
 
 /// Prints what the page wrote to the console (warnings and errors) since the last call.
@@ -471,18 +492,13 @@ pub async fn click(driver: &WebDriver, css: &str) -> Result<()> {
 /// sharing with health facilities.
 pub async fn child_with_consent(driver: &WebDriver, name: &str) -> Result<()> {
     click_link(driver, "Trẻ em").await?;
-    wait_for(driver, "#register-child").await?.click().await?;
+    // Each click finds its element again if the page re-rendered it (a sync run may).
+    click(driver, "#register-child").await?;
     register_child(driver, name, &days::born(14)).await?;
-    wait_for(driver, "#record-consent").await?.click().await?;
-    wait_for(driver, "#field-child_agreed")
-        .await?
-        .click()
-        .await?;
-    wait_for(driver, "#consent-form input[value='share_health']")
-        .await?
-        .click()
-        .await?;
-    wait_for(driver, "#save-consent").await?.click().await?;
+    click(driver, "#record-consent").await?;
+    click(driver, "#field-child_agreed").await?;
+    click(driver, "#consent-form input[value='share_health']").await?;
+    click(driver, "#save-consent").await?;
     wait_for_text(driver, "#consents", "Còn hiệu lực").await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use tests::{
-    click_link, days, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
+    click, click_link, days, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
     wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::components::SelectElement;
@@ -36,7 +36,7 @@ async fn counsellor_signs_in_in_vietnamese_switches_to_english_and_signs_out() -
     screenshot(&driver, "home-vi-phone").await?;
     driver.set_window_rect(0, 0, 1280, 900).await?;
 
-    wait_for(&driver, "#switch-language").await?.click().await?;
+    click(&driver, "#switch-language").await?;
     wait_for_text(&driver, "#greeting", "Hello, Hoàng Thị Mai").await?;
     wait_for_text(&driver, "#home-role", "School counsellor").await?;
     // The choice is remembered across a reload, and the session survives it.
@@ -45,7 +45,7 @@ async fn counsellor_signs_in_in_vietnamese_switches_to_english_and_signs_out() -
     let lang = driver.find(By::Css("html")).await?.attr("lang").await?;
     assert_eq!(lang.as_deref(), Some("en"));
 
-    wait_for(&driver, "#sign-out").await?.click().await?;
+    click(&driver, "#sign-out").await?;
     wait_for_text(&driver, "#sign-in", "Sign in").await?;
     // Nothing of the session is left readable on this device.
     let left = driver
@@ -69,7 +69,7 @@ async fn a_wrong_password_gets_a_clear_message() -> Result<()> {
     wait_for_text(&driver, ".notice.error", "Sai tên đăng nhập hoặc mật khẩu.").await?;
     // Empty fields are caught before anything is sent.
     fill(&driver, "field-username", "").await?;
-    wait_for(&driver, "#sign-in").await?.click().await?;
+    click(&driver, "#sign-in").await?;
     wait_for_text(
         &driver,
         "#field-username-error",
@@ -92,7 +92,7 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     click_link(&admin, "Người dùng").await?;
     wait_for_text(&admin, "#users-table", "counsellor").await?;
 
-    wait_for(&admin, "#add-user").await?.click().await?;
+    click(&admin, "#add-user").await?;
     fill(&admin, "field-username", "lan.tran").await?;
     fill(&admin, "field-full_name", "Trần Thị Lan").await?;
     SelectElement::new(&wait_for(&admin, "#field-role").await?)
@@ -105,7 +105,7 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
         .await?
         .select_by_exact_text("Trường Tiểu học Văn Quan")
         .await?;
-    wait_for(&admin, "#create-user").await?.click().await?;
+    click(&admin, "#create-user").await?;
     let one_time = wait_for(&admin, "#one-time-password-value")
         .await?
         .text()
@@ -120,7 +120,7 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     wait_for_text(&admin, "#areas-table", "Huyện Văn Quan (cũ)").await?;
     screenshot(&admin, "admin-facilities").await?;
     click_link(&admin, "Nhật ký truy cập").await?;
-    wait_for_text(&admin, "#audit-table", "user.create").await?;
+    wait_for_text(&admin, "#audit-table", "Tạo tài khoản").await?;
     screenshot(&admin, "admin-audit").await?;
     admin.quit().await?;
 
@@ -131,7 +131,7 @@ async fn the_administrator_creates_a_user_who_then_signs_in() -> Result<()> {
     fill(&device, "field-current_password", &one_time).await?;
     fill(&device, "field-new_password", "hoa-ban-trắng").await?;
     fill(&device, "field-confirm_password", "hoa-ban-trắng").await?;
-    wait_for(&device, "#save-password").await?.click().await?;
+    click(&device, "#save-password").await?;
     wait_for_text(&device, "#greeting", "Xin chào, Trần Thị Lan").await?;
     wait_for_text(&device, ".who-place", "Trường Tiểu học Văn Quan").await?;
     device.quit().await?;
@@ -181,7 +181,7 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
         ("Hoàng Thị Huệ", days::born(13)),
     ] {
         click_link(&device, "Trẻ em").await?;
-        wait_for(&device, "#register-child").await?.click().await?;
+        click(&device, "#register-child").await?;
         register_child(&device, name, &born).await?;
     }
     wait_for_attr(&device, "#sync-status", "data-pending", "2").await?;
@@ -200,7 +200,7 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
     // The connection returns; a sync sends both.
     stack.start_server().await?;
     click_link(&device, "Đồng bộ").await?;
-    wait_for(&device, "#sync-now").await?.click().await?;
+    click(&device, "#sync-now").await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
     wait_for_attr(&device, "#sync-status", "data-online", "true").await?;
     device.quit().await?;
@@ -238,7 +238,7 @@ async fn a_user_who_signed_in_here_before_can_sign_in_again_offline() -> Result<
     )
     .await?;
     click_link(&device, "Trẻ em").await?;
-    wait_for(&device, "#register-child").await?.click().await?;
+    click(&device, "#register-child").await?;
     register_child(&device, "Nông Thị Lan", &days::born(12)).await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
 

@@ -9,8 +9,8 @@ use anyhow::{bail, ensure, Result};
 use calamine::{Data, Reader, Xlsx};
 use server::config::Policy;
 use tests::{
-    answer, child_with_consent, choose_target, click_link, fill, screenshot, sign_in, wait_for,
-    wait_for_attr, wait_for_text, Stack, ONE_AT_A_TIME,
+    answer, child_with_consent, choose_target, click, click_link, fill, screenshot, sign_in,
+    wait_for, wait_for_attr, wait_for_text, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
 
@@ -27,24 +27,15 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
     sign_in(&school, &stack.url, "counsellor", "demo").await?;
     wait_for_attr(&school, "#sync-status", "data-directory", "true").await?;
     child_with_consent(&school, "Lò Thị Hiền").await?;
-    wait_for(&school, "#suggested #screen-gad7")
-        .await?
-        .click()
-        .await?;
-    wait_for(&school, "#start-screening").await?.click().await?;
+    click(&school, "#suggested #screen-gad7").await?;
+    click(&school, "#start-screening").await?;
     for n in 1..=7 {
         answer(&school, n, 8, 2).await?;
     }
     answer(&school, 8, 8, 1).await?;
-    wait_for(&school, "#finish-screening")
-        .await?
-        .click()
-        .await?;
+    click(&school, "#finish-screening").await?;
     wait_for_text(&school, "#verdict", "Dương tính").await?;
-    wait_for(&school, "#refer-from-result")
-        .await?
-        .click()
-        .await?;
+    click(&school, "#refer-from-result").await?;
     choose_target(
         &school,
         "commune_health_station",
@@ -52,16 +43,13 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
     )
     .await?;
     fill(&school, "field-done_already", "Đã nói chuyện với mẹ em").await?;
-    wait_for(&school, "#send-referral").await?.click().await?;
+    click(&school, "#send-referral").await?;
     wait_for(&school, "#referral-to").await?;
     wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
 
     // The school's own figures, computed on the device, also with the server gone.
     stack.stop_server().await?;
-    wait_for(&school, ".mainnav a[href='/indicators']")
-        .await?
-        .click()
-        .await?;
+    click(&school, ".mainnav a[href='/indicators']").await?;
     wait_for_attr(&school, "#indicator-I4", "data-percent", "100.0").await?;
     wait_for_attr(&school, "#indicator-I1", "data-percent", "0.0").await?;
     wait_for_text(&school, "#i5-sent", "1").await?;
@@ -74,13 +62,12 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
     let downloads = stack.downloads().expect("a profile");
     sign_in(&officer, &stack.url, "officer", "demo").await?;
     wait_for_text(&officer, "#greeting", "Triệu Thị Lan").await?;
-    wait_for(&officer, ".mainnav a[href='/indicators']")
-        .await?
-        .click()
-        .await?;
+    click(&officer, ".mainnav a[href='/indicators']").await?;
     wait_for_text(&officer, "#indicator-scope", "Tỉnh Lạng Sơn").await?;
     wait_for_attr(&officer, "#indicator-I4", "data-percent", "100.0").await?;
     wait_for_text(&officer, "#indicator-I3", "1 / 3").await?;
+    // Vietnamese writes a decimal comma.
+    wait_for_text(&officer, "#indicator-I3 .big-figure", "33,3%").await?;
     wait_for(&officer, "#indicator-trend svg path.chart-line").await?;
     screenshot(&officer, "indicators-dashboard").await?;
     officer.set_window_rect(0, 0, 360, 740).await?;
@@ -104,7 +91,7 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
     );
     officer.back().await?;
 
-    wait_for(&officer, "#export-excel").await?.click().await?;
+    click(&officer, "#export-excel").await?;
     let workbook = wait_for_file(&downloads, ".xlsx").await?;
     let mut book: Xlsx<_> = calamine::open_workbook(&workbook)?;
     ensure!(book.sheet_names() == ["Tổng hợp", "I1", "I2", "I3", "I4", "I5"]);

@@ -7,7 +7,7 @@
 
 use anyhow::{ensure, Result};
 use tests::{
-    answer, child_with_consent, choose_target, click_link, days, fill, record_safety_action,
+    answer, child_with_consent, choose_target, click, click_link, days, fill, record_safety_action,
     screenshot, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
@@ -25,17 +25,14 @@ async fn device(stack: &mut Stack, username: &str) -> Result<WebDriver> {
 
 /// Opens the referrals page from the navigation (its link also carries the notice count).
 async fn open_referrals(driver: &WebDriver) -> Result<()> {
-    wait_for(driver, ".mainnav a[href='/referrals']")
-        .await?
-        .click()
-        .await?;
+    click(driver, ".mainnav a[href='/referrals']").await?;
     wait_for(driver, "#tab-inbox").await?;
     Ok(())
 }
 
 async fn sync_now(driver: &WebDriver) -> Result<()> {
     click_link(driver, "Đồng bộ").await?;
-    wait_for(driver, "#sync-now").await?.click().await?;
+    click(driver, "#sync-now").await?;
     wait_for_attr(driver, "#sync-status", "data-pending", "0").await?;
     wait_for_attr(driver, "#sync-status", "data-running", "false").await?;
     Ok(())
@@ -49,11 +46,8 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
     child_with_consent(&school, "Lý Văn Tài").await?;
 
     // A positive PHQ-A with item 9 answered: the urgent panel, then the result offers referral.
-    wait_for(&school, "#suggested #screen-phqa")
-        .await?
-        .click()
-        .await?;
-    wait_for(&school, "#start-screening").await?.click().await?;
+    click(&school, "#suggested #screen-phqa").await?;
+    click(&school, "#start-screening").await?;
     for n in 1..=8 {
         answer(&school, n, 13, 2).await?;
     }
@@ -62,15 +56,9 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
     for n in 10..=13 {
         answer(&school, n, 13, 0).await?;
     }
-    wait_for(&school, "#finish-screening")
-        .await?
-        .click()
-        .await?;
+    click(&school, "#finish-screening").await?;
     wait_for_text(&school, "#verdict", "Dương tính").await?;
-    wait_for(&school, "#refer-from-result")
-        .await?
-        .click()
-        .await?;
+    click(&school, "#refer-from-result").await?;
 
     // The form: the screening attached, urgency from the flag, consent found.
     wait_for(&school, "#attach-screenings input:checked").await?;
@@ -86,7 +74,7 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
     wait_for(&school, "#consent-ok").await?;
     fill(&school, "field-done_already", "Đã gặp riêng em, báo bố em").await?;
     screenshot(&school, "referral-form").await?;
-    wait_for(&school, "#send-referral").await?.click().await?;
+    click(&school, "#send-referral").await?;
     wait_for_text(&school, "#referral-to", STATION).await?;
     wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
 
@@ -106,7 +94,17 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
 
     // Offline at the station: accept with an appointment, the visit, and the feedback.
     stack.stop_server().await?;
-    wait_for(&station, "#action-accept").await?.click().await?;
+    click(&station, "#action-accept").await?;
+    // The hint gives an example to copy; a wrong time is named as the time, not the date.
+    wait_for_text(&station, "#appointment-hint", &days::typed(7)).await?;
+    fill(
+        &station,
+        "field-appointment",
+        &format!("{} 25:00", days::typed(2)),
+    )
+    .await?;
+    click(&station, "#do-accept").await?;
+    wait_for_text(&station, ".field-error", "Giờ không hợp lệ").await?;
     // An appointment the day after tomorrow, whatever day the test runs.
     fill(
         &station,
@@ -114,14 +112,11 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
         &format!("{} 08:30", days::typed(2)),
     )
     .await?;
-    wait_for(&station, "#do-accept").await?.click().await?;
-    wait_for(&station, "#action-attend").await?.click().await?;
-    wait_for(&station, "#do-attend").await?.click().await?;
-    wait_for(&station, "#action-complete")
-        .await?
-        .click()
-        .await?;
-    wait_for(&station, "#do-complete").await?.click().await?;
+    click(&station, "#do-accept").await?;
+    click(&station, "#action-attend").await?;
+    click(&station, "#do-attend").await?;
+    click(&station, "#action-complete").await?;
+    click(&station, "#do-complete").await?;
     wait_for(&station, "#form-complete .field.invalid").await?;
     fill(
         &station,
@@ -129,10 +124,7 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
         "Trầm cảm mức độ vừa, chưa có kế hoạch tự sát",
     )
     .await?;
-    wait_for(&station, "#form-complete input[value='counselling']")
-        .await?
-        .click()
-        .await?;
+    click(&station, "#form-complete input[value='counselling']").await?;
     fill(
         &station,
         "field-for_school",
@@ -140,7 +132,7 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
     )
     .await?;
     fill(&station, "field-for_family", "Đưa em tái khám sau 2 tuần").await?;
-    wait_for(&station, "#do-complete").await?.click().await?;
+    click(&station, "#do-complete").await?;
     wait_for(&station, "[data-status='completed']").await?;
     wait_for_attr(&station, "#sync-status", "data-pending", "3").await?;
     ensure!(
@@ -174,13 +166,13 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
     wait_for_text(&school, "#nav-notices", "1").await?;
     open_referrals(&school).await?;
     wait_for_text(&school, "#notices", "Đã có phản hồi: Lý Văn Tài").await?;
-    wait_for(&school, "#mark-seen").await?.click().await?;
+    click(&school, "#mark-seen").await?;
     wait_until(
         &school,
         "return document.querySelector('#nav-notices') === null;",
     )
     .await?;
-    wait_for(&school, "#tab-outbox").await?.click().await?;
+    click(&school, "#tab-outbox").await?;
     click_link(&school, "Lý Văn Tài").await?;
     wait_for_text(&school, "#feedback-school", "Gặp riêng em mỗi tuần").await?;
     ensure!(
@@ -191,7 +183,7 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
         "a counsellor is not shown the sensitive answers of the packet"
     );
     let code = wait_for(&school, "#referral-code").await?.text().await?;
-    wait_for(&school, "#print-slip").await?.click().await?;
+    click(&school, "#print-slip").await?;
     wait_for(&school, "#slip-qr svg").await?;
     wait_for_text(&school, "#slip-code", &code).await?;
     wait_for_text(&school, "#slip-to", STATION).await?;
@@ -239,7 +231,7 @@ async fn a_decline_prompts_another_referral_and_a_late_one_stands_out_as_overdue
     for (target, urgency) in [(STATION, "routine"), ("Trạm y tế xã Văn Quan", "urgent")] {
         click_link(&school, "Trẻ em").await?;
         click_link(&school, "Hà Thị Lan").await?;
-        wait_for(&school, "#refer-child").await?.click().await?;
+        click(&school, "#refer-child").await?;
         choose_target(&school, "commune_health_station", target).await?;
         wait_for(
             &school,
@@ -249,7 +241,7 @@ async fn a_decline_prompts_another_referral_and_a_late_one_stands_out_as_overdue
         .click()
         .await?;
         fill(&school, "field-reason", "Em hay khóc, bỏ ăn, thu mình").await?;
-        wait_for(&school, "#send-referral").await?.click().await?;
+        click(&school, "#send-referral").await?;
         wait_for_text(&school, "#referral-to", target).await?;
     }
     wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
@@ -258,8 +250,8 @@ async fn a_decline_prompts_another_referral_and_a_late_one_stands_out_as_overdue
     let station = device(&mut stack, "health").await?;
     open_referrals(&station).await?;
     click_link(&station, "Hà Thị Lan").await?;
-    wait_for(&station, "#action-decline").await?.click().await?;
-    wait_for(&station, "#do-decline").await?.click().await?;
+    click(&station, "#action-decline").await?;
+    click(&station, "#do-decline").await?;
     wait_for(&station, "#form-decline .field.invalid").await?;
     fill(
         &station,
@@ -267,7 +259,7 @@ async fn a_decline_prompts_another_referral_and_a_late_one_stands_out_as_overdue
         "Trạm chưa có cán bộ tâm lý; đề nghị chuyển bệnh viện tỉnh",
     )
     .await?;
-    wait_for(&station, "#do-decline").await?.click().await?;
+    click(&station, "#do-decline").await?;
     wait_for(&station, "[data-status='declined']").await?;
     wait_for_attr(&station, "#sync-status", "data-pending", "0").await?;
 
@@ -278,7 +270,7 @@ async fn a_decline_prompts_another_referral_and_a_late_one_stands_out_as_overdue
     wait_for_attr(&school, "#referral-counts", "data-overdue", "1").await?;
     open_referrals(&school).await?;
     wait_for_text(&school, "#notices", "Bị từ chối: Hà Thị Lan").await?;
-    wait_for(&school, "#tab-outbox").await?.click().await?;
+    click(&school, "#tab-outbox").await?;
     wait_for_text(
         &school,
         "#referral-list .referral-row.overdue",
@@ -314,10 +306,79 @@ async fn a_decline_prompts_another_referral_and_a_late_one_stands_out_as_overdue
         .await?;
     let other = device(&mut stack, "tramvanquan").await?;
     open_referrals(&other).await?;
-    wait_for(&other, "#filter-overdue").await?.click().await?;
+    click(&other, "#filter-overdue").await?;
     wait_for_text(&other, "#referral-list .referral-row.overdue", "Hà Thị Lan").await?;
     school.quit().await?;
     station.quit().await?;
     other.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancellation_after_the_stations_acceptance_reaches_the_station() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let school = device(&mut stack, "counsellor").await?;
+    child_with_consent(&school, "Lục Văn Minh").await?;
+    click(&school, "#refer-child").await?;
+    choose_target(&school, "commune_health_station", STATION).await?;
+    fill(&school, "field-reason", "Em mất ngủ kéo dài, hay cáu gắt").await?;
+    click(&school, "#send-referral").await?;
+    wait_for_text(&school, "#referral-to", STATION).await?;
+    wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
+
+    // The station accepts; the school, idle on its page, has not pulled that yet.
+    let station = device(&mut stack, "health").await?;
+    open_referrals(&station).await?;
+    click_link(&station, "Lục Văn Minh").await?;
+    click(&station, "#action-accept").await?;
+    fill(
+        &station,
+        "field-appointment",
+        &format!("{} 09:00", days::typed(1)),
+    )
+    .await?;
+    click(&station, "#do-accept").await?;
+    wait_for(&station, "[data-status='accepted']").await?;
+    wait_for_attr(&station, "#sync-status", "data-pending", "0").await?;
+
+    // The school cancels from what it last knew; the button says what it does.
+    click(&school, "#action-cancel").await?;
+    wait_for_text(&school, "#do-cancel", "Xác nhận: hủy chuyển tuyến").await?;
+    fill(
+        &school,
+        "field-reason",
+        "Gia đình đã đưa em đi khám nơi khác",
+    )
+    .await?;
+    click(&school, "#do-cancel").await?;
+    wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
+    wait_for_text(&school, "#referral-cancelled", "ĐÃ HỦY").await?;
+
+    // The station is told, in the server's order: accepted, then cancelled.
+    sync_now(&station).await?;
+    open_referrals(&station).await?;
+    wait_for_text(&station, "#notices", "Nơi chuyển đã hủy: Lục Văn Minh").await?;
+    click_link(&station, "Lục Văn Minh").await?;
+    wait_for_text(
+        &station,
+        "#referral-cancelled",
+        "Gia đình đã đưa em đi khám nơi khác",
+    )
+    .await?;
+    wait_until(
+        &station,
+        "const t = document.querySelector('#referral-timeline')?.textContent ?? '';
+         return t.indexOf('Tiếp nhận') >= 0 && t.indexOf('Tiếp nhận') < t.indexOf('Hủy chuyển tuyến');",
+    )
+    .await?;
+    // Opened from a reload, the page names both facilities (the directory loads after it).
+    station.refresh().await?;
+    wait_for_text(&station, "#referral-to", STATION).await?;
+    wait_for_text(&station, "#referral-from", "Trường THCS Tam Thanh").await?;
+    click(&station, "#print-slip").await?;
+    wait_for_text(&station, "#slip-cancelled", "ĐÃ HỦY").await?;
+    school.quit().await?;
+    station.quit().await?;
     Ok(())
 }

@@ -33,7 +33,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
 
     // A 4-year-old gets the preschool checklist suggested, not the adolescent forms.
     click_link(&device, "Trẻ em").await?;
-    wait_for(&device, "#register-child").await?.click().await?;
+    click(&device, "#register-child").await?;
     register_child(&device, "Nông Bảo Anh", &days::born(4)).await?;
     wait_for(&device, "#suggested #screen-ppsc").await?;
     ensure!(device
@@ -43,25 +43,19 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
 
     // A 14-year-old, with the guardian's and the child's consent.
     click_link(&device, "Trẻ em").await?;
-    wait_for(&device, "#register-child").await?.click().await?;
+    click(&device, "#register-child").await?;
     register_child(&device, "Lý Văn Tài", &days::born(14)).await?;
     wait_for(&device, "#suggested #screen-phqa").await?;
-    wait_for(&device, "#record-consent").await?.click().await?;
-    wait_for(&device, "#field-child_agreed")
-        .await?
-        .click()
-        .await?;
-    wait_for(&device, "#save-consent").await?.click().await?;
+    click(&device, "#record-consent").await?;
+    click(&device, "#field-child_agreed").await?;
+    click(&device, "#save-consent").await?;
     wait_for_text(&device, "#consents", "Còn hiệu lực").await?;
     // A counselling session, and the child's circumstances: an orphan in kinship care.
-    wait_for(&device, "#record-session").await?.click().await?;
+    click(&device, "#record-session").await?;
     fill(&device, "field-note", "Trò chuyện về giấc ngủ").await?;
-    wait_for(&device, "#save-session").await?.click().await?;
+    click(&device, "#save-session").await?;
     wait_for_text(&device, "#sessions", "Trò chuyện về giấc ngủ").await?;
-    wait_for(&device, "#record-circumstance")
-        .await?
-        .click()
-        .await?;
+    click(&device, "#record-circumstance").await?;
     fill(&device, "field-since", &days::typed(-1920)).await?;
     wait_for(
         &device,
@@ -73,24 +67,18 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
         .await?[1]
         .click()
         .await?;
-    wait_for(&device, "#save-circumstance")
-        .await?
-        .click()
-        .await?;
+    click(&device, "#save-circumstance").await?;
     wait_for_text(&device, "#circumstances", "Cả cha và mẹ").await?;
-    wait_for(&device, "#record-care").await?.click().await?;
-    wait_for(&device, "#save-care").await?.click().await?;
+    click(&device, "#record-care").await?;
+    click(&device, "#save-care").await?;
     wait_for_text(&device, "#care-history", "Người thân chăm sóc").await?;
     screenshot(&device, "child-care").await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
 
     // The connection drops; the screening goes on.
     stack.stop_server().await?;
-    wait_for(&device, "#suggested #screen-phqa")
-        .await?
-        .click()
-        .await?;
-    wait_for(&device, "#start-screening").await?.click().await?;
+    click(&device, "#suggested #screen-phqa").await?;
+    click(&device, "#start-screening").await?;
     // On a phone: one question per screen, large answer buttons.
     device.set_window_rect(0, 0, 360, 740).await?;
     wait_for(&device, "#question .option").await?;
@@ -119,16 +107,15 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     for n in 10..=13 {
         answer(&device, n, 13, 0).await?;
     }
-    wait_for(&device, "#finish-screening")
-        .await?
-        .click()
-        .await?;
+    click(&device, "#finish-screening").await?;
     // Items 1–8 at 1 and item 9 at 2: total 10, moderate, under the cut-off of 11.
     wait_for_text(&device, "#result [data-score='total']", "10").await?;
     wait_for_text(&device, "#band", "Triệu chứng trầm cảm vừa").await?;
     wait_for_text(&device, "#verdict", "Âm tính").await?;
     wait_for(&device, "#result-flag").await?;
-    wait_for_attr(&device, "#sync-status", "data-pending", "1").await?;
+    // Four changes wait: the flag raised by item 9, its action, the screening, and the flag
+    // naming its screening.
+    wait_for_attr(&device, "#sync-status", "data-pending", "4").await?;
     screenshot(&device, "screening-result").await?;
 
     // After a reload, still offline, the flag is on the child's page.
@@ -142,7 +129,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     // Back online, the screening syncs: the server rescored it and accepted the same result.
     stack.start_server().await?;
     click_link(&device, "Đồng bộ").await?;
-    wait_for(&device, "#sync-now").await?.click().await?;
+    click(&device, "#sync-now").await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
     ensure!(
         device.find_all(By::Css(".rejection")).await?.is_empty(),
@@ -158,10 +145,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     wait_for_text(&colleague, "#children-list", "Lý Văn Tài").await?;
     click_link(&colleague, "Lý Văn Tài").await?;
     wait_for_text(&colleague, "#urgent-flag", "nguy cơ tự tử").await?;
-    wait_for(&colleague, "#screening-history a")
-        .await?
-        .click()
-        .await?;
+    click(&colleague, "#screening-history a").await?;
     wait_for_text(&colleague, "#result [data-score='total']", "10").await?;
     colleague.quit().await?;
     Ok(())

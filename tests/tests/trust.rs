@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use tests::{
-    click_link, register_child, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until, Stack,
-    ONE_AT_A_TIME,
+    click, click_link, register_child, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until,
+    Stack, ONE_AT_A_TIME,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -21,7 +21,7 @@ async fn a_closed_facility_signs_its_staff_out_with_the_reason() -> Result<()> {
     .await?;
     wait_for_attr(&device, "#sync-status", "data-directory", "true").await?;
     click_link(&device, "Trẻ em").await?;
-    wait_for(&device, "#register-child").await?.click().await?;
+    click(&device, "#register-child").await?;
     register_child(&device, "Hà Thị Mơ", &tests::days::born(12)).await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
 
@@ -32,6 +32,10 @@ async fn a_closed_facility_signs_its_staff_out_with_the_reason() -> Result<()> {
     device.refresh().await?;
     wait_for_text(&device, ".notice.error", "Cơ sở của bạn đã ngừng hoạt động").await?;
     wait_for(&device, "#sign-in").await?;
+    // A reload (or a sign-out that landed just before one) still says why.
+    device.refresh().await?;
+    wait_for(&device, "#sign-in").await?;
+    wait_for_text(&device, ".notice.error", "Cơ sở của bạn đã ngừng hoạt động").await?;
     // Signing in again is refused with the same reason.
     let other = stack.browser().await?;
     sign_in(&other, &stack.url, "counsellor", "demo").await?;

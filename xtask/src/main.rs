@@ -11,6 +11,7 @@
 mod bench;
 mod browser;
 mod dist;
+mod reconnect;
 mod schema;
 mod server;
 mod signin;
@@ -51,7 +52,7 @@ enum Task {
         #[arg(long)]
         province: Option<String>,
     },
-    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`, `cargo xtask bench signin`.
+    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`, `cargo xtask bench signin`, `cargo xtask bench reconnect`.
     Bench {
         #[command(subcommand)]
         which: Bench,
@@ -81,6 +82,8 @@ enum Bench {
     Import,
     /// The server's memory and sign-in latency: 1,000 sign-ins one by one, then 200 at once.
     Signin,
+    /// How soon the app in Chromium shows "offline" and drains its outbox after a reconnect.
+    Reconnect,
     /// Times the annual report on a province-sized data set (generated once, then reused).
     Report {
         /// Generate the data set again.
@@ -112,6 +115,9 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::Signin,
         } => signin::bench(),
+        Task::Bench {
+            which: Bench::Reconnect,
+        } => reconnect::bench(),
     }
 }
 

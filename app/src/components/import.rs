@@ -200,16 +200,6 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
     }
 }
 
-/// A CSV cell a spreadsheet reads as text: quoted, and never starting a formula.
-fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    format!("\"{}\"", value.replace('"', "\"\""))
-}
-
 /// New accounts' one-time passwords, held only in this page's memory.
 #[component]
 fn Passwords(passwords: RwSignal<Vec<OneTimePassword>>) -> impl IntoView {
@@ -217,7 +207,8 @@ fn Passwords(passwords: RwSignal<Vec<OneTimePassword>>) -> impl IntoView {
     let download = move |_| {
         let mut text = String::from("\u{feff}username,full_name,one_time_password\r\n");
         for p in passwords.get_untracked() {
-            let cells = [p.username, p.full_name, p.one_time_password].map(|cell| csv_cell(&cell));
+            let cells =
+                [p.username, p.full_name, p.one_time_password].map(|cell| shared::csv::cell(&cell));
             text.push_str(&cells.join(","));
             text.push_str("\r\n");
         }
@@ -249,17 +240,5 @@ fn Passwords(passwords: RwSignal<Vec<OneTimePassword>>) -> impl IntoView {
                 </div>
             </div>
         </Show>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn a_password_list_cell_is_text_never_a_formula() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("Nguyễn Thị Mai, tổ 2"), "\"Nguyễn Thị Mai, tổ 2\"");
-        assert_eq!(csv_cell("maint"), "\"maint\"");
     }
 }

@@ -207,16 +207,9 @@ fn UnsyncedSignOut(confirm: RwSignal<bool>) -> impl IntoView {
     let sync = use_sync();
     let (api, session) = (use_api(), use_session());
     let export = move |_| {
-        spawn_local(async move {
-            if let Ok(outbox) = store::outbox().await {
-                let json = serde_json::to_string_pretty(&outbox).unwrap_or_default();
-                let name = format!(
-                    "tam-an-thay-doi-chua-dong-bo-{}.json",
-                    chrono::Utc::now().format("%Y-%m-%d-%H%M")
-                );
-                crate::files::save_text(&name, &json, "application/json");
-            }
-        });
+        if let Some(user) = session.user_untracked() {
+            crate::pages::pending_file::download_pending(user.username);
+        }
     };
     view! {
         <div class="notice error banner" role="alertdialog" aria-labelledby="unsynced-title" id="unsynced-dialog">

@@ -5,8 +5,10 @@
 //! Domain labels (roles, facility types, validation messages) live with their types in `shared`,
 //! because the server needs them too.
 
+pub mod audit;
 pub mod care;
 mod en;
+pub mod flag;
 pub mod import;
 pub mod referral;
 pub mod report;
@@ -26,6 +28,8 @@ pub struct Texts {
     pub switch_language_label: &'static str,
     pub loading: &'static str,
     pub network_error: &'static str,
+    /// The device's own store failed (not the network).
+    pub local_store_error: &'static str,
     /// The session ended because the user's facility was closed.
     pub facility_closed: &'static str,
     pub session_ended: &'static str,
@@ -161,13 +165,21 @@ pub struct Texts {
     pub storage_not_persistent: &'static str,
     pub rejected_title: &'static str,
     pub conflicts_title: &'static str,
-    pub conflict_text: fn(&str, &str, &str, &str) -> String,
+    /// (child, field, proposed, kept, by).
+    pub conflict_text: fn(&str, &str, &str, &str, &str) -> String,
     pub reapply: &'static str,
     pub dismiss: &'static str,
     pub nothing_to_show: &'static str,
     pub unsynced_title: fn(usize) -> String,
     pub unsynced_text: &'static str,
     pub export_changes: &'static str,
+    pub restore_title: &'static str,
+    pub restore_text: &'static str,
+    pub restore_choose: &'static str,
+    pub restored_changes: fn(usize) -> String,
+    pub not_pending_file: &'static str,
+    /// (the account whose changes the file holds).
+    pub pending_file_of: fn(&str) -> String,
     pub sign_out_anyway: &'static str,
     pub stay: &'static str,
     pub app_updated: &'static str,
@@ -203,6 +215,11 @@ impl I18n {
     /// The care pages' catalogue (consent, screening, safety), read like [`I18n::t`].
     pub fn c(self) -> &'static care::CareTexts {
         care::CareTexts::of(self.0.get())
+    }
+
+    /// The urgent flags' catalogue, read like [`I18n::t`].
+    pub fn f(self) -> &'static flag::FlagTexts {
+        flag::FlagTexts::of(self.0.get())
     }
 
     /// The referral pages' catalogue, read like [`I18n::t`].

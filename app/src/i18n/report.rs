@@ -47,6 +47,7 @@ pub struct ReportTexts {
     pub rows_title: fn(&str) -> String,
     pub rows_total: fn(usize, usize) -> String,
     pub rows_hidden: &'static str,
+    pub rows_withheld: &'static str,
     pub counted: &'static str,
     pub not_counted: &'static str,
     pub name: &'static str,
@@ -78,9 +79,12 @@ pub static VI: ReportTexts = ReportTexts {
     local: "Tính trên máy từ hồ sơ của cơ sở (dùng được khi không có mạng).",
     aggregate: |n| match n {
         0 => "Số liệu tổng hợp, không có tên trẻ.".into(),
-        n => format!("Số liệu tổng hợp, không có tên trẻ; ô nhỏ hơn {n} được ẩn."),
+        n => format!(
+            "Số liệu tổng hợp, không có tên trẻ. «<{n}»: ít hơn {n} trẻ; «x»: ẩn thêm để không \
+             suy ra được ô nhỏ từ tổng và các ô khác."
+        ),
     },
-    target: |t| format!("Mục tiêu {t:.0}%"),
+    target: |t| format!("Mục tiêu {}%", shared::lang::Lang::Vi.decimal(t, 0)),
     met: "Đạt",
     not_met: "Chưa đạt",
     no_data: "Chưa có số liệu",
@@ -114,6 +118,8 @@ pub static VI: ReportTexts = ReportTexts {
     rows_title: |code| format!("Danh sách của chỉ số {code}"),
     rows_total: |shown, total| format!("Hiển thị {shown} / {total} dòng"),
     rows_hidden: "Quá ít trường hợp để liệt kê trong số liệu tổng hợp (bảo vệ danh tính trẻ).",
+    rows_withheld: "Không liệt kê trẻ ở cơ sở hoặc địa bàn có số liệu bị ẩn; nhóm tuổi và giới \
+                    tính chỉ hiện khi không nhóm nào quá nhỏ.",
     counted: "Được tính vào tử số",
     not_counted: "Chưa",
     name: "Trẻ / cơ sở",
@@ -136,7 +142,10 @@ pub static EN: ReportTexts = ReportTexts {
     local: "Computed on this device from the facility's records (works offline).",
     aggregate: |n| match n {
         0 => "Aggregates without children's names.".into(),
-        n => format!("Aggregates without children's names; counts under {n} are hidden."),
+        n => format!(
+            "Aggregates without children's names. \"<{n}\": fewer than {n} children; \"x\": \
+             hidden too, so a small count cannot be worked out from the total and the others."
+        ),
     },
     target: |t| format!("Target {t:.0}%"),
     met: "Met",
@@ -172,6 +181,8 @@ pub static EN: ReportTexts = ReportTexts {
     rows_title: |code| format!("The list behind {code}"),
     rows_total: |shown, total| format!("Showing {shown} of {total} rows"),
     rows_hidden: "Too few cases to list in an aggregate view (to protect the children's identity).",
+    rows_withheld: "Children at facilities or areas whose figures are hidden are not listed; age \
+                    band and sex are shown only when no group is too small.",
     counted: "Counted in the numerator",
     not_counted: "Not yet",
     name: "Child / facility",

@@ -4,10 +4,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{AuditEntry, AuditPage};
-use shared::lang::format_date_time;
+use shared::lang::{format_date_time, Lang};
 
 use crate::api::use_api;
-use crate::i18n::use_i18n;
+use crate::i18n::{audit, use_i18n};
 
 /// Builds the query string; values are percent-encoded.
 fn query(username: &str, action: &str, before: Option<i64>) -> String {
@@ -33,6 +33,12 @@ fn percent_encode(value: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// A code in the page's language, following a switch of it.
+fn words(code: &str, word: fn(&str, Lang) -> String) -> impl Fn() -> String + Send + Sync {
+    let (code, i18n) = (code.to_string(), use_i18n());
+    move || word(&code, i18n.lang())
 }
 
 #[component]
@@ -95,8 +101,10 @@ pub fn AuditPage() -> impl IntoView {
                             <tr>
                                 <td>{format_date_time(entry.at)}</td>
                                 <td>{entry.username.clone()}</td>
-                                <td><code>{entry.action.clone()}</code>{entry.detail.clone().map(|d| view! { <br/><span class="muted">{d}</span> })}</td>
-                                <td>{entry.record_type.clone()}{entry.record_id.clone().map(|id| view! { <br/><span class="muted">{id}</span> })}</td>
+                                <td title=entry.action.clone()>{words(&entry.action, audit::action)}
+                                    {entry.detail.clone().map(|d| view! { <br/><span class="muted">{words(&d, audit::detail)}</span> })}</td>
+                                <td>{entry.record_type.clone().map(|kind| words(&kind, audit::record_type))}
+                                    {entry.record_id.clone().map(|id| view! { <br/><span class="muted">{id}</span> })}</td>
                                 <td class="hide-small">{entry.client_addr.clone()}</td>
                             </tr>
                         </For>

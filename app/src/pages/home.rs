@@ -20,6 +20,9 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <section class="page">
             <h1 id="greeting">{move || user().map(|u| (i18n.t().greeting)(&u.full_name))}</h1>
+            <Show when=move || user().is_some_and(|u| u.role.can(shared::role::Capability::KeepChildRecords))>
+                <crate::pages::screening::flag_list::OpenFlags/>
+            </Show>
             <div class="cards">
                 <article class="card">
                     <dl class="facts">

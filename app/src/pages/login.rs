@@ -23,12 +23,15 @@ pub fn LoginPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let feedback = Feedback::default();
-    feedback.message.set(
-        session
-            .notice
-            .get_untracked()
-            .map(|text| (true, text.to_string())),
-    );
+    // Why the last session ended, in the page's language; it follows a sign-out that lands
+    // while this page is already showing.
+    Effect::new(move |_| {
+        if let Some(reason) = session.notice.get() {
+            feedback
+                .message
+                .set(Some((true, reason.text(i18n.t()).to_string())));
+        }
+    });
     let pending = RwSignal::new(false);
 
     let submit = move |event: SubmitEvent| {
@@ -39,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
         let request = LoginRequest {
             username: username.get_untracked(),
             password: password.get_untracked(),
+            device_token: known_device::token(&username.get_untracked()),
         };
         let mut missing = BTreeMap::new();
         let required = Problem::Required.message(i18n.lang());
@@ -58,6 +62,7 @@ pub fn LoginPage() -> impl IntoView {
         spawn_local(async move {
             match api.post::<_, Session>("/api/auth/login", &request).await {
                 Ok(signed_in) => {
+                    known_device::keep(&request.username, signed_in.device_token.as_deref());
                     offline_auth::remember(&request.username, &request.password, &signed_in).await;
                     session.start(signed_in);
                 }
@@ -107,5 +112,26 @@ pub fn LoginPage() -> impl IntoView {
                 </form>
                 <LanguageSwitch class="center"/>
         </SigninCard>
+    }
+}
+
+/// This device's token per account (see `LoginRequest::device_token`): with it, others' failed
+/// guesses on the account never slow its owner down here. Not children's data; kept across
+/// sign-outs on purpose.
+mod known_device {
+    use gloo_storage::{LocalStorage, Storage};
+
+    fn key(username: &str) -> String {
+        format!("tam-an/device/{}", username.trim().to_lowercase())
+    }
+
+    pub fn token(username: &str) -> Option<String> {
+        LocalStorage::get(key(username)).ok()
+    }
+
+    pub fn keep(username: &str, token: Option<&str>) {
+        if let Some(token) = token {
+            let _ = LocalStorage::set(key(username), token);
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod home;
 pub mod indicators;
 pub mod login;
 pub mod password;
+pub mod pending_file;
 pub mod referrals;
 pub mod screening;
 pub mod sync_status;

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::lang::format_date_time;
+use shared::child::{GuardianRelation, Sex};
+use shared::lang::{format_date, format_date_time, Lang};
 use shared::sync::Conflict;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Texts};
 use crate::store;
 use crate::sync::use_sync;
 
@@ -35,6 +36,49 @@ fn show_value(value: &Option<serde_json::Value>) -> String {
         Some(serde_json::Value::Null) | None => "—".into(),
         Some(other) => other.to_string(),
     }
+}
+
+/// A child record's field as its form labels it (the code, for a field the form does not show).
+fn field_label(field: &str, t: &'static Texts) -> &'static str {
+    match field {
+        "full_name" => t.full_name,
+        "date_of_birth" => t.date_of_birth,
+        "sex" => t.sex,
+        "ethnicity" => t.ethnicity,
+        "commune_id" => t.commune,
+        "school_class" => t.school_class,
+        "guardian_name" => t.guardian_name,
+        "guardian_relation" => t.guardian_relation,
+        "guardian_phone" => t.guardian_phone,
+        "personal_id" => t.personal_id,
+        "voided_reason" => t.void_reason,
+        _ => "",
+    }
+}
+
+/// A field's value as the pages show it: coded values worded, dates as dd/mm/yyyy.
+fn value_words(field: &str, value: &Option<serde_json::Value>, lang: Lang) -> String {
+    let Some(value) = value.clone() else {
+        return show_value(&None);
+    };
+    let worded = match field {
+        "sex" => serde_json::from_value::<Sex>(value.clone())
+            .ok()
+            .map(|sex| sex.label(lang).to_string()),
+        "guardian_relation" => value
+            .as_str()
+            .and_then(GuardianRelation::from_code)
+            .map(|relation| relation.label(lang).to_string()),
+        "ethnicity" => value
+            .as_str()
+            .and_then(|slug| shared::ethnicity::label(slug, lang)),
+        "date_of_birth" => value
+            .as_str()
+            .and_then(|day| day.parse::<chrono::NaiveDate>().ok())
+            .map(format_date),
+        _ => None,
+    };
+    worded.unwrap_or_else(|| show_value(&Some(value)))
 }
 
 #[component]
@@ -102,6 +146,8 @@ pub fn SyncPage() -> impl IntoView {
                 })}
             </article>
 
+            <crate::pages::pending_file::RestorePending/>
+
             <div class="section-head"><h2>{move || i18n.t().rejected_title}</h2></div>
             {move || {
                 let rejections = sync.rejections.get();
@@ -114,7 +160,10 @@ pub fn SyncPage() -> impl IntoView {
                     view! {
                         <article class="card rejection">
                             <p><strong>{name}</strong> " — " {rejection.message.clone()}</p>
-                            <ul>{rejection.fields.iter().map(|(field, message)| view! { <li>{field.clone()} ": " {message.clone()}</li> }).collect_view()}</ul>
+                            <ul>{rejection.fields.iter().map(|(field, message)| {
+                                let label = match field_label(field, i18n.t()) { "" => field.clone(), label => label.to_string() };
+                                view! { <li>{label} ": " {message.clone()}</li> }
+                            }).collect_view()}</ul>
                             <button type="button" class="button secondary small" on:click=move |_| dismiss_rejection(change_id)>
                                 {move || i18n.t().dismiss}
                             </button>
@@ -130,8 +179,15 @@ pub fn SyncPage() -> impl IntoView {
                     return view! { <p class="muted">{i18n.t().nothing_to_show}</p> }.into_any();
                 }
                 conflicts.into_iter().map(|conflict| {
-                    let text = (i18n.t().conflict_text)(&conflict.field, &show_value(&Some(conflict.proposed.clone())),
-                        &show_value(&conflict.kept), &conflict.proposed_by);
+                    let (t, lang) = (i18n.t(), i18n.lang());
+                    let label = match field_label(&conflict.field, t) {
+                        "" => conflict.field.clone(),
+                        label => label.to_string(),
+                    };
+                    let child = record_name(conflict.record_id, sync);
+                    let proposed = value_words(&conflict.field, &Some(conflict.proposed.clone()), lang);
+                    let kept = value_words(&conflict.field, &conflict.kept, lang);
+                    let text = (t.conflict_text)(&child, &label, &proposed, &kept, &conflict.proposed_by);
                     let (for_reapply, for_dismiss) = (conflict.clone(), conflict.clone());
                     view! {
                         <article class="card conflict">
@@ -148,6 +204,19 @@ pub fn SyncPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The name on a stored child record, for a conflict about it.
+fn record_name(id: uuid::Uuid, sync: crate::sync::SyncState) -> String {
+    sync.records.with_untracked(|records| {
+        records
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.fields.get("full_name"))
+            .and_then(|name| name.as_str())
+            .unwrap_or("—")
+            .to_string()
+    })
 }
 
 /// Whom a refused change was about: the child's name, or for a referral step the referred child's.

@@ -136,6 +136,7 @@ pub async fn apply_pull(page: &PullResponse) -> Result<()> {
             fields: overlay(Some(&record.fields), &mine),
             server: Some(record.fields.clone()),
             updated_at: now,
+            seq: Some(record.seq),
         };
         pulled.push(local);
     }

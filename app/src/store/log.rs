@@ -112,6 +112,7 @@ mod tests {
             server: None,
             fields,
             updated_at: Utc::now(),
+            seq: None,
         }
     }
 

@@ -107,6 +107,7 @@ async fn start_over() -> Result<()> {
             server: None,
             fields: overlay(None, &mine),
             updated_at: change.made_at,
+            seq: None,
         });
     }
     let record_log = transaction.store(RECORD_LOG)?;

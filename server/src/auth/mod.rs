@@ -1,8 +1,12 @@
 //! Sign-in, sign-out, the current user and password changes.
 
+pub mod device;
 pub mod password;
+pub mod policy;
 pub mod session;
 pub mod throttle;
+
+use throttle::Limit;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -40,25 +44,15 @@ pub async fn login(
     AppJson(request): AppJson<LoginRequest>,
 ) -> Result<Json<Session>, ApiError> {
     let username = request.username.trim().to_lowercase();
-    let account_key = format!("account:{username}");
-    let address_key = format!("address:{client_addr}");
     let now = state.clock.now();
     let window = Duration::minutes(state.policy.throttle_minutes);
-    let limits = [
-        (account_key.as_str(), state.policy.max_failures_per_account),
-        (address_key.as_str(), state.policy.max_failures_per_address),
-    ];
-    if let Err(retry_after_seconds) = state.throttle.check(&limits, now, window) {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_seconds,
-        });
-    }
 
     let lookup_name = username.clone();
-    let account = state
+    let device_token = request.device_token.clone();
+    let (account, device) = state
         .db
         .read(move |connection| {
-            Ok(connection
+            let account = connection
                 .query_row(
                     "SELECT u.id, u.password_hash, u.active, COALESCE(f.active, 1)
                      FROM users u LEFT JOIN facilities f ON f.id = u.facility_id
@@ -73,25 +67,62 @@ pub async fn login(
                         ))
                     },
                 )
-                .optional()?)
+                .optional()?;
+            let device = match (&account, &device_token) {
+                (Some((id, ..)), Some(token)) => device::known(connection, *id, token)?,
+                _ => None,
+            };
+            Ok((account, device))
         })
         .await?;
-    let stored_hash = account.as_ref().map(|(_, hash, _, _)| hash.clone());
-    let password_ok = state.hasher.verify(stored_hash, request.password).await?;
-
     let actor = Actor {
         user_id: account.as_ref().map(|(id, _, _, _)| *id),
         username: Some(username.clone()),
         client_addr: Some(client_addr.clone()),
     };
+    // A known device answers for itself only; anyone else for the account and the address.
+    let limits = match &device {
+        Some(key) => vec![Limit::new(
+            key.clone(),
+            state.policy.max_failures_per_account,
+        )],
+        None => vec![
+            Limit::new(
+                format!("account:{username}"),
+                state.policy.max_failures_per_account,
+            ),
+            Limit::new(
+                format!("address:{client_addr}"),
+                state.policy.max_failures_per_address,
+            ),
+        ],
+    };
+    let attempt = match state.throttle.begin(&limits, now, window) {
+        Ok(attempt) => attempt,
+        Err(retry_after_seconds) => {
+            throttled(
+                &state,
+                now,
+                actor,
+                "auth.sign_in_throttled",
+                retry_after_seconds,
+            )
+            .await?;
+            return Err(ApiError::TooManyAttempts {
+                retry_after_seconds,
+            });
+        }
+    };
+
+    let stored_hash = account.as_ref().map(|(_, hash, _, _)| hash.clone());
+    let password_ok = state.hasher.verify(stored_hash, request.password).await?;
     let (user_id, active, facility_active) = match account {
         Some((user_id, _, active, facility_active)) if password_ok => {
             (user_id, active, facility_active)
         }
         _ => {
-            state
-                .throttle
-                .record_failure(&[&account_key, &address_key], now);
+            // The attempt stays counted as a failure.
+            drop(attempt);
             state
                 .db
                 .write(move |transaction| {
@@ -102,9 +133,9 @@ pub async fn login(
         }
     };
     let refusal = if !active {
-        Some(("account disabled", ApiError::AccountDisabled))
+        Some(("account_disabled", ApiError::AccountDisabled))
     } else if !facility_active {
-        Some(("facility inactive", ApiError::FacilityInactive))
+        Some(("facility_inactive", ApiError::FacilityInactive))
     } else {
         None
     };
@@ -116,13 +147,13 @@ pub async fn login(
                     transaction,
                     now,
                     &actor,
-                    Event::new("auth.sign_in_refused").detail(reason),
+                    Event::new("auth.sign_in_refused").with("reason", reason),
                 )
             })
             .await?;
         return Err(error);
     }
-    state.throttle.clear(&account_key);
+    state.throttle.succeeded(attempt);
 
     let (token, token_hash) = session::new_token();
     let expires_at = now + Duration::hours(state.policy.session_hours);
@@ -135,13 +166,19 @@ pub async fn login(
             )?;
             transaction.execute("UPDATE users SET last_sign_in_at = ?1 WHERE id = ?2", params![now, user_id])?;
             audit::record(transaction, now, &actor, Event::new("auth.sign_in").on("user", user_id))?;
-            current_user(transaction, user_id)
+            let device_token = match (device, request.device_token) {
+                (Some(_), Some(known)) => known,
+                _ => device::issue(transaction, user_id)?,
+            };
+            Ok((current_user(transaction, user_id)?, device_token))
         })
         .await?;
+    let (user, device_token) = user;
     Ok(Json(Session {
         token,
         expires_at,
         user,
+        device_token: Some(device_token),
     }))
 }
 
@@ -190,25 +227,69 @@ pub async fn change_password(
 ) -> Result<Json<CurrentUser>, ApiError> {
     let request = request.clean().map_err(ApiError::Invalid)?;
     let user_id = user.id;
-    let stored_hash = state
+    let (stored_hash, username, full_name) = state
         .db
         .read(move |connection| {
             Ok(connection.query_row(
-                "SELECT password_hash FROM users WHERE id = ?1",
+                "SELECT password_hash, username, full_name FROM users WHERE id = ?1",
                 params![user_id],
-                |row| row.get::<_, String>(0),
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                    ))
+                },
             )?)
         })
         .await?;
+    policy::strong_enough(&request.new_password, &[&username, &full_name])
+        .map_err(|problem| ApiError::field("new_password", problem))?;
+    // The current password is guessed like a sign-in: throttled per account and audited.
+    let now = state.clock.now();
+    let window = Duration::minutes(state.policy.throttle_minutes);
+    let actor = Actor::user(&user);
+    let limits = [Limit::new(
+        format!("password:{user_id}"),
+        state.policy.max_failures_per_account,
+    )];
+    let attempt = match state.throttle.begin(&limits, now, window) {
+        Ok(attempt) => attempt,
+        Err(retry_after_seconds) => {
+            throttled(
+                &state,
+                now,
+                actor,
+                "auth.password_change_throttled",
+                retry_after_seconds,
+            )
+            .await?;
+            return Err(ApiError::TooManyAttempts {
+                retry_after_seconds,
+            });
+        }
+    };
     if !state
         .hasher
         .verify(Some(stored_hash), request.current_password)
         .await?
     {
+        drop(attempt);
+        state
+            .db
+            .write(move |transaction| {
+                audit::record(
+                    transaction,
+                    now,
+                    &actor,
+                    Event::new("auth.password_change_failed").on("user", user_id),
+                )
+            })
+            .await?;
         return Err(ApiError::field("current_password", Problem::WrongPassword));
     }
+    state.throttle.succeeded(attempt);
     let new_hash = state.hasher.hash(request.new_password).await?;
-    let now = state.clock.now();
     let current = state
         .db
         .write(move |transaction| {
@@ -225,6 +306,27 @@ pub async fn change_password(
         })
         .await?;
     Ok(Json(current))
+}
+
+/// Audits an attempt the throttle turned away (an attack shows in the audit, not only in 429s).
+async fn throttled(
+    state: &AppState,
+    now: DateTime<Utc>,
+    actor: Actor,
+    action: &'static str,
+    retry_after_seconds: u64,
+) -> Result<(), ApiError> {
+    state
+        .db
+        .write(move |transaction| {
+            audit::record(
+                transaction,
+                now,
+                &actor,
+                Event::new(action).with("retry_after", retry_after_seconds),
+            )
+        })
+        .await
 }
 
 /// Revokes one session.

@@ -1,64 +1,127 @@
-//! Sign-in throttling: failed attempts counted per account and per client address in a sliding
-//! window. Kept in memory: a restart forgets it, which errs on the side of letting people work.
+//! Password guessing throttled without handing attackers a lockout.
+//!
+//! Every attempt is counted *before* its password is checked ([`Throttle::begin`]), so a burst of
+//! simultaneous guesses gets no more through than guesses one after another. Past a free number
+//! of failures in the window, each key (an account, a client address) must wait a delay that
+//! doubles with every further failure, up to the window itself: guessing slows to a crawl, while
+//! the owner, from a device that signed in before, is not held up at all (the caller skips the
+//! account and address keys for a known device; see `auth::device`). A success forgets the
+//! attempt; an administrator can forget an account's failures. Kept in memory: a restart forgets
+//! it, which errs on the side of letting people work.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-/// Beyond this many tracked keys, empty ones are dropped on the next failure.
+/// Beyond this many tracked keys, empty ones are dropped on the next attempt.
 const PRUNE_AT: usize = 10_000;
+
+/// One key and how many failures in the window it may have before delays start.
+#[derive(Debug, Clone)]
+pub struct Limit {
+    pub key: String,
+    pub free: usize,
+}
+
+impl Limit {
+    pub fn new(key: impl Into<String>, free: usize) -> Limit {
+        Limit {
+            key: key.into(),
+            free,
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Throttle {
     failures: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
 }
 
+/// An attempt counted as a failure until [`Throttle::succeeded`] says otherwise.
+#[derive(Debug)]
+#[must_use]
+pub struct Attempt {
+    keys: Vec<String>,
+    at: DateTime<Utc>,
+}
+
+/// How long a key must wait after its last failure, given how many it has in the window.
+fn delay(failures: usize, free: usize, window: Duration) -> Duration {
+    if failures < free {
+        return Duration::zero();
+    }
+    let doublings = u32::try_from(failures - free).unwrap_or(u32::MAX).min(20);
+    Duration::seconds(1i64 << doublings).min(window)
+}
+
 impl Throttle {
-    /// `Err(seconds)` when any key has reached its limit within the window: how long until the
-    /// oldest failure that counts leaves the window.
-    pub fn check(
+    /// Counts an attempt on every key, or `Err(seconds)` to wait when any key must wait first
+    /// (then nothing is counted).
+    pub fn begin(
         &self,
-        limits: &[(&str, usize)],
+        limits: &[Limit],
         now: DateTime<Utc>,
         window: Duration,
-    ) -> Result<(), u64> {
-        let mut failures = self.failures.lock().expect("throttle lock");
-        let mut wait = 0i64;
-        for (key, limit) in limits {
-            let Some(times) = failures.get_mut(*key) else {
-                continue;
-            };
-            times.retain(|time| *time > now - window);
-            if times.len() >= *limit {
-                // The attempt that would be allowed again is the one `limit` failures back.
-                let blocking = times[times.len() - limit];
-                wait = wait.max((blocking + window - now).num_seconds().max(1));
-            }
-        }
-        if wait > 0 {
-            Err(wait as u64)
-        } else {
-            Ok(())
-        }
-    }
-
-    pub fn record_failure(&self, keys: &[&str], now: DateTime<Utc>) {
+    ) -> Result<Attempt, u64> {
         let mut failures = self.failures.lock().expect("throttle lock");
         if failures.len() > PRUNE_AT {
-            failures.retain(|_, times| !times.is_empty());
+            failures.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
         }
-        for key in keys {
+        let mut wait = Duration::zero();
+        for limit in limits {
+            let Some(times) = failures.get_mut(&limit.key) else {
+                continue;
+            };
+            while times.front().is_some_and(|t| *t <= now - window) {
+                times.pop_front();
+            }
+            if let Some(last) = times.back() {
+                let until = *last + delay(times.len(), limit.free, window);
+                wait = wait.max(until - now);
+            }
+        }
+        if wait > Duration::zero() {
+            return Err(u64::try_from(wait.num_seconds().max(1)).unwrap_or(u64::MAX));
+        }
+        for limit in limits {
             failures
-                .entry((*key).to_string())
+                .entry(limit.key.clone())
                 .or_default()
                 .push_back(now);
         }
+        Ok(Attempt {
+            keys: limits.iter().map(|l| l.key.clone()).collect(),
+            at: now,
+        })
     }
 
-    /// A successful sign-in clears the account's failures (not the address's).
+    /// The attempt's password was right: it is not a failure, and the first key's (the
+    /// account's) earlier failures are forgotten.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        for (i, key) in attempt.keys.iter().enumerate() {
+            if i == 0 {
+                failures.remove(key);
+            } else if let Some(times) = failures.get_mut(key) {
+                if let Some(at) = times.iter().rposition(|t| *t == attempt.at) {
+                    times.remove(at);
+                }
+            }
+        }
+    }
+
+    /// Forgets a key's failures (an administrator unlocking an account).
     pub fn clear(&self, key: &str) {
         self.failures.lock().expect("throttle lock").remove(key);
+    }
+
+    /// Failures a key has in the window, for an administrator's view.
+    pub fn failures(&self, key: &str, now: DateTime<Utc>, window: Duration) -> usize {
+        let failures = self.failures.lock().expect("throttle lock");
+        failures.get(key).map_or(0, |times| {
+            times.iter().filter(|t| **t > now - window).count()
+        })
     }
 }
 
@@ -67,37 +130,73 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn start() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap()
+    }
+
     #[test]
-    fn the_limit_blocks_until_the_oldest_counted_failure_leaves_the_window() {
+    fn past_the_free_failures_each_further_one_waits_twice_as_long() {
         let throttle = Throttle::default();
-        let start = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap();
         let window = Duration::minutes(15);
-        for minute in 0..5 {
-            assert!(throttle
-                .check(
-                    &[("user:lan", 5)],
-                    start + Duration::minutes(minute),
-                    window
-                )
-                .is_ok());
-            throttle.record_failure(&["user:lan"], start + Duration::minutes(minute));
+        let lan = [Limit::new("account:lan", 5)];
+        let mut now = start();
+        for _ in 0..5 {
+            let _failed = throttle.begin(&lan, now, window).unwrap();
         }
-        let now = start + Duration::minutes(5);
-        assert_eq!(
-            throttle.check(&[("user:lan", 5)], now, window),
-            Err(10 * 60)
-        );
-        // Another account is not affected.
-        assert!(throttle.check(&[("user:minh", 5)], now, window).is_ok());
-        // Once the first failure is 15 minutes old, one more attempt is allowed.
-        assert!(throttle
-            .check(
-                &[("user:lan", 5)],
-                start + Duration::minutes(15) + Duration::seconds(1),
-                window
+        // The sixth at once waits 1 s; after it, the seventh 2 s, the eighth 4 s.
+        assert_eq!(throttle.begin(&lan, now, window).unwrap_err(), 1);
+        for wait in [1, 2, 4] {
+            now += Duration::seconds(wait);
+            let _failed = throttle.begin(&lan, now, window).unwrap();
+            assert_eq!(
+                throttle.begin(&lan, now, window).unwrap_err(),
+                (wait * 2) as u64
+            );
+        }
+        // Another account is not affected; a success forgets the account's failures.
+        let minh = [Limit::new("account:minh", 5)];
+        assert!(throttle.begin(&minh, now, window).is_ok());
+        now += Duration::seconds(8);
+        let right = throttle.begin(&lan, now, window).unwrap();
+        throttle.succeeded(right);
+        assert_eq!(throttle.failures("account:lan", now, window), 0);
+    }
+
+    #[test]
+    fn simultaneous_attempts_are_each_counted_before_any_is_checked() {
+        let throttle = Throttle::default();
+        let window = Duration::minutes(15);
+        let limits = [Limit::new("account:lan", 5), Limit::new("address:1", 30)];
+        let let_through = (0..100)
+            .filter(|_| throttle.begin(&limits, start(), window).is_ok())
+            .count();
+        assert_eq!(let_through, 5);
+        // The delay never exceeds the window: no lockout beyond it.
+        assert_eq!(delay(1000, 5, window), window);
+    }
+
+    #[test]
+    fn a_success_takes_back_only_its_own_attempt_on_the_address() {
+        let throttle = Throttle::default();
+        let window = Duration::minutes(15);
+        let now = start();
+        let other = throttle
+            .begin(
+                &[Limit::new("account:a", 5), Limit::new("address:1", 30)],
+                now,
+                window,
             )
-            .is_ok());
-        throttle.clear("user:lan");
-        assert!(throttle.check(&[("user:lan", 5)], now, window).is_ok());
+            .unwrap();
+        let mine = throttle
+            .begin(
+                &[Limit::new("account:b", 5), Limit::new("address:1", 30)],
+                now,
+                window,
+            )
+            .unwrap();
+        throttle.succeeded(mine);
+        drop(other);
+        assert_eq!(throttle.failures("address:1", now, window), 1);
+        assert_eq!(throttle.failures("account:a", now, window), 1);
     }
 }

@@ -237,6 +237,23 @@ const MIGRATIONS: &[&str] = &[
         successors    TEXT NOT NULL
     );
     "#,
+    // The salt of the pseudonyms in aggregate row lists (per installation).
+    r#"
+    INSERT OR IGNORE INTO server_secrets (name, value) VALUES ('row_salt', randomblob(32));
+    "#,
+    // The key that signs known devices' tokens (sign-in throttling).
+    r#"
+    INSERT OR IGNORE INTO server_secrets (name, value) VALUES ('device_key', randomblob(32));
+    "#,
+    // Which records (children, referral packets) each audited read returned: "who saw this
+    // child" is one index lookup, and a read costs one audit row plus 16 bytes per record.
+    r#"
+    CREATE TABLE audit_reads (
+        record_id BLOB NOT NULL,
+        audit_id  INTEGER NOT NULL,
+        PRIMARY KEY (record_id, audit_id)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.
@@ -271,14 +288,23 @@ mod tests {
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
-        let tables: i64 = connection
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                [],
-                |row| row.get(0),
-            )
+        // Every table the migrations name exists exactly once, and nothing else.
+        let declared: std::collections::BTreeSet<String> = MIGRATIONS
+            .iter()
+            .flat_map(|sql| sql.split("CREATE TABLE ").skip(1))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(|name| name.trim_end_matches('(').to_string())
+            .collect();
+        let mut statement = connection
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
             .unwrap();
-        assert_eq!(tables, 18);
+        let present: std::collections::BTreeSet<String> = statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(present.contains("audit_reads"), "{present:?}");
+        assert_eq!(present, declared);
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub async fn load_official(
             )?;
             let installed = gazetteer::install(transaction, &code, now)?;
             let detail = format!(
-                "province={code} communes_added={} districts_added={}",
+                "province={code}; communes_added={}; districts_added={}",
                 installed.communes_added, installed.districts_added
             );
             let province_id = installed

@@ -158,7 +158,7 @@ fn create(
     let id = insert_facility(transaction, request, rules.now)?;
     let event = Event::new("facility.create")
         .on("facility", id)
-        .detail("import");
+        .with("source", "import");
     audit::record(transaction, rules.now, &Actor::user(user), event)
 }
 
@@ -221,7 +221,7 @@ fn update(
     )?;
     let event = Event::new("facility.update")
         .on("facility", current.id)
-        .detail("import");
+        .with("source", "import");
     audit::record(transaction, rules.now, &Actor::user(user), event)?;
     Ok(true)
 }

@@ -163,7 +163,7 @@ fn audit_import(
     report: &ImportReport,
 ) -> Result<(), ApiError> {
     let detail = format!(
-        "dry_run={} rows={} created={} updated={} skipped={}",
+        "dry_run={}; rows={}; created={}; updated={}; skipped={}",
         report.dry_run,
         report.rows.len(),
         report.created,

@@ -152,7 +152,8 @@ pub fn run(
             let id = insert_user(transaction, &request, area, &hash, rules.now)?;
             let event = Event::new("user.create")
                 .on("user", id)
-                .detail(format!("role={} import", request.role.code()));
+                .with("role", request.role.code())
+                .with("source", "import");
             audit::record(transaction, rules.now, &Actor::user(admin), event)?;
             passwords.push(OneTimePassword {
                 username: request.username.clone(),

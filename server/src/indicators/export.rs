@@ -8,7 +8,7 @@ use axum::response::Response;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
 use shared::api::ErrorBody;
-use shared::indicators::{definitions, Indicator, Ratio, Report, Suppression};
+use shared::indicators::{definitions, Hidden, Indicator, Ratio, Report, Suppression};
 use shared::lang::{format_date, Lang};
 use uuid::Uuid;
 
@@ -46,24 +46,22 @@ enum Value {
     Empty,
 }
 
+fn part(count: u32, hidden: Option<Hidden>, s: Suppression) -> Value {
+    hidden.map_or(Value::Number(f64::from(count)), |why| {
+        Value::Text(s.marker(why))
+    })
+}
+
 fn ratio_values(ratio: Ratio, s: Suppression) -> (Value, Value, Option<f64>) {
-    if ratio.hidden {
-        let hidden = Value::Text(format!("<{}", s.below));
-        return (hidden.clone(), hidden, None);
-    }
     (
-        Value::Number(f64::from(ratio.numerator)),
-        Value::Number(f64::from(ratio.denominator)),
+        part(ratio.numerator, ratio.numerator_hidden, s),
+        part(ratio.denominator, ratio.denominator_hidden, s),
         ratio.percent().map(|p| (p * 10.0).round() / 10.0),
     )
 }
 
 fn count_value(report: &Report, key: &str, count: u32, s: Suppression) -> Value {
-    if report.hidden.iter().any(|k| k == key) {
-        Value::Text(format!("<{}", s.below))
-    } else {
-        Value::Number(f64::from(count))
-    }
+    part(count, Suppression::hidden_in(report, key), s)
 }
 
 struct Labels {
@@ -135,7 +133,7 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
     for (units, group) in [(&report.areas, "area"), (&report.facilities, "facility")] {
         for u in units {
             for (indicator, r) in [("I1", u.i1), ("I2", u.i2), ("I3", u.i3), ("I4", u.i4)] {
-                if r.denominator > 0 || r.hidden {
+                if r.denominator > 0 || r.is_hidden() {
                     ratio(indicator, group, u.name.clone(), r);
                 }
             }
@@ -318,9 +316,13 @@ pub fn workbook(
                 12,
                 0,
                 format!(
-                    "{} <{}.",
+                    "{} <{}; {}",
                     labels.t("Ô có số nhỏ được ẩn:", "Small counts are hidden:"),
-                    s.below
+                    s.below,
+                    labels.t(
+                        "x: ẩn thêm để không suy ra được số nhỏ từ tổng.",
+                        "x: also hidden so that no small count follows from a total."
+                    )
                 ),
             )?;
         }
@@ -383,14 +385,6 @@ fn write_value(sheet: &mut Worksheet, row: u32, col: u16, value: &Value) -> Resu
     }
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// The report as CSV: UTF-8 with a byte-order mark, one line per figure.
 pub fn csv(report: &Report, scope: &str, s: Suppression, lang: Lang) -> Vec<u8> {
     let labels = Labels { lang };
@@ -410,17 +404,17 @@ pub fn csv(report: &Report, scope: &str, s: Suppression, lang: Lang) -> Vec<u8> 
     out.push_str("\r\n");
     let value = |v: &Value| match v {
         Value::Number(n) => format!("{n}"),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) => shared::csv::cell(t),
         Value::Empty => String::new(),
     };
     for f in figures(report, s, &labels) {
         let line = [
-            csv_field(scope),
+            shared::csv::cell(scope),
             format_date(report.period.from),
             format_date(report.period.to),
             f.indicator.to_string(),
-            csv_field(group_label(&labels, &f.group)),
-            csv_field(&f.key),
+            shared::csv::cell(group_label(&labels, &f.group)),
+            shared::csv::cell(&f.key),
             value(&f.numerator),
             value(&f.denominator),
             f.percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
@@ -460,7 +454,8 @@ pub async fn export(
         &state,
         &user,
         "indicators.export",
-        format!("{} {} {format}", scope.name, scope.year),
+        format!("scope={}; year={}; format={format}", scope.name, scope.year),
+        Vec::new(),
     )
     .await?;
     let name = format!("bao-cao-{}-{}", scope.year, slug(&scope.name));

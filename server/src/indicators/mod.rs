@@ -21,7 +21,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::api::ErrorBody;
 use shared::indicators::{
-    self, AgeBand, Indicator, IndicatorRow, IndicatorsView, Part, Period, Report, RowsView,
+    self, AgeBand, Indicator, IndicatorRow, IndicatorsView, Listed, Part, Period, Report, RowsView,
     Suppression, ROWS_MAX,
 };
 use shared::lang::{vietnam_offset, Lang};
@@ -193,13 +193,20 @@ async fn audited(
     user: &SignedIn,
     action: &'static str,
     detail: String,
+    ids: Vec<Uuid>,
 ) -> Result<(), ApiError> {
     let now = state.clock.now();
     let actor = Actor::user(user);
     state
         .db
         .write(move |transaction| {
-            audit::record(transaction, now, &actor, Event::new(action).detail(detail))
+            audit::record_read(
+                transaction,
+                now,
+                &actor,
+                Event::new(action).detail(detail),
+                &ids,
+            )
         })
         .await
 }
@@ -217,7 +224,8 @@ pub async fn report(
         &state,
         &user,
         "indicators.read",
-        format!("{} {}", scope.name, scope.year),
+        format!("scope={}; year={}", scope.name, scope.year),
+        Vec::new(),
     )
     .await?;
     Ok(Json(IndicatorsView {
@@ -244,8 +252,21 @@ pub struct RowsQuery {
     pub facility: Option<Uuid>,
 }
 
-fn pseudonym(id: Uuid) -> String {
-    let digest = Sha256::digest(format!("tam-an/row/{id}").as_bytes());
+/// A row's label in an aggregate view: the same within one report (scope, year, indicator), and
+/// not linkable across reports or to the id without the server's salt.
+fn pseudonym(salt: &[u8], scope: &Scope, indicator: Indicator, id: Uuid) -> String {
+    let mut hash = Sha256::new();
+    hash.update(salt);
+    hash.update(
+        format!(
+            "\n{}\n{}\n{}\n{id}",
+            scope.name,
+            scope.year,
+            indicator.code()
+        )
+        .as_bytes(),
+    );
+    let digest = hash.finalize();
     format!(
         "#{:02x}{:02x}{:02x}{:02x}",
         digest[0], digest[1], digest[2], digest[3]
@@ -275,7 +296,7 @@ pub async fn rows(
         area: query.area,
         facility: query.facility,
     };
-    let view = state
+    let (view, ids) = state
         .db
         .read(move |connection| {
             let scope = resolve(connection, &signed_in, &scope_query, today)?;
@@ -287,38 +308,143 @@ pub async fn rows(
             let mut found = indicators::rows(&data, scope.period, today, indicator);
             found.sort_by_key(|(_, part, _)| *part != Part::Numerator);
             let total = found.len();
-            // An aggregate view never lists fewer rows than it would show as a count.
-            if scope.aggregate && suppression.hides(u32::try_from(total).unwrap_or(u32::MAX)) {
-                return Ok(RowsView {
-                    indicator,
-                    total: 0,
-                    rows: Vec::new(),
-                    hidden: true,
-                });
+            let mut listing = None;
+            if scope.aggregate {
+                let report =
+                    indicators::compute(&data, scope.period, today).suppressed(suppression);
+                if total_hidden(&report, indicator) {
+                    return Ok((
+                        RowsView {
+                            indicator,
+                            total: 0,
+                            rows: Vec::new(),
+                            hidden: true,
+                        },
+                        Vec::new(),
+                    ));
+                }
+                let listed: Vec<Listed> = found
+                    .iter()
+                    .map(|(key, part, _)| listed(&data, &scope, indicator, *key, *part))
+                    .collect();
+                let shown = indicators::listing(&report, indicator, &listed, ROWS_MAX, suppression);
+                let mut keep = shown.keep.iter();
+                found.retain(|_| keep.next().copied().unwrap_or(false));
+                listing = Some(shown);
             }
             found.truncate(ROWS_MAX);
+            let salt = row_salt(connection)?;
             let mut rows = Vec::with_capacity(found.len());
+            let mut ids = Vec::with_capacity(found.len());
             for (key, part, date) in found {
-                rows.push(describe(
-                    connection, &data, &scope, indicator, key, part, date, lang,
-                )?);
+                ids.extend(id_of(&data, indicator, key));
+                let mut row =
+                    describe(connection, &data, &scope, indicator, key, part, date, lang)?;
+                if let Some(listing) = &listing {
+                    if indicator != Indicator::I3 {
+                        row.label.clear();
+                        row.child_id = None;
+                        row.date = None;
+                    }
+                    row.age_band = row.age_band.filter(|_| listing.age_band);
+                    row.sex = row.sex.filter(|_| listing.sex);
+                }
+                if row.label.is_empty() {
+                    if let Some(id) = id_of(&data, indicator, key) {
+                        row.label = pseudonym(&salt, &scope, indicator, id);
+                    }
+                }
+                rows.push(row);
             }
-            Ok::<_, ApiError>(RowsView {
+            let view = RowsView {
                 indicator,
                 total,
                 rows,
                 hidden: false,
-            })
+            };
+            Ok::<_, ApiError>((view, ids))
         })
         .await?;
     audited(
         &state,
         &user,
         "indicators.rows",
-        format!("{} {}", indicator.code(), view.total),
+        format!("indicator={}; rows={}", indicator.code(), view.total),
+        ids,
     )
     .await?;
     Ok(Json(view))
+}
+
+/// The figure itself is hidden in the report: nothing behind it is listed.
+fn total_hidden(report: &indicators::Report, indicator: Indicator) -> bool {
+    match indicator {
+        Indicator::I1 => report.i1.is_hidden(),
+        Indicator::I2 => report.i2.is_hidden(),
+        Indicator::I3 => false,
+        Indicator::I4 => report.i4.is_hidden(),
+        Indicator::I5 => {
+            report
+                .hidden
+                .iter()
+                .chain(&report.guarded)
+                .any(|k| k == "i5.sent")
+                || report.i5.declined.is_hidden()
+                || report.i5.feedback.is_hidden()
+        }
+    }
+}
+
+/// What the listing policy reads of a row.
+fn listed(
+    data: &indicators::Dataset,
+    scope: &Scope,
+    indicator: Indicator,
+    key: u32,
+    part: Part,
+) -> Listed {
+    let (facility, child) = match indicator {
+        Indicator::I5 => {
+            let referral = data.referrals[key as usize];
+            (referral.from, data.children.get(referral.child as usize))
+        }
+        Indicator::I3 => (key, None),
+        _ => (
+            data.children[key as usize].facility,
+            data.children.get(key as usize),
+        ),
+    };
+    let facility = &data.facilities[facility as usize];
+    Listed {
+        facility: facility.id,
+        area: facility.area_id,
+        counted: part == Part::Numerator,
+        age_band: child.map(|c| AgeBand::of(c.born, scope.period.to.min(scope.today))),
+        sex: child.map(|c| c.sex),
+    }
+}
+
+/// The record a row stands for (a child; a referral when its child is out of scope).
+fn id_of(data: &indicators::Dataset, indicator: Indicator, key: u32) -> Option<Uuid> {
+    match indicator {
+        Indicator::I3 => None,
+        Indicator::I5 => {
+            let referral = data.referrals[key as usize];
+            data.child_ids
+                .get(referral.child as usize)
+                .or_else(|| data.referral_ids.get(key as usize))
+                .copied()
+        }
+        _ => data.child_ids.get(key as usize).copied(),
+    }
+}
+
+fn row_salt(connection: &Connection) -> Result<Vec<u8>, ApiError> {
+    Ok(connection.query_row(
+        "SELECT value FROM server_secrets WHERE name = 'row_salt'",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -342,7 +468,7 @@ fn describe(
         let fact = data.children[child as usize];
         let id = data.child_ids[child as usize];
         let label = if scope.aggregate {
-            pseudonym(id)
+            String::new()
         } else {
             let json: Option<String> = connection
                 .query_row(
@@ -357,7 +483,8 @@ fn describe(
         };
         Ok(IndicatorRow {
             label,
-            child_id: (!scope.aggregate).then_some(id),
+            // Taken out again (into the pseudonym) for an aggregate view.
+            child_id: Some(id),
             age_band: Some(AgeBand::of(fact.born, scope.period.to.min(scope.today))),
             sex: Some(fact.sex.label(lang).to_string()),
             // Ethnicity with age, sex and school can single a child out: not in aggregate rows.
@@ -387,7 +514,7 @@ fn describe(
                 child_row(referral.child, date)?
             } else {
                 IndicatorRow {
-                    label: pseudonym(data.referral_ids[key as usize]),
+                    label: String::new(),
                     child_id: None,
                     age_band: None,
                     sex: None,

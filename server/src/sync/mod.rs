@@ -8,6 +8,7 @@ pub mod pull;
 pub mod push;
 mod records;
 pub mod referrals;
+mod urgent;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -47,10 +47,11 @@ pub async fn pull(
     page.server_time = Some(state.clock.now());
     page.due_times = Some(state.policy.due_times());
     if !page.records.is_empty() {
-        // Reading children's records is audited: who received which range of server order
-        // (noted now, written within `read_log::FLUSH_EVERY`; see `read_log` for the bound).
+        // Reading children's records is audited: who received which range of server order, and
+        // which children and referral packets it held (noted now, written within
+        // `read_log::FLUSH_EVERY`; see `read_log` for the bound).
         let detail = format!(
-            "{} records, seq {}..{}",
+            "records={}; from={}; to={}",
             page.records.len(),
             since,
             page.cursor
@@ -61,6 +62,7 @@ pub async fn pull(
             Actor::user(&user),
             "child.sync_read",
             detail,
+            read_ids(&page.records),
         )?;
     }
     let body =
@@ -89,6 +91,25 @@ struct RawRecord {
     facility_id: Uuid,
     fields: Box<RawValue>,
     seq: i64,
+    /// The child the record is about (for the read audit; not sent).
+    #[serde(skip)]
+    child_id: Option<Uuid>,
+}
+
+/// Which records a page shows, for the read audit: each child, and each referral (a packet
+/// opened by the facility it was sent to).
+fn read_ids(records: &[RawRecord]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = records
+        .iter()
+        .flat_map(|r| {
+            let own =
+                matches!(r.record_type, RecordType::Child | RecordType::Referral).then_some(r.id);
+            own.into_iter().chain(r.child_id)
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 fn read_page(
@@ -165,10 +186,10 @@ fn page_records(
     limit: usize,
 ) -> Result<Vec<RawRecord>, ApiError> {
     let mut statement = snapshot.prepare_cached(
-        "SELECT record_type, id, facility_id, fields, seq FROM records
+        "SELECT record_type, id, facility_id, fields, seq, child_id FROM records
          WHERE facility_id = ?1 AND seq > ?2 AND seq <= ?4
          UNION ALL
-         SELECT r.record_type, r.id, r.facility_id, r.fields, r.seq
+         SELECT r.record_type, r.id, r.facility_id, r.fields, r.seq, r.child_id
          FROM record_shares s JOIN records r ON r.record_type = s.record_type AND r.id = s.record_id
          WHERE s.facility_id = ?1 AND r.seq > ?2 AND r.seq <= ?4
          ORDER BY 5 LIMIT ?3",
@@ -181,11 +202,12 @@ fn page_records(
             row.get::<_, Uuid>(2)?,
             row.get::<_, String>(3)?,
             row.get::<_, i64>(4)?,
+            row.get::<_, Option<Uuid>>(5)?,
         ))
     })?;
     let mut records = Vec::new();
     for row in rows {
-        let (record_type, id, facility_id, fields, seq) = row?;
+        let (record_type, id, facility_id, fields, seq, child_id) = row?;
         let record_type = RecordType::from_code(&record_type)
             .ok_or_else(|| ApiError::Internal(format!("record type {record_type}")))?;
         let fields = if record_type == RecordType::Referral && !clinical {
@@ -201,6 +223,7 @@ fn page_records(
             facility_id,
             fields,
             seq,
+            child_id,
         });
     }
     Ok(records)

@@ -179,7 +179,7 @@ fn answer(
     let action = format!("{}.{action}", change.record_type.code());
     let event = Event::new(&action)
         .on(change.record_type.code(), change.record_id)
-        .detail(format!("change {}", change.id));
+        .with("change", change.id);
     audit::record(transaction, now, &Actor::user(user), event)?;
     Ok(outcome)
 }

@@ -57,7 +57,7 @@ pub struct Checked {
 }
 
 impl Checked {
-    fn plain(fields: Fields, child_id: Option<Uuid>) -> Checked {
+    pub(super) fn plain(fields: Fields, child_id: Option<Uuid>) -> Checked {
         Checked {
             fields,
             child_id,
@@ -160,6 +160,7 @@ pub fn check(
             let event: ReferralEvent = parse(context, fields)?;
             referrals::check_event(context, before, event)
         }
+        RecordType::UrgentFlag => super::urgent::check_flag(context, before, fields),
     }
 }
 
@@ -254,17 +255,28 @@ fn commune_exists(context: &Context<'_>, commune_id: Uuid) -> Result<(), ApiOrOu
     Err(rejected("invalid_input", context.lang, errors.messages(context.lang)).into())
 }
 
-/// The child a record is about: a child of the same facility, not voided.
-pub(super) fn child_of(context: &Context<'_>, child_id: Uuid) -> Result<Child, ApiOrOutcome> {
+/// The stored fields of a record of this type owned by the writing facility.
+pub(super) fn own_fields(
+    context: &Context<'_>,
+    record_type: RecordType,
+    id: Uuid,
+) -> Result<Option<Fields>, ApiOrOutcome> {
     let stored: Option<String> = context
         .transaction
         .prepare_cached(
-            "SELECT fields FROM records WHERE record_type = 'child' AND id = ?1 AND facility_id = ?2",
+            "SELECT fields FROM records WHERE record_type = ?1 AND id = ?2 AND facility_id = ?3",
         )?
-        .query_row(params![child_id, context.facility_id], |row| row.get(0))
+        .query_row(
+            params![record_type.code(), id, context.facility_id],
+            |row| row.get(0),
+        )
         .optional()?;
-    let child = stored
-        .and_then(|json| serde_json::from_str::<Fields>(&json).ok())
+    Ok(stored.and_then(|json| serde_json::from_str::<Fields>(&json).ok()))
+}
+
+/// The child a record is about: a child of the same facility, not voided.
+pub(super) fn child_of(context: &Context<'_>, child_id: Uuid) -> Result<Child, ApiOrOutcome> {
+    let child = own_fields(context, RecordType::Child, child_id)?
         .and_then(|fields| Child::from_fields(&fields))
         .filter(|child| !child.is_voided());
     child.ok_or_else(|| {

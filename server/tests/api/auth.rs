@@ -62,29 +62,158 @@ async fn errors_speak_english_when_asked() {
 }
 
 #[tokio::test]
-async fn five_failures_lock_the_account_for_fifteen_minutes() {
+async fn guessing_slows_down_without_locking_the_owner_out() {
     let app = TestApp::new().await;
+    // The owner signed in on their own device before: it holds a device token.
+    let own = app.try_login("health", "demo").await;
+    let device_token = own.json["device_token"].as_str().unwrap().to_string();
     for _ in 0..5 {
         assert_eq!(
             app.try_login("health", "guess").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
-    // Even the right password is refused while throttled, with a retry time.
-    let locked = app.try_login("health", "demo").await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(locked.json["code"], "too_many_attempts");
-    assert_eq!(locked.json["retry_after_seconds"], 900);
-    assert_eq!(locked.headers["retry-after"], "900");
-    assert!(locked.json["message"].as_str().unwrap().contains("15 phút"));
+    // From a new device even the right password waits, a second at first, with a retry time.
+    let slowed = app.try_login("health", "demo").await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(slowed.json["code"], "too_many_attempts");
+    assert_eq!(slowed.json["retry_after_seconds"], 1);
+    assert_eq!(slowed.headers["retry-after"], "1");
+    assert!(slowed.json["message"].as_str().unwrap().contains("1 giây"));
+    // Each further failure doubles the wait.
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        app.try_login("health", "guess").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.try_login("health", "guess").await.json["retry_after_seconds"],
+        2
+    );
+    // The owner's own device is not held up by the guesses.
+    let body = json!({"username": "health", "password": "demo", "device_token": device_token});
+    let known = app
+        .call(Method::POST, "/api/auth/login", None, Some(body))
+        .await;
+    assert_eq!(known.status, StatusCode::OK, "{}", known.json);
+    assert_eq!(known.json["device_token"], json!(device_token));
+    // A token for another account, or a forged one, is no help.
+    let body = json!({"username": "counsellor", "password": "x", "device_token": device_token});
+    let other = app
+        .call(Method::POST, "/api/auth/login", None, Some(body))
+        .await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
     // Another account from the same address still works (schools share one address).
     assert_eq!(
         app.try_login("counsellor", "demo").await.status,
         StatusCode::OK
     );
-    app.clock
-        .advance(Duration::minutes(15) + Duration::seconds(1));
+    // An administrator lifts the delay at once, and every throttled attempt is in the audit.
+    let admin = app.login("admin", "demo").await;
+    let users = app.get("/api/users", &admin).await.json;
+    let health = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "health")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let unlocked = app
+        .post(&format!("/api/users/{health}/unlock"), &admin, json!({}))
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.json);
     assert_eq!(app.try_login("health", "demo").await.status, StatusCode::OK);
+    let audit = app
+        .get("/api/audit?action=auth.sign_in_throttled", &admin)
+        .await
+        .json;
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 2, "{audit}");
+    let audit = app.get("/api/audit?action=user.unlock", &admin).await.json;
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{audit}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_guesses_are_counted_before_any_is_checked() {
+    let app = TestApp::new().await;
+    let guesses = (0..100).map(|i| {
+        let app = &app;
+        async move { app.try_login("health", &format!("guess-{i}")).await.status }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = answers
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked, 5, "{answers:?}");
+    assert_eq!(checked + throttled, 100, "{answers:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_current_password_is_throttled_and_audited_like_a_sign_in() {
+    let app = TestApp::new().await;
+    let token = app.login("social", "demo").await;
+    let change =
+        |current: &str| json!({"current_password": current, "new_password": "núi-đá-2026"});
+    for i in 0..5 {
+        let wrong = app
+            .post("/api/auth/password", &token, change(&format!("x{i}")))
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let slowed = app.post("/api/auth/password", &token, change("demo")).await;
+    assert_eq!(
+        slowed.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        slowed.json
+    );
+    let admin = app.login("admin", "demo").await;
+    for (action, count) in [
+        ("auth.password_change_failed", 5),
+        ("auth.password_change_throttled", 1),
+    ] {
+        let audit = app
+            .get(&format!("/api/audit?action={action}"), &admin)
+            .await
+            .json;
+        assert_eq!(
+            audit["entries"].as_array().unwrap().len(),
+            count,
+            "{action}: {audit}"
+        );
+    }
+    // The session it came from is still the user's; after the wait the right one works.
+    app.clock.advance(Duration::seconds(1));
+    let ok = app.post("/api/auth/password", &token, change("demo")).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json);
+}
+
+#[tokio::test]
+async fn common_short_and_personal_passwords_are_refused_in_vietnamese() {
+    let app = TestApp::new().await;
+    let token = app.login("social", "demo").await;
+    for (password, says) in [
+        ("matkhau1", "Cần ít nhất 10 ký tự."),
+        ("password12", "quá phổ biến hoặc dễ đoán"),
+        ("matkhau123", "quá phổ biến hoặc dễ đoán"),
+        ("social-2026-núi", "tên đăng nhập hoặc họ tên"),
+    ] {
+        let body = json!({"current_password": "demo", "new_password": password});
+        let refused = app.post("/api/auth/password", &token, body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{password}"
+        );
+        let message = refused.json["fields"]["new_password"].as_str().unwrap();
+        assert!(message.contains(says), "{password}: {message}");
+    }
 }
 
 #[tokio::test]
@@ -201,7 +330,7 @@ async fn changing_the_password_checks_the_current_one_and_signs_out_other_device
         .post(
             "/api/auth/password",
             &token,
-            json!({"current_password": "demo", "new_password": "12345678"}),
+            json!({"current_password": "demo", "new_password": "1234567890"}),
         )
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -324,4 +453,21 @@ async fn a_rush_of_sign_ins_beyond_the_queue_is_told_to_retry() {
     // A sign-in after the rush works.
     let token = app.login("counsellor", "demo").await;
     assert!(!token.is_empty());
+}
+
+#[tokio::test]
+async fn strict_transport_security_is_sent_only_when_told_the_site_is_https() {
+    let plain = TestApp::new().await;
+    let reply = plain.call(Method::GET, "/api/health", None, None).await;
+    assert!(reply.headers.get("strict-transport-security").is_none());
+    let policy = Policy {
+        hsts: true,
+        ..Policy::default()
+    };
+    let https = TestApp::with(policy, None).await;
+    let reply = https.call(Method::GET, "/api/health", None, None).await;
+    assert_eq!(
+        reply.headers["strict-transport-security"],
+        "max-age=31536000"
+    );
 }

@@ -492,4 +492,22 @@ async fn an_onward_referral_is_seen_along_the_chain_and_the_slip_is_signed() {
     let check = app.get(&path, &stranger).await.json;
     assert_eq!(check["genuine"], true);
     assert_eq!(check["can_open"], false, "genuine, but not theirs to open");
+    // Holding a genuine slip is seeing the child: the check is among the child's reads.
+    let reads = app
+        .get(
+            &format!("/api/audit?record_id={}", r.school.child_id),
+            &r.admin,
+        )
+        .await;
+    assert_eq!(reads.status, 200, "{}", reads.json);
+    let checks: Vec<&str> = reads.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "referral.slip_check")
+        .filter_map(|e| e["username"].as_str())
+        .collect();
+    assert!(checks.contains(&"nguoila"), "{}", reads.json);
+    // The two genuine checks; the forged one revealed nothing of the child.
+    assert_eq!(checks.len(), 2, "{}", reads.json);
 }

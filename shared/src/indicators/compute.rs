@@ -349,6 +349,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         facilities,
         areas,
         hidden: Vec::new(),
+        guarded: Vec::new(),
     }
 }
 

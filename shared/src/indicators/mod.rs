@@ -6,15 +6,19 @@
 //!   the device builds it from its records ([`Dataset::from_records`]).
 //! - [`compute`]: the report for a period (I1–I5, breakdowns, the monthly trend, each facility's
 //!   and area's figures).
-//! - [`rows`]: the rows behind one figure, for opening a number into what it counts.
+//! - [`rows`]: the rows behind one figure, for opening a number into what it counts, and
+//!   [`listing`]: what an aggregate view may list of them.
 //! - [`definitions`]: what each numerator and denominator counts, in both languages, shown
 //!   wherever the figures are.
 
+pub mod audit;
 pub mod codes;
 mod compute;
 mod dataset;
 mod definitions;
+mod listing;
 mod projection;
+mod suppress;
 
 pub use compute::{compute, rows, Part};
 pub use dataset::{
@@ -22,7 +26,9 @@ pub use dataset::{
     ReferralFact, ScreeningFact, SessionFact,
 };
 pub use definitions::{definitions, Definition};
+pub use listing::{listing, Listed, Listing};
 pub use projection::{in_force, project, Fact};
+pub use suppress::Hidden;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -127,9 +133,11 @@ impl Period {
 pub struct Ratio {
     pub numerator: u32,
     pub denominator: u32,
-    /// Small counts suppressed (both shown as "<N"; see [`Suppression`]).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub hidden: bool,
+    /// Hidden in an aggregate view (then 0; see [`Suppression`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numerator_hidden: Option<Hidden>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator_hidden: Option<Hidden>,
 }
 
 impl Ratio {
@@ -137,12 +145,18 @@ impl Ratio {
         Ratio {
             numerator,
             denominator,
-            hidden: false,
+            numerator_hidden: None,
+            denominator_hidden: None,
         }
     }
 
+    /// Either count is hidden, so the share is not shown.
+    pub fn is_hidden(self) -> bool {
+        self.numerator_hidden.is_some() || self.denominator_hidden.is_some()
+    }
+
     pub fn percent(self) -> Option<f64> {
-        (self.denominator > 0)
+        (self.denominator > 0 && !self.is_hidden())
             .then(|| 100.0 * f64::from(self.numerator) / f64::from(self.denominator))
     }
 
@@ -172,39 +186,60 @@ impl Suppression {
     /// A count as shown.
     pub fn count(self, count: u32) -> String {
         if self.hides(count) {
-            format!("<{}", self.below)
+            self.marker(Hidden::Small)
         } else {
             count.to_string()
         }
     }
 
-    /// A count of a report as shown: "<N" when the report hid it under `key`.
-    pub fn count_in(self, report: &Report, key: &str, count: u32) -> String {
-        if report.hidden.iter().any(|k| k == key) {
-            format!("<{}", self.below)
-        } else {
-            self.count(count)
+    /// How a hidden count is printed: "<N" for a small one, "x" for a guard.
+    pub fn marker(self, why: Hidden) -> String {
+        match why {
+            Hidden::Small => format!("<{}", self.below),
+            Hidden::Guard => "x".into(),
         }
     }
 
-    /// A share's counts as shown.
-    pub fn ratio(self, ratio: Ratio) -> (String, String) {
-        if ratio.hidden {
-            let hidden = format!("<{}", self.below);
-            return (hidden.clone(), hidden);
+    /// Why a report hid the count under `key`, if it did.
+    pub fn hidden_in(report: &Report, key: &str) -> Option<Hidden> {
+        if report.hidden.iter().any(|k| k == key) {
+            Some(Hidden::Small)
+        } else if report.guarded.iter().any(|k| k == key) {
+            Some(Hidden::Guard)
+        } else {
+            None
         }
-        (self.count(ratio.numerator), self.count(ratio.denominator))
+    }
+
+    /// A count of a report as shown: its marker when the report hid it under `key`.
+    pub fn count_in(self, report: &Report, key: &str, count: u32) -> String {
+        match Suppression::hidden_in(report, key) {
+            Some(why) => self.marker(why),
+            None => self.count(count),
+        }
+    }
+
+    fn part(self, count: u32, hidden: Option<Hidden>) -> String {
+        hidden.map_or_else(|| self.count(count), |why| self.marker(why))
+    }
+
+    /// A share's counts as shown: each hidden on its own, so what may be shown is.
+    pub fn ratio(self, ratio: Ratio) -> (String, String) {
+        (
+            self.part(ratio.numerator, ratio.numerator_hidden),
+            self.part(ratio.denominator, ratio.denominator_hidden),
+        )
     }
 
     /// A share as shown: its percent, unless either count is hidden (a percent of a small
-    /// denominator would give it away).
-    pub fn percent(self, ratio: Ratio) -> String {
-        if ratio.hidden || self.hides(ratio.numerator) || self.hides(ratio.denominator) {
+    /// denominator would give it away), written as `lang` writes numbers.
+    pub fn percent(self, ratio: Ratio, lang: crate::lang::Lang) -> String {
+        if ratio.is_hidden() || self.hides(ratio.numerator) || self.hides(ratio.denominator) {
             return "—".into();
         }
         ratio
             .percent()
-            .map_or_else(|| "—".into(), |p| format!("{p:.1}%"))
+            .map_or_else(|| "—".into(), |p| lang.percent(p))
     }
 }
 
@@ -369,79 +404,12 @@ pub struct Report {
     pub months: Vec<Month>,
     pub facilities: Vec<Unit>,
     pub areas: Vec<Unit>,
-    /// Counts suppressed to 0 by [`Report::suppressed`], by key (e.g. `i5.sent`).
+    /// Small counts suppressed to 0 by [`Report::suppressed`], by key (e.g. `i5.sent`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden: Vec<String>,
-}
-
-impl Report {
-    /// The report as an aggregate view may show it: every count from 1 to `below - 1` replaced
-    /// by 0 and marked hidden, so the small numbers never leave the server.
-    pub fn suppressed(mut self, suppression: Suppression) -> Report {
-        let ratio = |r: &mut Ratio| {
-            if suppression.hides(r.numerator) || suppression.hides(r.denominator) {
-                *r = Ratio {
-                    numerator: 0,
-                    denominator: 0,
-                    hidden: true,
-                };
-            }
-        };
-        let mut hidden = Vec::new();
-        let mut count = |value: &mut u32, key: String| {
-            if suppression.hides(*value) {
-                *value = 0;
-                hidden.push(key);
-            }
-        };
-        for r in [&mut self.i1, &mut self.i2, &mut self.i3, &mut self.i4] {
-            ratio(r);
-        }
-        for line in self
-            .i1_by_age
-            .iter_mut()
-            .chain(&mut self.i1_by_sex)
-            .chain(&mut self.i4_by_age)
-            .chain(&mut self.i4_by_sex)
-            .chain(&mut self.i4_by_ethnicity)
-        {
-            ratio(&mut line.ratio);
-        }
-        for unit in self.facilities.iter_mut().chain(&mut self.areas) {
-            for r in [&mut unit.i1, &mut unit.i2, &mut unit.i3, &mut unit.i4] {
-                ratio(r);
-            }
-        }
-        ratio(&mut self.i5.declined);
-        ratio(&mut self.i5.feedback);
-        count(&mut self.i1_still_open, "i1_still_open".into());
-        if suppression.hides(self.i5.sent) {
-            // Medians of a handful of referrals would describe them one by one.
-            self.i5.median_days_to_received = None;
-            self.i5.median_days_to_attended = None;
-        }
-        count(&mut self.i5.sent, "i5.sent".into());
-        count(&mut self.i5.open_overdue, "i5.open_overdue".into());
-        for line in &mut self.by_instrument {
-            count(
-                &mut line.screenings,
-                format!("instrument.{}.screenings", line.instrument),
-            );
-            count(
-                &mut line.positive,
-                format!("instrument.{}.positive", line.instrument),
-            );
-        }
-        for m in &mut self.months {
-            ratio(&mut m.i1);
-            let key = format!("month.{}-{:02}", m.year, m.month);
-            count(&mut m.screenings, format!("{key}.screenings"));
-            count(&mut m.children_screened, format!("{key}.children_screened"));
-            count(&mut m.referrals, format!("{key}.referrals"));
-        }
-        self.hidden = hidden;
-        self
-    }
+    /// Counts hidden as guards (so a small one cannot be worked out), by key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guarded: Vec<String>,
 }
 
 /// The indicators as a client shows them.

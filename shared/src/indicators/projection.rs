@@ -136,7 +136,7 @@ pub fn project(record_type: RecordType, fields: &Fields) -> Option<Fact> {
                 since: c.since,
             }
         }
-        RecordType::Consent => return None,
+        RecordType::Consent | RecordType::UrgentFlag => return None,
     })
 }
 

@@ -350,7 +350,7 @@ impl Action {
             (Action::Complete, Lang::En) => "Completed with feedback",
             (Action::NoShow, Lang::Vi) => "Không đến theo hẹn",
             (Action::NoShow, Lang::En) => "Did not come",
-            (Action::Cancel, Lang::Vi) => "Huỷ chuyển tuyến",
+            (Action::Cancel, Lang::Vi) => "Hủy chuyển tuyến",
             (Action::Cancel, Lang::En) => "Cancelled",
         }
     }

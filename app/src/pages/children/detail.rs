@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use shared::child::Child;
 use shared::ethnicity;
-use shared::lang::format_date;
+use shared::lang::{format_date, Lang};
 use shared::sync::RecordType;
 use shared::validate::Problem;
 use std::collections::BTreeMap;
@@ -17,9 +17,10 @@ use uuid::Uuid;
 use super::{area_name, child_of, communes, today};
 use crate::api::use_api;
 use crate::components::form::{Feedback, Field, Notice};
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, Texts};
 use crate::pages::screening::consent::ConsentSection;
-use crate::pages::screening::history::{ScreeningSection, UrgentFlag};
+use crate::pages::screening::flag::StandingFlag;
+use crate::pages::screening::history::ScreeningSection;
 use crate::pages::screening::support::{CircumstancesSection, SessionsSection};
 use crate::store::LocalRecord;
 use crate::sync::use_sync;
@@ -38,75 +39,116 @@ pub fn ChildPage() -> impl IntoView {
         let id = id?;
         sync.records
             .with(|records| records.iter().find(|r| r.id == id).cloned())
+            .and_then(|record| child_of(&record).map(|child| (record, child)))
+    });
+    // The sections below the facts hold forms the user may be typing in: they are made again only
+    // when what they depend on changes, never because a sync run brought the server's stamps.
+    let sections = Memo::new(move |_| {
+        record.with(|found| {
+            found.as_ref().map(|(record, child)| SectionsKey {
+                facility_id: record.facility_id,
+                voided: child.is_voided(),
+                born: child.date_of_birth,
+                guardian: (child.guardian_name.clone(), child.guardian_relation),
+            })
+        })
     });
     move || {
         if !sync.ready.get() {
             return view! { <p class="page muted">{i18n.t().loading}</p> }.into_any();
         }
-        match record
-            .get()
-            .and_then(|record| child_of(&record).map(|child| (record, child)))
-        {
-            Some((record, child)) => {
-                view! { <ChildView record=record child=child just_saved=just_saved/> }.into_any()
-            }
-            None => {
-                view! { <p class="page notice error">{i18n.t().child_not_found}</p> }.into_any()
-            }
+        let Some(id) = id.filter(|_| sections.with(Option::is_some)) else {
+            return view! { <p class="page notice error">{i18n.t().child_not_found}</p> }
+                .into_any();
+        };
+        view! {
+            <section class="page">
+                <p><A href="/children">{move || i18n.t().back_to_list}</A></p>
+                {just_saved.then(|| view! { <p class="notice ok" role="status" id="saved-notice">{move || i18n.t().saved_locally}</p> })}
+                {move || record.get().map(|(record, child)| view! { <ChildHead record=record child=child/> })}
+                <StandingFlag child_id=id/>
+                {move || record.get().map(|(_, child)| view! { <ChildFacts child=child/> })}
+                {move || sections.get().filter(|key| !key.voided).and_then(|key| {
+                    let child = record.with_untracked(|r| r.as_ref().map(|(_, c)| c.clone()))?;
+                    Some(view! {
+                        <crate::pages::referrals::ChildReferrals child_id=id/>
+                        <ScreeningSection child_id=id child=child.clone()/>
+                        <SessionsSection child_id=id facility_id=key.facility_id child=child.clone()/>
+                        <ConsentSection child_id=id facility_id=key.facility_id child=child.clone()/>
+                        <CircumstancesSection child_id=id facility_id=key.facility_id child=child/>
+                    })
+                })}
+                {move || record.get().filter(|(_, child)| !child.is_voided()).map(|(record, child)| view! {
+                    <VoidForm id=id facility_id=record.facility_id child=child/>
+                })}
+            </section>
         }
+        .into_any()
     }
 }
 
+/// What the sections of a child's page are built from.
+#[derive(Clone, PartialEq)]
+struct SectionsKey {
+    facility_id: Uuid,
+    voided: bool,
+    born: chrono::NaiveDate,
+    guardian: (String, shared::child::GuardianRelation),
+}
+
+/// The child's name and badges as this device has them.
 #[component]
-fn ChildView(record: LocalRecord, child: Child, just_saved: bool) -> impl IntoView {
+fn ChildHead(record: LocalRecord, child: Child) -> impl IntoView {
+    let i18n = use_i18n();
+    let waiting = record.server.as_ref() != Some(&record.fields);
+    let id = record.id;
+    let voided = child.voided_reason.clone();
+    view! {
+        <div class="section-head">
+            <h1 id="child-name">{child.full_name.clone()}</h1>
+            <A href=format!("/children/{id}/edit") attr:class="button secondary" attr:id="edit-child">{move || i18n.t().edit_child}</A>
+        </div>
+        <p>
+            {waiting.then(|| view! { <span class="badge warn" id="waiting-badge">{move || (i18n.t().pending_changes)(1)}</span> })}
+            {voided.clone().map(|reason| view! { <span class="badge off">{move || i18n.t().voided} ": " {reason.clone()}</span> })}
+        </p>
+        {child.registered_elsewhere.then(|| view! {
+            <p class="notice info" role="note" id="registered-elsewhere">{move || i18n.t().registered_elsewhere}</p>
+        })}
+    }
+}
+
+/// The child's facts.
+#[component]
+fn ChildFacts(child: Child) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
     let areas = LocalResource::new(move || communes(api));
-    let waiting = record.server.as_ref() != Some(&record.fields);
-    let id = record.id;
     let commune_id = child.commune_id;
-    let voided = child.voided_reason.clone();
-    let row = |label: fn(&'static crate::i18n::Texts) -> &'static str, value: String| {
-        view! { <dt>{move || label(i18n.t())}</dt><dd>{value}</dd> }
+    // Each value is worded in the page's language, and follows a switch of it.
+    let row = move |label: fn(&'static crate::i18n::Texts) -> &'static str,
+                    value: Box<dyn Fn(Lang) -> String + Send + Sync>| {
+        view! { <dt>{move || label(i18n.t())}</dt><dd>{move || value(i18n.lang())}</dd> }
     };
+    let born = child.date_of_birth;
+    let age = child.age_on(today());
+    let (sex, relation, group) = (child.sex, child.guardian_relation, child.ethnicity.clone());
+    let (class, guardian) = (child.school_class.clone(), child.guardian_name.clone());
+    let (phone, personal_id) = (child.guardian_phone.clone(), child.personal_id.clone());
     view! {
-        <section class="page">
-            <p><A href="/children">{move || i18n.t().back_to_list}</A></p>
-            {just_saved.then(|| view! { <p class="notice ok" role="status" id="saved-notice">{move || i18n.t().saved_locally}</p> })}
-            <div class="section-head">
-                <h1 id="child-name">{child.full_name.clone()}</h1>
-                <A href=format!("/children/{id}/edit") attr:class="button secondary" attr:id="edit-child">{move || i18n.t().edit_child}</A>
-            </div>
-            <p>
-                {waiting.then(|| view! { <span class="badge warn" id="waiting-badge">{move || (i18n.t().pending_changes)(1)}</span> })}
-                {voided.clone().map(|reason| view! { <span class="badge off">{move || i18n.t().voided} ": " {reason.clone()}</span> })}
-            </p>
-            <UrgentFlag child_id=id/>
-            {child.registered_elsewhere.then(|| view! {
-                <p class="notice info" role="note" id="registered-elsewhere">{move || i18n.t().registered_elsewhere}</p>
-            })}
-            <article class="card">
-                <dl class="facts">
-                    {row(|t| t.date_of_birth, format!("{} ({})", format_date(child.date_of_birth), (i18n.t().age)(child.age_on(today()))))}
-                    {row(|t| t.sex, child.sex.label(i18n.lang()).to_string())}
-                    {row(|t| t.ethnicity, ethnicity::name(&child.ethnicity).unwrap_or_default().to_string())}
-                    <dt>{move || i18n.t().commune}</dt>
-                    <dd>{move || area_name(&areas.get().unwrap_or_default(), commune_id)}</dd>
-                    {row(|t| t.school_class, child.school_class.clone().unwrap_or_default())}
-                    {row(|t| t.guardian_name, format!("{} ({})", child.guardian_name, child.guardian_relation.label(i18n.lang())))}
-                    {row(|t| t.guardian_phone, child.guardian_phone.clone().unwrap_or_default())}
-                    {row(|t| t.personal_id, child.personal_id.clone().unwrap_or_default())}
-                </dl>
-            </article>
-            {voided.is_none().then(|| view! {
-                <crate::pages::referrals::ChildReferrals child_id=id/>
-                <ScreeningSection child_id=id child=child.clone()/>
-                <SessionsSection child_id=id facility_id=record.facility_id child=child.clone()/>
-                <ConsentSection child_id=id facility_id=record.facility_id child=child.clone()/>
-                <CircumstancesSection child_id=id facility_id=record.facility_id child=child.clone()/>
-                <VoidForm id=id facility_id=record.facility_id child=child.clone()/>
-            })}
-        </section>
+        <article class="card">
+            <dl class="facts">
+                {row(|t| t.date_of_birth, Box::new(move |lang| format!("{} ({})", format_date(born), (Texts::of(lang).age)(age))))}
+                {row(|t| t.sex, Box::new(move |lang| sex.label(lang).to_string()))}
+                {row(|t| t.ethnicity, Box::new(move |lang| ethnicity::label(&group, lang).unwrap_or_default()))}
+                <dt>{move || i18n.t().commune}</dt>
+                <dd>{move || area_name(&areas.get().unwrap_or_default(), commune_id)}</dd>
+                {row(|t| t.school_class, Box::new(move |_| class.clone().unwrap_or_default()))}
+                {row(|t| t.guardian_name, Box::new(move |lang| format!("{guardian} ({})", relation.label(lang))))}
+                {row(|t| t.guardian_phone, Box::new(move |_| phone.clone().unwrap_or_default()))}
+                {row(|t| t.personal_id, Box::new(move |_| personal_id.clone().unwrap_or_default()))}
+            </dl>
+        </article>
     }
 }
 

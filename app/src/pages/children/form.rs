@@ -99,10 +99,14 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
             .map(|r| (r.code().to_string(), r.label(i18n.lang()).to_string()))
             .collect()
     });
-    let groups = Signal::derive(|| {
+    let groups = Signal::derive(move || {
+        let lang = i18n.lang();
         ETHNIC_GROUPS
             .iter()
-            .map(|(slug, name)| (slug.to_string(), name.to_string()))
+            .map(|(slug, _)| {
+                let label = shared::ethnicity::label(slug, lang).unwrap_or_default();
+                (slug.to_string(), label)
+            })
             .collect()
     });
     let commune_options = Signal::derive(move || {

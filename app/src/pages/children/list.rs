@@ -89,7 +89,11 @@ pub fn ChildrenPage() -> impl IntoView {
                     view! {
                     <li class="child-row">
                         <A href=format!("/children/{id}")><strong>{name}</strong></A>
-                        {flag.map(|level| view! { " " <span class="badge warn urgent-badge">{move || (i18n.c().urgent_title)(level)}</span> })}
+                        {flag.map(|flag| view! {
+                            " " <span class="badge warn urgent-badge" data-awaiting=flag.awaiting_action.to_string()>
+                                {move || (i18n.c().urgent_title)(flag.level)}
+                            </span>
+                        })}
                         <span class="muted">
                             {format_date(child.date_of_birth)} " · " {(i18n.t().age)(child.age_on(today))} " · "
                             {child.sex.label(i18n.lang())}

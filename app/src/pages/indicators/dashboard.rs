@@ -14,8 +14,8 @@ use super::{suppression, Choice};
 use crate::api::{use_api, ApiFailure};
 use crate::i18n::{use_i18n, I18n};
 
-fn percent_text(s: Suppression, r: Ratio) -> String {
-    s.percent(r)
+fn percent_text(s: Suppression, r: Ratio, lang: shared::lang::Lang) -> String {
+    s.percent(r, lang)
 }
 
 #[component]
@@ -57,12 +57,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         .months
         .iter()
         .zip(&months)
-        .map(|(m, label)| {
-            (
-                label.clone(),
-                if m.i1.hidden { None } else { m.i1.percent() },
-            )
-        })
+        .map(|(m, label)| (label.clone(), m.i1.percent()))
         .collect();
     let screening_bars: Vec<(String, u32, Option<String>)> = report
         .months
@@ -70,10 +65,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         .zip(&months)
         .map(|(m, label)| {
             let key = format!("month.{}-{:02}.screenings", m.year, m.month);
-            let hidden = report
-                .hidden
-                .contains(&key)
-                .then(|| format!("<{}", s.below));
+            let hidden = Suppression::hidden_in(&report, &key).map(|why| s.marker(why));
             (label.clone(), m.screenings, hidden)
         })
         .collect();
@@ -85,7 +77,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     };
     let mut furthest: Vec<Unit> = units
         .into_iter()
-        .filter(|u| !u.i1.hidden && u.i1.denominator > 0)
+        .filter(|u| !u.i1.is_hidden() && u.i1.denominator > 0)
         .collect();
     furthest.sort_by(|a, b| {
         a.i1.percent()
@@ -96,7 +88,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     let still_open = s.count_in(&report, "i1_still_open", report.i1_still_open);
     let i5 = report.i5.clone();
     let count = |key: &str, value: u32| s.count_in(&report, key, value);
-    let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| format!("{d:.1}"));
+    let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| i18n.lang().decimal(d, 1));
     view! {
         <p class="lead" id="indicator-scope">{(i18n.rp().as_of)(&shown.scope, &format_date(report.period.from), &format_date(report.as_of))}</p>
         <p class="muted">{if shown.aggregate { (i18n.rp().aggregate)(s.below) } else { i18n.rp().local.to_string() }}</p>
@@ -109,7 +101,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         <div class="indicator-grid">
             {cards.into_iter().zip(defs).map(|((indicator, ratio), def)| {
                 let (n, d) = s.ratio(ratio);
-                let percent = if ratio.hidden { None } else { ratio.percent() };
+                let percent = ratio.percent();
                 let target = indicator.target();
                 let met = match (percent, target) {
                     (Some(p), Some(t)) => Some(p >= t),
@@ -119,7 +111,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
                 view! {
                     <article class="card indicator" id=format!("indicator-{}", indicator.code()) data-percent=percent.map(|p| format!("{p:.1}")).unwrap_or_default()>
                         <h2>{def.title}</h2>
-                        <p class="big-figure">{percent_text(s, ratio)}</p>
+                        <p class="big-figure">{percent_text(s, ratio, i18n.lang())}</p>
                         <p class="muted">{(i18n.rp().of)(&n, &d)}
                             {target.map(|t| view! { " · " {(i18n.rp().target)(t)} })}
                             {met.map(|m| view! { " " <span class=if m { "badge ok" } else { "badge warn" }>{if m { i18n.rp().met } else { i18n.rp().not_met }}</span> })}
@@ -143,8 +135,8 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
                 <dt>{i18n.rp().sent}</dt><dd id="i5-sent">{count("i5.sent", i5.sent)}</dd>
                 <dt>{i18n.rp().days_to_received}</dt><dd>{days(i5.median_days_to_received)}</dd>
                 <dt>{i18n.rp().days_to_attended}</dt><dd>{days(i5.median_days_to_attended)}</dd>
-                <dt>{i18n.rp().declined}</dt><dd>{s.percent(i5.declined)}</dd>
-                <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback)}</dd>
+                <dt>{i18n.rp().declined}</dt><dd>{s.percent(i5.declined, i18n.lang())}</dd>
+                <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback, i18n.lang())}</dd>
                 <dt>{i18n.rp().open_overdue}</dt><dd>{count("i5.open_overdue", i5.open_overdue)}</dd>
             </dl>
             <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.rp().open_rows}</A></p>
@@ -165,7 +157,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         {(!furthest.is_empty()).then(|| view! {
             <article class="card" id="indicator-furthest">
                 <h2>{i18n.rp().furthest}</h2>
-                <ol>{furthest.into_iter().map(|u| view! { <li>{u.name.clone()} " — " {s.percent(u.i1)} <span class="muted">" (I4 " {s.percent(u.i4)} ")"</span></li> }).collect_view()}</ol>
+                <ol>{furthest.into_iter().map(|u| view! { <li>{u.name.clone()} " — " {s.percent(u.i1, i18n.lang())} <span class="muted">" (I4 " {s.percent(u.i4, i18n.lang())} ")"</span></li> }).collect_view()}</ol>
             </article>
         })}
         <article class="card" id="indicator-breakdowns">
@@ -204,7 +196,7 @@ fn Breakdown(
             <table class="data">
                 <tbody>{lines.into_iter().map(|l| {
                     let (n, d) = s.ratio(l.ratio);
-                    view! { <tr><td>{breakdown_label(group, &l.key, lang)}</td><td>{(i18n.rp().of)(&n, &d)}</td><td>{s.percent(l.ratio)}</td></tr> }
+                    view! { <tr><td>{breakdown_label(group, &l.key, lang)}</td><td>{(i18n.rp().of)(&n, &d)}</td><td>{s.percent(l.ratio, lang)}</td></tr> }
                 }).collect_view()}</tbody>
             </table>
         </div>

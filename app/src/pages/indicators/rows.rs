@@ -94,8 +94,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                         sex: record.as_ref().map(|c| c.sex.label(lang).to_string()),
                         ethnicity: record
                             .as_ref()
-                            .and_then(|c| shared::ethnicity::name(&c.ethnicity))
-                            .map(str::to_string),
+                            .and_then(|c| shared::ethnicity::label(&c.ethnicity, lang)),
                         facility,
                         date,
                         counted: part == Part::Numerator,
@@ -134,6 +133,8 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                 }
                 view! {
                     <p class="muted" id="rows-total">{(i18n.rp().rows_total)(view.rows.len(), view.total)}</p>
+                    {(view.rows.len() < view.total.min(shared::indicators::ROWS_MAX))
+                        .then(|| view! { <p class="muted" id="rows-withheld">{i18n.rp().rows_withheld}</p> })}
                     <div class="table-wrap">
                         <table class="data" id="indicator-rows">
                             <thead><tr>

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use shared::lang::{format_date, parse_date, vietnam_offset};
 use shared::referral::{apply, Action, Feedback, ReferralEvent, Service, Side, Status};
 use shared::sync::RecordType;
+use shared::validate::Problem;
 use uuid::Uuid;
 
 use super::Item;
@@ -28,6 +29,47 @@ pub fn possible(status: Status, side: Side) -> Vec<Action> {
         .into_iter()
         .filter(|a| *a != Action::Receive && apply(status, *a, side, "-").is_ok())
         .collect()
+}
+
+/// What the user has typed into a step's form, and which form is open. Owned by the referral's
+/// page, so a sync run that brings the server's answer (and redraws the actions) loses nothing.
+#[derive(Clone, Copy)]
+pub struct StepForm {
+    open: RwSignal<Option<Action>>,
+    feedback: FormFeedback,
+    reason: RwSignal<String>,
+    appointment: RwSignal<String>,
+    attended: RwSignal<String>,
+    found: RwSignal<String>,
+    services: RwSignal<Vec<Service>>,
+    for_school: RwSignal<String>,
+    for_family: RwSignal<String>,
+    note: RwSignal<String>,
+    follow_up: RwSignal<String>,
+}
+
+impl Default for StepForm {
+    fn default() -> StepForm {
+        let sync = use_sync();
+        StepForm {
+            open: RwSignal::new(None),
+            feedback: FormFeedback::default(),
+            reason: RwSignal::new(String::new()),
+            appointment: RwSignal::new(String::new()),
+            attended: RwSignal::new(format_date(
+                sync.network
+                    .now()
+                    .with_timezone(&vietnam_offset())
+                    .date_naive(),
+            )),
+            found: RwSignal::new(String::new()),
+            services: RwSignal::new(Vec::new()),
+            for_school: RwSignal::new(String::new()),
+            for_family: RwSignal::new(String::new()),
+            note: RwSignal::new(String::new()),
+            follow_up: RwSignal::new(String::new()),
+        }
+    }
 }
 
 /// Saves an event by my facility on a referral, after its own checks.
@@ -99,19 +141,31 @@ pub fn RefField(
     }
 }
 
-/// Parses "dd/mm/yyyy hh:mm" (the time may be left out).
-fn parse_appointment(text: &str) -> Option<NaiveDateTime> {
+/// Parses "dd/mm/yyyy hh:mm" (the time may be left out: 08:00), saying which part is wrong.
+fn parse_appointment(text: &str) -> Result<NaiveDateTime, Problem> {
     let mut parts = text.split_whitespace();
-    let date = parse_date(parts.next()?)?;
-    let time = match parts.next() {
-        Some(t) => NaiveTime::parse_from_str(t, "%H:%M").ok()?,
-        None => NaiveTime::from_hms_opt(8, 0, 0)?,
+    let date = parts
+        .next()
+        .and_then(parse_date)
+        .ok_or(Problem::DateFormat)?;
+    let time = match (parts.next(), parts.next()) {
+        (Some(t), None) => {
+            NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| Problem::TimeFormat)?
+        }
+        (None, _) => NaiveTime::from_hms_opt(8, 0, 0).ok_or(Problem::TimeFormat)?,
+        (Some(_), Some(_)) => return Err(Problem::TimeFormat),
     };
-    Some(date.and_time(time))
+    Ok(date.and_time(time))
+}
+
+/// An example the hint shows: a week from today at 14:30, written as the field wants it.
+fn appointment_example() -> String {
+    let day = shared::lang::vietnam_day(chrono::Utc::now()) + chrono::Duration::days(7);
+    format!("{} 14:30", format_date(day))
 }
 
 #[component]
-pub fn Actions(item: Item) -> impl IntoView {
+pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let session = use_session();
@@ -127,36 +181,43 @@ pub fn Actions(item: Item) -> impl IntoView {
             .map(|u| u.full_name)
             .unwrap_or_default(),
     );
-    let open = RwSignal::new(None::<Action>);
-    let feedback = FormFeedback::default();
-    let reason = RwSignal::new(String::new());
-    let appointment = RwSignal::new(String::new());
-    let attended = RwSignal::new(format_date(
-        sync.network
-            .now()
-            .with_timezone(&vietnam_offset())
-            .date_naive(),
-    ));
-    let found = RwSignal::new(String::new());
-    let services = RwSignal::new(Vec::<Service>::new());
-    let for_school = RwSignal::new(String::new());
-    let for_family = RwSignal::new(String::new());
-    let note = RwSignal::new(String::new());
-    let follow_up = RwSignal::new(String::new());
+    let StepForm {
+        open,
+        feedback,
+        reason,
+        appointment,
+        attended,
+        found,
+        services,
+        for_school,
+        for_family,
+        note,
+        follow_up,
+    } = form;
     let actions = possible(item.status, side);
+    // A form for a step no longer possible (the other side moved first) closes.
+    if open.get_untracked().is_some_and(|a| !actions.contains(&a)) {
+        open.set(None);
+    }
+    if actions.is_empty() {
+        // Nothing left to do: a cancelled referral says so and why, instead of an empty card.
+        return super::slip::cancel_reason(&item)
+            .map(|reason| {
+                view! { <p class="notice warn" id="referral-cancelled" role="note">{(i18n.r().cancelled_mark)(&reason)}</p> }
+            })
+            .into_any();
+    }
     let item = StoredValue::new(item);
 
     let submit = move |action: Action| {
         let text = |s: RwSignal<String>| Some(s.get_untracked()).filter(|t| !t.trim().is_empty());
         let mut problems = BTreeMap::new();
         let appointment = match text(appointment) {
-            Some(t) => parse_appointment(&t).or_else(|| {
-                problems.insert(
-                    "appointment".into(),
-                    shared::validate::Problem::DateFormat.message(i18n.lang()),
-                );
-                None
-            }),
+            Some(t) => parse_appointment(&t)
+                .map_err(|problem| {
+                    problems.insert("appointment".into(), problem.message(i18n.lang()));
+                })
+                .ok(),
             None => None,
         };
         let follow = text(follow_up).and_then(|t| {
@@ -225,7 +286,7 @@ pub fn Actions(item: Item) -> impl IntoView {
                     {(a.needs_reason()).then(|| view! { <RefField name="reason" label=|r| r.action_reason value=reason errors=feedback.errors multiline=true/> })}
                     {(a == Action::Accept).then(|| view! {
                         <RefField name="appointment" label=|r| r.appointment value=appointment errors=feedback.errors/>
-                        <p class="hint">{move || i18n.r().appointment_hint}</p>
+                        <p class="hint" id="appointment-hint">{move || (i18n.r().appointment_hint)(&appointment_example())}</p>
                     })}
                     {(a == Action::Attend).then(|| view! { <RefField name="attended_on" label=|r| r.attended_on value=attended errors=feedback.errors/> })}
                     {(a == Action::Complete).then(|| view! {
@@ -244,10 +305,10 @@ pub fn Actions(item: Item) -> impl IntoView {
                         <RefField name="note" label=|r| r.note value=note errors=feedback.errors multiline=true/>
                     })}
                     <button type="button" class="button primary" id=format!("do-{}", code(a)) on:click=move |_| submit(a)>
-                        {move || i18n.r().do_action}
+                        {move || (i18n.r().do_action)(a)}
                     </button>
                     " "
-                    <button type="button" class="button secondary" on:click=move |_| open.set(None)>{move || i18n.t().cancel}</button>
+                    <button type="button" class="button secondary" on:click=move |_| open.set(None)>{move || i18n.r().close_form}</button>
                 </div>
             })}
         </article>

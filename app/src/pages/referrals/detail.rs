@@ -12,7 +12,7 @@ use shared::referral::{slip, Action, ReferralEvent, ScreeningSummary, Side, Stat
 use shared::sync::RecordType;
 use uuid::Uuid;
 
-use super::actions::Actions;
+use super::actions::{Actions, StepForm};
 use super::list::status_badge;
 use super::{EventItem, Item};
 use crate::i18n::use_i18n;
@@ -102,18 +102,19 @@ pub fn ReferralPage() -> impl IntoView {
                 .await;
         });
     });
+    let form = StepForm::default();
     view! {
         <section class="page">
             {move || match item.get() {
                 None => view! { <p class="empty">{i18n.t().not_found}</p> }.into_any(),
-                Some(item) => view! { <Referral item=item all=all/> }.into_any(),
+                Some(item) => view! { <Referral item=item all=all form=form/> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn Referral(item: Item, all: Memo<Vec<Item>>) -> impl IntoView {
+fn Referral(item: Item, all: Memo<Vec<Item>>, form: StepForm) -> impl IntoView {
     let i18n = use_i18n();
     let network = use_sync().network;
     let times = network.due_times.get_untracked();
@@ -153,11 +154,11 @@ fn Referral(item: Item, all: Memo<Vec<Item>>) -> impl IntoView {
             </p>
         })}
         {feedback.map(|e| view! { <FeedbackCard event=e/> })}
-        <Actions item=item.clone()/>
+        <Actions item=item.clone() form=form/>
         <article class="card" id="referral-packet">
             <dl class="facts">
-                <dt>{move || i18n.r().from}</dt><dd>{network.facility_name(item.sender)} <br/><span class="muted">{sent_line}</span></dd>
-                <dt>{move || i18n.r().to}</dt><dd id="referral-to">{network.facility_name(r.to_facility)}</dd>
+                <dt>{move || i18n.r().from}</dt><dd id="referral-from">{let sender = item.sender; move || network.facility_name(sender)} <br/><span class="muted">{sent_line}</span></dd>
+                <dt>{move || i18n.r().to}</dt><dd id="referral-to">{let to = r.to_facility; move || network.facility_name(to)}</dd>
                 <dt>{move || i18n.r().child}</dt>
                 <dd>{match child_link { Some(href) => view! { <A href=href>{packet.child.full_name.clone()}</A> }.into_any(), None => packet.child.full_name.clone().into_any() }}
                     " · " {packet.child.sex.label(i18n.lang_untracked())}</dd>
@@ -197,7 +198,7 @@ fn Referral(item: Item, all: Memo<Vec<Item>>) -> impl IntoView {
                 <h2>{move || i18n.r().chain}</h2>
                 <ul class="plain">
                     {previous.map(|p| view! { <li>"← " <A href=format!("/referrals/{p}")>{move || network.facility_name(all.with(|l| l.iter().find(|i| i.id == p).map_or(Uuid::nil(), |i| i.sender)))}</A></li> })}
-                    {onward.into_iter().map(|o| view! { <li>"→ " <A href=format!("/referrals/{}", o.id)>{network.facility_name(o.referral.to_facility)}</A> " " {status_badge(o.status, i18n)}</li> }).collect_view()}
+                    {onward.into_iter().map(|o| view! { <li>"→ " <A href=format!("/referrals/{}", o.id)>{let to = o.referral.to_facility; move || network.facility_name(to)}</A> " " {status_badge(o.status, i18n)}</li> }).collect_view()}
                 </ul>
             </article>
         })}

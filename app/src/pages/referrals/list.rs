@@ -170,6 +170,7 @@ pub fn Notices() -> impl IntoView {
             NoticeKind::New => r.notice_new,
             NoticeKind::Feedback => r.notice_feedback,
             NoticeKind::Declined => r.notice_declined,
+            NoticeKind::Cancelled => r.notice_cancelled,
             NoticeKind::Refused => r.notice_refused,
         };
         f(&notice.child)

@@ -147,6 +147,8 @@ pub struct EventItem {
     pub event: ReferralEvent,
     /// Not answered by the server yet.
     pub pending: bool,
+    /// The server's order of it, once pulled.
+    pub seq: Option<i64>,
 }
 
 /// One referral as the device shows it.
@@ -211,6 +213,7 @@ pub fn items(records: &[LocalRecord], my_facility: Option<Uuid>) -> Vec<Item> {
                     facility_id: record.facility_id,
                     event,
                     pending: record.server.is_none(),
+                    seq: record.seq,
                 });
         }
     }
@@ -220,7 +223,9 @@ pub fn items(records: &[LocalRecord], my_facility: Option<Uuid>) -> Vec<Item> {
         .filter_map(|record| {
             let referral = Referral::from_fields(&record.fields)?;
             let mut events = events.remove(&record.id).unwrap_or_default();
-            events.sort_by_key(|e| (e.event.at, e.id));
+            // In the order the server decided (its sequence), not by the devices' clocks; steps
+            // not yet answered by the server come last, in the order they were made.
+            events.sort_by_key(|e| (e.seq.unwrap_or(i64::MAX), e.event.at, e.id));
             let side = match my_facility {
                 Some(mine) if mine == record.facility_id => Some(Side::Sender),
                 Some(mine) if mine == referral.to_facility => Some(Side::Receiver),
@@ -260,6 +265,8 @@ pub enum NoticeKind {
     New,
     Feedback,
     Declined,
+    /// The sender cancelled a referral this facility received.
+    Cancelled,
     /// One of my facility's events arrived too late and was refused.
     Refused,
 }
@@ -289,12 +296,22 @@ pub fn notices(items: &[Item], my_facility: Option<Uuid>, seen: &BTreeSet<String
                 }
                 continue;
             }
-            if mine || item.side == Some(Side::Receiver) {
+            if mine {
                 continue;
             }
-            match e.event.action {
-                Action::Complete => add(format!("feedback:{}", e.id), NoticeKind::Feedback),
-                Action::Decline => add(format!("declined:{}", e.id), NoticeKind::Declined),
+            // The other side's steps that change what this side must do.
+            match (item.side, e.event.action) {
+                (Some(Side::Sender), Action::Complete) => {
+                    add(format!("feedback:{}", e.id), NoticeKind::Feedback)
+                }
+                (Some(Side::Sender), Action::Decline) => {
+                    add(format!("declined:{}", e.id), NoticeKind::Declined)
+                }
+                // A cancellation reaches the receiver whether or not it had accepted: an
+                // appointment it keeps may no longer exist.
+                (Some(Side::Receiver), Action::Cancel) => {
+                    add(format!("cancelled:{}", e.id), NoticeKind::Cancelled)
+                }
                 _ => {}
             }
         }

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use shared::api::Facility;
 use shared::care::{Session, SessionKind};
+use shared::consent::Purpose;
 use shared::instrument::FlagLevel;
 use shared::lang::{format_date, vietnam_offset};
 use shared::place::FacilityType;
@@ -20,6 +21,7 @@ use super::detail::screening_line;
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::use_i18n;
 use crate::pages::children::child_of;
+use crate::pages::screening::consent::ConsentForm;
 use crate::pages::screening::{consents_of, screenings_of, toggle};
 use crate::session::use_session;
 use crate::sync::use_sync;
@@ -99,14 +101,22 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     let my_name = StoredValue::new(me.map(|u| u.full_name).unwrap_or_default());
     let feedback = Feedback::default();
 
-    let from_screening =
-        query.with_untracked(|q| q.get("screening").and_then(|s| Uuid::parse_str(&s).ok()));
+    // From a result, its screening; from the child's page, the screening of the child's standing
+    // urgent flag. A flag sets the urgency the safety pathway implies.
+    let standing = sync
+        .records
+        .with_untracked(|r| crate::pages::screening::urgent_flag(r, subject.child_id))
+        .filter(|_| subject.onward_from.is_none());
+    let from_screening = query
+        .with_untracked(|q| q.get("screening").and_then(|s| Uuid::parse_str(&s).ok()))
+        .or(standing.and_then(|s| s.screening_id));
     let attached = RwSignal::new(from_screening.into_iter().collect::<Vec<Uuid>>());
     let flag = subject
         .screenings
         .iter()
         .filter(|(id, _, _)| Some(*id) == from_screening)
-        .find_map(|(_, _, flag)| *flag);
+        .find_map(|(_, _, flag)| *flag)
+        .or(standing.map(|s| s.level));
     let urgency = RwSignal::new(match flag {
         Some(FlagLevel::Acute) => Urgency::Emergency,
         Some(FlagLevel::NonAcute) => Urgency::Urgent,
@@ -281,6 +291,21 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
         types.retain(|t| sharing_purpose(*t).is_some() || *t == FacilityType::Hotline111);
         types
     };
+    // A sharing consent can be recorded here, as on the child's page.
+    let own_consent_form = move || {
+        let s = subject.get_value();
+        let purpose = chosen
+            .get_untracked()
+            .and_then(|f| sharing_purpose(f.facility_type));
+        let child = sync.records.with_untracked(|r| {
+            r.iter()
+                .find(|r| r.id == s.child_id)
+                .and_then(|r| child_of(r).map(|c| (r.facility_id, c)))
+        });
+        child.filter(|_| s.onward_from.is_none()).map(|(facility_id, child)| view! {
+            <ConsentForm child_id=s.child_id facility_id=facility_id child=child purpose=purpose.unwrap_or(Purpose::ShareHealth)/>
+        })
+    };
     let name = subject.with_value(|s| s.name.clone());
     let own_child = subject.with_value(|s| s.onward_from.is_none());
     view! {
@@ -354,6 +379,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
                     Some(true) => view! { <p class="notice ok" id="consent-ok">{i18n.r().consent_ok}</p> }.into_any(),
                     Some(false) => view! {
                         <p class="notice warn" id="consent-missing">{i18n.r().consent_missing}</p>
+                        {own_consent_form()}
                         <RefField name="emergency_reason" label=|r| r.emergency_reason value=emergency errors=feedback.errors multiline=true/>
                     }.into_any(),
                     None => ().into_any(),

@@ -17,6 +17,18 @@ use crate::api::{use_api, ApiFailure};
 use crate::i18n::use_i18n;
 use crate::sync::use_sync;
 
+/// Why a cancelled referral was cancelled (`None` while it is not).
+pub fn cancel_reason(item: &super::Item) -> Option<String> {
+    (item.status == shared::referral::Status::Cancelled).then(|| {
+        item.events
+            .iter()
+            .rev()
+            .find(|e| e.event.action == shared::referral::Action::Cancel)
+            .and_then(|e| e.event.reason.clone())
+            .unwrap_or_default()
+    })
+}
+
 /// The QR code of a link, as SVG markup.
 fn qr_svg(text: &str) -> Option<String> {
     let code = QrCode::new(text.as_bytes()).ok()?;
@@ -70,7 +82,7 @@ pub fn SlipPage() -> impl IntoView {
                     <article class=move || format!("slip slip-{}", size.get()) id="slip">
                         <header class="slip-head">
                             <div>
-                                <strong>{network.facility_name(item.sender)}</strong>
+                                <strong>{let sender = item.sender; move || network.facility_name(sender)}</strong>
                                 <br/>{i18n.r().slip_code} ": " <strong id="slip-code">{slip::short_code(item.id)}</strong>
                             </div>
                             <div class="slip-nation">
@@ -78,9 +90,12 @@ pub fn SlipPage() -> impl IntoView {
                                 <span class="underline">"Độc lập - Tự do - Hạnh phúc"</span>
                             </div>
                         </header>
+                        {cancel_reason(&item).map(|reason| view! {
+                            <p class="slip-cancelled" id="slip-cancelled" role="note">{(i18n.r().cancelled_mark)(&reason)}</p>
+                        })}
                         <h1 class="slip-title">{i18n.r().slip_title}</h1>
                         <p class="slip-subtitle">{i18n.r().slip_subtitle}</p>
-                        <p>{i18n.r().to} ": " <strong id="slip-to">{network.facility_name(r.to_facility)}</strong></p>
+                        <p>{i18n.r().to} ": " <strong id="slip-to">{let to = r.to_facility; move || network.facility_name(to)}</strong></p>
                         <dl class="facts">
                             <dt>{i18n.r().child}</dt><dd id="slip-child">{p.child.full_name.clone()} " · " {p.child.sex.label(lang)}</dd>
                             <dt>{i18n.r().born}</dt><dd>{format_date(p.child.date_of_birth)}</dd>

@@ -73,8 +73,14 @@ fn Withdraw(id: Uuid, facility_id: Uuid, consent: Consent) -> impl IntoView {
     view! { <button type="button" class="button secondary small" on:click=withdraw>{move || i18n.c().withdraw}</button> }
 }
 
+/// Recording a consent; `purpose` preselects what it is for (the referral form asks for sharing).
 #[component]
-fn ConsentForm(child_id: Uuid, facility_id: Uuid, child: Child) -> impl IntoView {
+pub fn ConsentForm(
+    child_id: Uuid,
+    facility_id: Uuid,
+    child: Child,
+    #[prop(optional)] purpose: Option<Purpose>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let feedback = Feedback::default();
@@ -82,7 +88,7 @@ fn ConsentForm(child_id: Uuid, facility_id: Uuid, child: Child) -> impl IntoView
     let relation = RwSignal::new(child.guardian_relation);
     let given_on = RwSignal::new(format_date(today()));
     let child_agreed = RwSignal::new(false);
-    let purposes = RwSignal::new(vec![Purpose::Screening]);
+    let purposes = RwSignal::new(vec![purpose.unwrap_or(Purpose::Screening)]);
     let method = RwSignal::new(ConsentMethod::SignedForm);
     let witness = RwSignal::new(String::new());
     let open = RwSignal::new(false);

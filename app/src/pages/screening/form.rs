@@ -7,12 +7,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
-use shared::instrument::{age_in_months, find, flags_so_far, Answers, Informant, Instrument};
+use shared::instrument::{
+    age_in_months, find, flags_so_far, Answers, FlagLevel, Informant, Instrument,
+};
 use shared::lang::{format_date, parse_date};
 use shared::screening::SafetyAction;
 use shared::validate::Problem;
 use uuid::Uuid;
 
+use super::flag;
 use super::questions::Questions;
 use super::safety::UrgentPanel;
 use super::{may_screen, CareField};
@@ -34,6 +37,9 @@ pub struct Draft {
     pub step: usize,
     pub started: bool,
     pub safety: Option<SafetyAction>,
+    /// The flag record raised by a critical answer, and its level.
+    #[serde(default)]
+    pub flag: Option<(Uuid, FlagLevel)>,
 }
 
 pub fn draft_key(child_id: Uuid, instrument: &str) -> String {
@@ -121,23 +127,62 @@ fn ScreeningForm(
     draft: RwSignal<Option<Draft>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let level = Memo::new(move |_| {
+    let sync = use_sync();
+    let raised = Memo::new(move |_| {
         let d = current(draft);
-        let raised = flags_so_far(instrument, &d.answers.values);
         let declined = d.answers.declined
             && instrument
                 .declined
                 .as_ref()
                 .is_some_and(|x| !x.flags.is_empty());
-        let acted = d.safety.is_some();
-        let level = raised
-            .first()
+        flags_so_far(instrument, &d.answers.values)
+            .iter()
             .map(|f| f.level)
-            .or(declined.then_some(shared::instrument::FlagLevel::NonAcute));
-        level.filter(|_| !acted)
+            .min()
+            .or(declined.then_some(FlagLevel::NonAcute))
     });
-    let record =
-        Callback::new(move |action: SafetyAction| edit(draft, |d| d.safety = Some(action)));
+    // The moment a critical answer is given, the flag is a stored record: leaving the form by any
+    // route leaves it standing, for this device and (after sync) for colleagues. A more urgent
+    // answer later in the same form raises a new flag in place of the first.
+    Effect::new(move |_| {
+        let Some(level) = raised.get() else { return };
+        let had = current(draft).flag;
+        if had.is_some_and(|(_, had)| had <= level) {
+            return;
+        }
+        let id = Uuid::now_v7();
+        edit(draft, |d| d.flag = Some((id, level)));
+        let superseded = i18n.f().superseded;
+        spawn_local(async move {
+            flag::raise(sync, id, child_id, facility_id, &instrument.id, level).await;
+            if let Some((previous, _)) = had {
+                let reason = superseded.to_string();
+                let _ = flag::update(sync, previous, |f| f.voided_reason = Some(reason)).await;
+            }
+        });
+    });
+    let level = Memo::new(move |_| {
+        let d = current(draft);
+        let acted_on_flag = d.flag.is_some_and(|(id, _)| {
+            sync.records
+                .with(|_| flag::stored(sync, id))
+                .is_some_and(|(_, f)| f.action.is_some())
+        });
+        raised
+            .get()
+            .filter(|_| d.safety.is_none() && !acted_on_flag)
+    });
+    let record = Callback::new(move |action: SafetyAction| {
+        edit(draft, |d| d.safety = Some(action.clone()));
+        if let Some((id, _)) = current(draft).flag {
+            spawn_local(async move {
+                let _ = flag::update(sync, id, |f| {
+                    f.action.get_or_insert(action);
+                })
+                .await;
+            });
+        }
+    });
     view! {
         <section class="page screening">
             <p><a href=format!("/children/{child_id}")>{move || i18n.c().back_to_child}</a></p>

@@ -1,4 +1,4 @@
-//! The screening part of a child's page: the urgent flag, instruments suggested by age (others
+//! The screening part of a child's page: instruments suggested by age (others
 //! with a stated reason), past results, and a small trend of totals per instrument.
 
 use leptos::prelude::*;
@@ -8,7 +8,8 @@ use shared::lang::format_date;
 use shared::screening::Screening;
 use uuid::Uuid;
 
-use super::{screenings_of, urgent_flag};
+use super::flag_list::FlagHistory;
+use super::screenings_of;
 use crate::i18n::use_i18n;
 use crate::pages::children::today;
 use crate::sync::use_sync;
@@ -16,19 +17,6 @@ use crate::sync::use_sync;
 /// The trend's drawing box, in SVG units.
 const WIDTH: f64 = 240.0;
 const HEIGHT: f64 = 60.0;
-
-/// The child's open urgent flag, shown at the top of the child's page for everyone who may see it.
-#[component]
-pub fn UrgentFlag(child_id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let sync = use_sync();
-    let flag = Memo::new(move |_| sync.records.with(|r| urgent_flag(r, child_id)));
-    move || {
-        flag.get().map(|(level, on)| view! {
-            <p class="notice error urgent-flag" id="urgent-flag" role="alert">{move || (i18n.c().urgent_flag)(level, &format_date(on))}</p>
-        })
-    }
-}
 
 #[component]
 pub fn ScreeningSection(child_id: Uuid, child: Child) -> impl IntoView {
@@ -73,6 +61,7 @@ pub fn ScreeningSection(child_id: Uuid, child: Child) -> impl IntoView {
                 {move || screenings.get().into_iter().map(|(id, s)| history_row(child_id, id, s)).collect_view()}
             </ul>
             {move || trends(&screenings.get())}
+            <FlagHistory child_id=child_id/>
         </article>
     }
 }

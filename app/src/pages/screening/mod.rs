@@ -3,6 +3,8 @@
 //! is scored on the device with the same `shared` engine the server re-checks with.
 
 pub mod consent;
+pub mod flag;
+pub mod flag_list;
 pub mod form;
 pub mod history;
 pub mod questions;
@@ -17,9 +19,9 @@ use leptos::prelude::*;
 use shared::care::AboutChild;
 use shared::child::Child;
 use shared::consent::{Consent, Purpose};
-use shared::instrument::FlagLevel;
 use shared::screening::Screening;
 use shared::sync::RecordType;
+use shared::urgent::{standing, Standing, UrgentFlag};
 use uuid::Uuid;
 
 use crate::i18n::care::CareTexts;
@@ -69,38 +71,60 @@ pub fn may_screen(records: &[LocalRecord], child: &Child, child_id: Uuid, on: Na
         .any(|(_, _, c)| c.covers(Purpose::Screening, on, child.date_of_birth))
 }
 
-/// The child's most urgent open flag: from the newest screening, not voided, that raised one.
-pub fn urgent_flag(records: &[LocalRecord], child_id: Uuid) -> Option<(FlagLevel, NaiveDate)> {
-    screenings_of(records, child_id)
-        .into_iter()
-        .filter(|(_, s)| !s.is_voided())
-        .find_map(|(_, s)| s.result.urgency().map(|level| (level, s.screened_on)))
+/// The child's urgent flags on this device, with their record ids.
+pub fn flags_of(records: &[LocalRecord], child_id: Uuid) -> Vec<(Uuid, UrgentFlag)> {
+    let mut found: Vec<(Uuid, UrgentFlag)> = records
+        .iter()
+        .filter(|r| r.record_type == RecordType::UrgentFlag)
+        .filter_map(|r| UrgentFlag::from_fields(&r.fields).map(|f| (r.id, f)))
+        .filter(|(_, f)| f.child_id == child_id)
+        .collect();
+    found.sort_by_key(|(id, f)| std::cmp::Reverse((f.raised_at, *id)));
+    found
 }
 
-/// Every child with an open urgent flag (as [`urgent_flag`] decides it), in one pass over the
-/// records: the registry list marks them.
-pub fn flagged_children(records: &[LocalRecord]) -> std::collections::HashMap<Uuid, FlagLevel> {
-    let mut newest: std::collections::HashMap<Uuid, (NaiveDate, Uuid, FlagLevel)> =
-        Default::default();
-    for record in records
-        .iter()
-        .filter(|r| r.record_type == RecordType::Screening)
-    {
-        let Some(s) = Screening::from_fields(&record.fields) else {
-            continue;
-        };
-        let Some(level) = s.result.urgency().filter(|_| !s.is_voided()) else {
-            continue;
-        };
-        let key = (s.screened_on, record.id, level);
-        let slot = newest.entry(s.child_id).or_insert(key);
-        if (key.0, key.1) > (slot.0, slot.1) {
-            *slot = key;
+/// The child's flag that stands now ([`shared::urgent::standing`]).
+pub fn urgent_flag(records: &[LocalRecord], child_id: Uuid) -> Option<Standing> {
+    standing(
+        &flags_of(records, child_id),
+        &screenings_of(records, child_id),
+    )
+}
+
+/// Every child with a standing flag, in one pass over the records: the registry list, home and
+/// the navigation mark them.
+pub fn flagged_children(records: &[LocalRecord]) -> std::collections::HashMap<Uuid, Standing> {
+    type Both = (Vec<(Uuid, UrgentFlag)>, Vec<(Uuid, Screening)>);
+    let mut by_child: std::collections::HashMap<Uuid, Both> = Default::default();
+    for record in records {
+        match record.record_type {
+            RecordType::UrgentFlag => {
+                if let Some(flag) = UrgentFlag::from_fields(&record.fields) {
+                    by_child
+                        .entry(flag.child_id)
+                        .or_default()
+                        .0
+                        .push((record.id, flag));
+                }
+            }
+            RecordType::Screening => {
+                // Only a flagged screening, or one a flag may name, matters here.
+                if let Some(s) = Screening::from_fields(&record.fields) {
+                    by_child
+                        .entry(s.child_id)
+                        .or_default()
+                        .1
+                        .push((record.id, s));
+                }
+            }
+            _ => {}
         }
     }
-    newest
+    by_child
         .into_iter()
-        .map(|(child, (_, _, level))| (child, level))
+        .filter_map(|(child, (flags, screenings))| {
+            standing(&flags, &screenings).map(|found| (child, found))
+        })
         .collect()
 }
 

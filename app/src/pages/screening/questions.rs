@@ -78,7 +78,12 @@ pub fn Questions(
             answers,
             outside_age_reason: Some(d.outside_age_reason.clone()),
             consent_override: Some(d.consent_override.clone()),
-            safety_action: d.safety.clone(),
+            // The action recorded on the panel, or on the flag from the child's page.
+            safety_action: d.safety.clone().or_else(|| {
+                d.flag
+                    .and_then(|(id, _)| super::flag::stored(sync, id))
+                    .and_then(|(_, f)| f.action)
+            }),
             voided_reason: None,
         };
         let consents: Vec<_> = sync
@@ -98,6 +103,13 @@ pub fn Questions(
                         .await
                     {
                         Ok(_) => {
+                            if let Some((flag_id, _)) = d.flag {
+                                // The flag names the screening that carried the answer.
+                                let _ = super::flag::update(sync, flag_id, |f| {
+                                    f.screening_id.get_or_insert(id);
+                                })
+                                .await;
+                            }
                             draft.set(None);
                             let _ = store::remove_meta(&draft_key(child_id, &instrument.id)).await;
                             navigate(

@@ -65,6 +65,7 @@ pub fn ResultPage() -> impl IntoView {
 pub fn ResultView(instrument: &'static Instrument, screening: Screening) -> impl IntoView {
     let i18n = use_i18n();
     let result = screening.result.clone();
+    let flagged = result.urgency().is_some();
     let band = result.band.as_ref().and_then(|id| instrument.band(id));
     let scores = instrument
         .scores
@@ -72,15 +73,30 @@ pub fn ResultView(instrument: &'static Instrument, screening: Screening) -> impl
         .filter_map(|s| result.scores.get(&s.id).map(|v| (s, *v)))
         .collect::<Vec<_>>();
     view! {
-        <article class="card result" id="result" class:positive=result.positive data-band=result.band.clone().unwrap_or_default()>
+        <article class="card result" id="result" class:positive=result.positive class:flagged=flagged data-band=result.band.clone().unwrap_or_default()>
             <h1>{move || i18n.c().result_title} ": " {move || instrument.name.get(i18n.lang()).to_string()}</h1>
             <p class="muted">{format_date(screening.screened_on)} " · " {move || (i18n.c().informant_label)(screening.informant)}</p>
             {screening.voided_reason.clone().map(|reason| view! { <p class="badge off">{move || i18n.t().voided} ": " {reason.clone()}</p> })}
+            // A critical answer leads: the flag comes before any score, and no reassuring colour.
+            {result.urgency().map(|level| view! {
+                <div class="notice error" id="result-flag" role="alert">
+                    <strong>{move || (i18n.c().urgent_title)(level)}</strong>
+                    <p>{move || i18n.f().lead}</p>
+                    {screening.safety_action.clone().map(|action| view! {
+                        <ul>{action.steps.iter().map(|s| { let s = *s; view! { <li>{move || (i18n.c().step)(s)}</li> } }).collect_view()}</ul>
+                        <p>{action.note.clone()}</p>
+                    })}
+                </div>
+            })}
             {(!result.valid).then(|| view! { <p class="notice info">{move || (i18n.c().not_scored)(result.missing)}</p> })}
             <Show when=move || result.valid>
                 <p class="verdict">
-                    <span class="badge" class:warn=result.positive class:ok=!result.positive id="verdict">
-                        {move || if result.positive { i18n.c().positive } else { i18n.c().negative }}
+                    <span class="badge" class:warn=result.positive class:ok=!result.positive && !flagged
+                        class:neutral=flagged && !result.positive id="verdict">
+                        {move || {
+                            let verdict = if result.positive { i18n.c().positive } else { i18n.c().negative };
+                            if flagged { (i18n.f().score_verdict)(verdict) } else { verdict.to_string() }
+                        }}
                     </span>
                 </p>
             </Show>
@@ -97,15 +113,6 @@ pub fn ResultView(instrument: &'static Instrument, screening: Screening) -> impl
                 <h2 id="band">{move || band.label.get(i18n.lang()).to_string()}</h2>
                 <p><strong>{move || i18n.c().meaning} ": "</strong>{move || band.meaning.get(i18n.lang()).to_string()}</p>
                 <p><strong>{move || i18n.c().next_step} ": "</strong>{move || band.next_step.get(i18n.lang()).to_string()}</p>
-            })}
-            {result.urgency().map(|level| view! {
-                <div class="notice error" id="result-flag" role="alert">
-                    <strong>{move || (i18n.c().urgent_title)(level)}</strong>
-                    {screening.safety_action.clone().map(|action| view! {
-                        <ul>{action.steps.iter().map(|s| { let s = *s; view! { <li>{move || (i18n.c().step)(s)}</li> } }).collect_view()}</ul>
-                        <p>{action.note.clone()}</p>
-                    })}
-                </div>
             })}
             <p class="attribution muted">{move || instrument.attribution.get(i18n.lang()).to_string()} " "
                 {move || i18n.c().translation_pending}</p>

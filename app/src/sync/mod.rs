@@ -1,31 +1,33 @@
 //! The sync engine: carries the outbox to the server and the server's changes back.
 //!
-//! A run pushes the outbox in bounded batches, then pulls pages until there is nothing more,
-//! storing each page with its cursor. Runs start when the user's store opens, when the browser
-//! regains connectivity, shortly after each local change (debounced), and every few minutes.
-//! Only one run at a time. Everything the pages show comes from the local store, never from a
-//! run's network answers directly.
+//! A run pushes the outbox in bounded batches ([`transfer`]), then pulls pages until there is
+//! nothing more, storing each page with its cursor; a refused push does not keep the pull from
+//! running. Runs start when the user's store opens, when the browser regains connectivity,
+//! shortly after each local change (debounced), and when [`schedule`]'s probe finds the server
+//! answering while changes wait or the last run failed. Only one run at a time. Everything the
+//! pages show comes from the local store, never from a run's network answers directly.
+
+mod error;
+mod restore;
+mod schedule;
+mod transfer;
+
+pub use error::SyncError;
+use schedule::Backoff;
 
 use chrono::{DateTime, Utc};
-use futures::future::join;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::sync::{
-    diff, Change, Conflict, Fields, PullResponse, PushRequest, PushResponse, RecordType,
-};
+use shared::sync::{diff, Conflict, Fields, RecordType};
 use uuid::Uuid;
 
-use crate::api::{use_api, Api, ApiFailure};
+use crate::api::{use_api, Api};
 use crate::i18n::{use_i18n, I18n};
 use crate::session::{use_session, SessionStore};
 use crate::store::{self, LocalRecord, Rejection, StoreError};
 
 /// How long after a local change a run starts (more changes in the meantime wait together).
 const DEBOUNCE_MS: u32 = 1_500;
-/// How often a run starts on its own.
-const PERIOD_MS: u32 = 180_000;
-/// Changes per push request.
-const BATCH: usize = 1_000;
 
 /// The device's sync state, shared through context. `Copy`: every field is a signal.
 #[derive(Clone, Copy)]
@@ -53,6 +55,10 @@ pub struct SyncState {
     /// The referral network's view of the world: the facility directory kept for offline use,
     /// the server's clock and due times, the notices already seen.
     pub network: crate::pages::referrals::Network,
+    /// When a failed run may be retried.
+    backoff: StoredValue<Backoff>,
+    /// `performance.now()` when the last run started.
+    last_started: StoredValue<f64>,
     api: Api,
     i18n: I18n,
     session: SessionStore,
@@ -89,6 +95,8 @@ pub fn provide_sync() -> SyncState {
         generation: RwSignal::new(0),
         directory_fresh: RwSignal::new(false),
         network: crate::pages::referrals::Network::default(),
+        backoff: StoredValue::new(Backoff::default()),
+        last_started: StoredValue::new(0.0),
         api: use_api(),
         i18n: use_i18n(),
         session: use_session(),
@@ -158,6 +166,7 @@ impl SyncState {
             record_type,
             id: record_id,
             facility_id,
+            seq: existing.as_ref().and_then(|record| record.seq),
             server: existing.and_then(|record| record.server),
             fields: after,
             updated_at: change.made_at,
@@ -193,14 +202,24 @@ impl SyncState {
         }
         self.running.set(true);
         self.received.set(0);
+        self.last_started.set_value(now_ms());
         spawn_local(async move {
             let started = now_ms();
             let pushed = self.push_all().await;
             let pushed_at = now_ms();
+            // A push the server refused does not keep the server's changes from this device; only
+            // a server out of reach or a failing store stops the run.
             let outcome = match pushed {
                 Ok(sent) => self.pull_all().await.map(|()| sent),
-                Err(failure) => Err(failure),
+                Err(error @ (SyncError::Unreachable | SyncError::LocalStore(_))) => Err(error),
+                Err(error) => match self.pull_all().await {
+                    Ok(()) => Err(error),
+                    Err(pull_error) => Err(pull_error),
+                },
             };
+            self.backoff.update_value(|backoff| {
+                *backoff = backoff.after(outcome.as_ref().map(|_| ()), now_ms());
+            });
             // After an idle run (nothing sent, nothing received) the store is as the pages show
             // it; reading every record back would be wasted work every few minutes.
             let moved = outcome
@@ -229,10 +248,14 @@ impl SyncState {
                     self.online.set(true);
                     self.error.set(None);
                 }
-                Err(ApiFailure::Unreachable) => self.online.set(false),
-                Err(failure @ ApiFailure::Refused { .. }) => {
-                    self.online.set(true);
-                    self.error.set(Some(failure.message(self.i18n)));
+                Err(SyncError::Unreachable) => self.online.set(false),
+                Err(error) => {
+                    // The server answered (or the store failed, which says nothing of the
+                    // network): online stays as the last answer said.
+                    if !matches!(error, SyncError::LocalStore(_)) {
+                        self.online.set(true);
+                    }
+                    self.error.set(Some(error.message(self.i18n)));
                 }
             }
             if moved {
@@ -240,88 +263,6 @@ impl SyncState {
             }
             self.running.set(false);
         });
-    }
-
-    /// Sends the outbox until it is empty; returns how many changes were sent. The outbox is
-    /// read once and sent batch by batch, then read again for changes made in the meantime.
-    /// Batches go in order, one request at a time (the server applies them in the order sent);
-    /// the answer to one batch is stored while the next is on the wire.
-    async fn push_all(self) -> Result<usize, ApiFailure> {
-        let mut sent = 0;
-        loop {
-            let outbox = store::outbox().await.map_err(store_failure)?;
-            if outbox.is_empty() {
-                return Ok(sent);
-            }
-            let mut answered: Option<(&[Change], PushResponse)> = None;
-            for batch in outbox.chunks(BATCH) {
-                let request = PushRequest {
-                    changes: batch.to_vec(),
-                };
-                let send = self.api.post::<_, PushResponse>("/api/sync/push", &request);
-                let response = match answered.take() {
-                    Some((done, answer)) => {
-                        let (stored, response) = join(self.store_push(done, &answer), send).await;
-                        sent += stored?;
-                        response?
-                    }
-                    None => send.await?,
-                };
-                answered = Some((batch, response));
-            }
-            if let Some((done, answer)) = answered {
-                sent += self.store_push(done, &answer).await?;
-            }
-        }
-    }
-
-    /// Stores the server's answer to one batch; returns the batch's size.
-    async fn store_push(
-        self,
-        batch: &[Change],
-        answer: &PushResponse,
-    ) -> Result<usize, ApiFailure> {
-        store::apply_push(batch, &answer.results)
-            .await
-            .map_err(store_failure)?;
-        self.pending
-            .update(|pending| *pending = pending.saturating_sub(batch.len()));
-        Ok(batch.len())
-    }
-
-    /// Pulls pages until the server has nothing more. Each page is stored with its cursor in one
-    /// transaction, so an interrupted pull resumes where it stopped; the next page is fetched
-    /// while the previous one is being stored.
-    async fn pull_all(self) -> Result<(), ApiFailure> {
-        let cursor: i64 = store::get_meta("cursor")
-            .await
-            .map_err(store_failure)?
-            .unwrap_or(0);
-        let mut page = self.fetch_page(cursor).await?;
-        loop {
-            if !page.more {
-                return self.store_page(&page).await;
-            }
-            let (stored, next) = join(self.store_page(&page), self.fetch_page(page.cursor)).await;
-            stored?;
-            page = next?;
-        }
-    }
-
-    async fn fetch_page(self, since: i64) -> Result<PullResponse, ApiFailure> {
-        let page: PullResponse = self
-            .api
-            .get(&format!("/api/sync/pull?since={since}"))
-            .await?;
-        self.network.learn(&page).await;
-        Ok(page)
-    }
-
-    async fn store_page(self, page: &PullResponse) -> Result<(), ApiFailure> {
-        store::apply_pull(page).await.map_err(store_failure)?;
-        self.received
-            .update(|received| *received += page.records.len());
-        Ok(())
     }
 
     /// Reloads what the pages show from the store.
@@ -338,32 +279,6 @@ impl SyncState {
         if let Ok(rejections) = store::rejections().await {
             self.rejections.set(rejections);
         }
-    }
-
-    /// Runs every few minutes while this user stays signed in.
-    fn repeat(self, user_id: Uuid) {
-        let session = self.session;
-        spawn_local(async move {
-            loop {
-                gloo_timers::future::TimeoutFuture::new(PERIOD_MS).await;
-                if session.user_untracked().map(|user| user.id) != Some(user_id) {
-                    return;
-                }
-                self.run();
-            }
-        });
-    }
-}
-
-fn store_failure(error: StoreError) -> ApiFailure {
-    ApiFailure::Refused {
-        status: 0,
-        body: shared::api::ErrorBody {
-            code: "local_store".into(),
-            message: error.0,
-            fields: None,
-            retry_after_seconds: None,
-        },
     }
 }
 
