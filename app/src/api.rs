@@ -164,6 +164,39 @@ impl Api {
         self.check(response).await.map(|_| ())
     }
 
+    /// A DELETE whose answer has no body.
+    pub async fn delete_empty(self, path: &str) -> Result<(), ApiFailure> {
+        let deadline = Deadline::new(CALL_MS);
+        let request = Request::delete(path).abort_signal(deadline.signal().as_ref());
+        let response = self.exchange(request, None::<&()>).await?;
+        self.check(response).await.map(|_| ())
+    }
+
+    /// This device's share of its store key (`crate::vault`), asked with `token` at sign-in,
+    /// before the session starts, or else with the session's.
+    pub async fn vault_share(
+        self,
+        token: Option<&str>,
+        device: uuid::Uuid,
+    ) -> Result<shared::api::VaultKey, ApiFailure> {
+        let deadline = Deadline::new(CALL_MS);
+        let token = token.map(str::to_string).or_else(|| self.session.token());
+        let mut builder = Request::post("/api/auth/vault")
+            .header("x-lang", self.i18n.0.get_untracked().tag())
+            .header("content-type", "application/json")
+            .abort_signal(deadline.signal().as_ref());
+        if let Some(token) = token {
+            builder = builder.header("authorization", &format!("Bearer {token}"));
+        }
+        let body = serde_json::to_string(&shared::api::VaultRequest { device })
+            .map_err(|_| ApiFailure::Unreachable)?;
+        let request = builder.body(body).map_err(|_| ApiFailure::Unreachable)?;
+        let response = request.send().await.map_err(|_| ApiFailure::Unreachable)?;
+        self.note_version(&response);
+        let response = self.check(response).await?;
+        self.parse(response).await
+    }
+
     /// Sends a file as the body (an import) and reads the JSON answer.
     pub async fn upload<T: DeserializeOwned>(
         self,

@@ -18,6 +18,7 @@ pub mod pages;
 pub mod session;
 pub mod store;
 pub mod sync;
+pub mod vault;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

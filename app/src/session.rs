@@ -19,6 +19,8 @@ pub enum SignedOut {
     SessionEnded,
     /// The user's facility was closed in the directory.
     FacilityClosed,
+    /// The page was reloaded without a network: the device's data waits for the password.
+    Locked,
 }
 
 impl SignedOut {
@@ -26,13 +28,18 @@ impl SignedOut {
         match self {
             SignedOut::SessionEnded => "session_ended",
             SignedOut::FacilityClosed => "facility_closed",
+            SignedOut::Locked => "store_locked",
         }
     }
 
     fn from_code(code: &str) -> Option<SignedOut> {
-        [SignedOut::SessionEnded, SignedOut::FacilityClosed]
-            .into_iter()
-            .find(|reason| reason.code() == code)
+        [
+            SignedOut::SessionEnded,
+            SignedOut::FacilityClosed,
+            SignedOut::Locked,
+        ]
+        .into_iter()
+        .find(|reason| reason.code() == code)
     }
 
     /// The explanation in the page's language.
@@ -40,6 +47,7 @@ impl SignedOut {
         match self {
             SignedOut::SessionEnded => texts.session_ended,
             SignedOut::FacilityClosed => texts.facility_closed,
+            SignedOut::Locked => texts.store_locked,
         }
     }
 }
@@ -54,6 +62,10 @@ pub struct SessionStore {
 impl SessionStore {
     pub fn get(self) -> Option<Session> {
         self.session.get()
+    }
+
+    pub fn get_untracked(self) -> Option<Session> {
+        self.session.get_untracked()
     }
 
     pub fn user(self) -> Option<CurrentUser> {

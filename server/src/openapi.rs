@@ -13,6 +13,8 @@ use utoipa::{Modify, OpenApi};
         crate::auth::logout,
         crate::auth::me,
         crate::auth::change_password,
+        crate::auth::vault::share,
+        crate::auth::vault::erase,
         crate::directory::list_areas,
         crate::directory::create_area,
         crate::directory::update_area,

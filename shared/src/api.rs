@@ -62,6 +62,23 @@ pub struct LoginRequest {
     pub device_token: Option<String>,
 }
 
+/// A device asks for its share of the key that opens its local store (`POST /api/auth/vault`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VaultRequest {
+    /// The device's own random id for this account's store (made by the device, never reused).
+    pub device: Uuid,
+}
+
+/// The server's share: 32 random bytes as 64 hex digits, the same for this account and device
+/// until the device signs out (`DELETE /api/auth/vault/{device}` erases it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VaultKey {
+    pub key: String,
+}
+
 /// A signed-in session. The token goes in `Authorization: Bearer …` on every later request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

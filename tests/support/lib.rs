@@ -162,6 +162,11 @@ impl Stack {
         self.chrome.browser().await
     }
 
+    /// The profile folder of the browser started last: what that device keeps on its disk.
+    pub fn profile(&self) -> Option<PathBuf> {
+        self.chrome.last_profile()
+    }
+
     /// Where the browser started last saves downloads.
     pub fn downloads(&self) -> Option<PathBuf> {
         self.chrome.last_profile().map(|p| p.join("downloads"))
@@ -337,6 +342,16 @@ pub async fn fill(driver: &WebDriver, id: &str, text: &str) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     bail!("could not type into #{id}: {last:?}")
+}
+
+/// After a reload without a network: the page says the device's data opens only with the
+/// password, and the user signs in again on the same page (offline, against this device).
+pub async fn unlock(driver: &WebDriver, username: &str, password: &str) -> Result<()> {
+    wait_for_text(driver, ".notice", "chỉ mở được bằng mật khẩu").await?;
+    fill(driver, "field-username", username).await?;
+    fill(driver, "field-password", password).await?;
+    click(driver, "#sign-in").await?;
+    Ok(())
 }
 
 pub async fn sign_in(driver: &WebDriver, url: &str, username: &str, password: &str) -> Result<()> {

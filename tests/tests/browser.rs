@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use tests::{
-    click, click_link, days, fill, register_child, screenshot, sign_in, wait_for, wait_for_attr,
-    wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    click, click_link, days, fill, register_child, screenshot, sign_in, unlock, wait_for,
+    wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
@@ -186,8 +186,10 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
     }
     wait_for_attr(&device, "#sync-status", "data-pending", "2").await?;
 
-    // Still offline, the app reopens from the service worker with both children and both changes.
+    // Still offline, the app reopens from the service worker; the device's data is sealed and
+    // opens with the password (no network needed), with both children and both changes.
     device.goto(format!("{}/children", stack.url)).await?;
+    unlock(&device, "counsellor", "demo").await?;
     wait_for_text(&device, "#children-list", "Hoàng Thị Hoa").await?;
     wait_for_text(&device, "#children-list", "Hoàng Thị Huệ").await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "2").await?;

@@ -5,7 +5,7 @@
 use anyhow::{ensure, Result};
 use tests::{
     answer, click, click_link, days, fill, record_safety_action, register_child, screenshot,
-    sign_in, wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    sign_in, unlock, wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
 
@@ -95,8 +95,10 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     click(&device, "#record-action").await?;
     wait_for(&device, "#safety-error").await?;
     ensure!(!device.find_all(By::Css("#urgent-panel")).await?.is_empty());
-    // A reload keeps the draft, and the panel is still there.
+    // A reload keeps the draft, and the panel is still there (once the password has opened the
+    // device's data again: the reload was offline).
     device.refresh().await?;
+    unlock(&device, "counsellor", "demo").await?;
     wait_for(&device, "#urgent-panel").await?;
     record_safety_action(
         &device,
@@ -120,6 +122,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
 
     // After a reload, still offline, the flag is on the child's page.
     device.goto(format!("{}/children", stack.url)).await?;
+    unlock(&device, "counsellor", "demo").await?;
     wait_for_text(&device, "#children-list .urgent-badge", "nguy cơ tự tử").await?;
     click_link(&device, "Lý Văn Tài").await?;
     wait_for_text(&device, "#urgent-flag", "nguy cơ tự tử").await?;

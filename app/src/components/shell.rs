@@ -191,9 +191,14 @@ fn SignOut(confirm: RwSignal<bool>) -> impl IntoView {
 /// Revokes the session on the server (when reachable), deletes the local store, forgets the session.
 pub fn finish_sign_out(api: Api, session: SessionStore) {
     spawn_local(async move {
-        // Offline, the server cannot be told; the token still leaves this device.
+        // Offline, the server cannot be told; the token still leaves this device. The store's
+        // key share goes first, while the session may still ask for it to be erased.
+        let user = session.user_untracked();
+        if let Some(user) = &user {
+            crate::vault::forget(api, user.id).await;
+        }
         let _ = api.post_empty("/api/auth/logout").await;
-        if let Some(user) = session.user_untracked() {
+        if let Some(user) = user {
             let _ = store::erase(user.id).await;
             crate::offline_auth::forget(&user.username);
         }

@@ -33,6 +33,12 @@ pub struct Texts {
     /// The session ended because the user's facility was closed.
     pub facility_closed: &'static str,
     pub session_ended: &'static str,
+    /// The page was reloaded offline: the device's data opens only with the password.
+    pub store_locked: &'static str,
+    /// This device's data could not be opened (the browser refused).
+    pub store_unavailable: &'static str,
+    /// Offline sign-in matched the password but this device's copy of the key does not open.
+    pub store_locked_offline: &'static str,
     pub not_found: &'static str,
     pub save: &'static str,
     pub saved: &'static str,

@@ -58,7 +58,7 @@ pub fn OfficialList(on_saved: Callback<()>) -> impl IntoView {
     view! {
         <details class="card">
             <summary id="official-list">{move || i18n.im().official_title}</summary>
-            <form on:submit=submit novalidate=true>
+            <form autocomplete="off" on:submit=submit novalidate=true>
                 <p class="muted">{move || i18n.im().official_intro}</p>
                 <Notice message=feedback.message/>
                 <SelectField name="province_code" label=|t| t.province value=province errors=feedback.errors
@@ -128,7 +128,7 @@ pub fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
     view! {
         <details class="card">
             <summary id="add-area">{move || i18n.t().add_area}</summary>
-            <form on:submit=submit novalidate=true>
+            <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <div class="form-grid">
                     <Field name="code" label=|t| t.area_code value=code errors=feedback.errors required=true/>
@@ -235,7 +235,7 @@ fn EditArea(
         }
     };
     view! {
-        <form class="editing" on:submit=submit novalidate=true>
+        <form autocomplete="off" class="editing" on:submit=submit novalidate=true>
             <Notice message=feedback.message/>
             <Field name="name" label=|t| t.name value=name errors=feedback.errors/>
             <Field name="code" label=|t| t.area_code value=code errors=feedback.errors/>

@@ -81,7 +81,7 @@ pub fn AuditPage() -> impl IntoView {
         <section class="page">
             <h1>{move || i18n.t().nav_audit}</h1>
             <p class="lead">{move || i18n.t().audit_intro}</p>
-            <form class="filters" on:submit=submit>
+            <form autocomplete="off" class="filters" on:submit=submit>
                 <label><span>{move || i18n.t().username}</span><input type="search" bind:value=username/></label>
                 <label><span>{move || i18n.t().action}</span><input type="search" placeholder="auth.  user.  facility." bind:value=action/></label>
                 <div class="form-actions"><button type="submit" class="button primary">{move || i18n.t().filter}</button></div>

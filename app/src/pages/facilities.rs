@@ -146,7 +146,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
     view! {
         <details class="card">
             <summary id="add-facility">{move || i18n.t().add_facility}</summary>
-            <form on:submit=submit novalidate=true>
+            <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <div class="form-grid">
                     <Field name="name" label=|t| t.name value=name errors=feedback.errors required=true/>
@@ -270,7 +270,7 @@ fn EditFacility(
         }
     };
     view! {
-        <form class="editing" on:submit=submit novalidate=true>
+        <form autocomplete="off" class="editing" on:submit=submit novalidate=true>
             <Notice message=feedback.message/>
             <Field name="name" label=|t| t.name value=name errors=feedback.errors/>
             <Field name="code" label=|t| t.facility_code value=code errors=feedback.errors/>

@@ -14,6 +14,7 @@ use crate::components::shell::SigninCard;
 use crate::i18n::use_i18n;
 use crate::offline_auth;
 use crate::session::use_session;
+use crate::vault::{self, VaultError};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -64,11 +65,37 @@ pub fn LoginPage() -> impl IntoView {
                 Ok(signed_in) => {
                     known_device::keep(&request.username, signed_in.device_token.as_deref());
                     offline_auth::remember(&request.username, &request.password, &signed_in).await;
-                    session.start(signed_in);
+                    let user_id = signed_in.user.id;
+                    let token = signed_in.token.clone();
+                    let mut opened =
+                        vault::sign_in(api, user_id, &request.password, Some(&token)).await;
+                    if opened == Err(VaultError::Locked) {
+                        // Neither copy of this device's key opens any more: what the store held
+                        // cannot be read by anyone; start it afresh (the server has the rest).
+                        vault::abandon(user_id).await;
+                        opened =
+                            vault::sign_in(api, user_id, &request.password, Some(&token)).await;
+                    }
+                    match opened {
+                        Ok(()) => session.start(signed_in),
+                        Err(_) => feedback
+                            .message
+                            .set(Some((true, i18n.t().store_unavailable.to_string()))),
+                    }
                 }
                 Err(ApiFailure::Unreachable) if offline_auth::known(&request.username) => {
                     match offline_auth::verify(&request.username, &request.password).await {
-                        Some(kept) => session.start(kept),
+                        Some(kept) => {
+                            match vault::sign_in(api, kept.user.id, &request.password, None).await {
+                                Ok(()) => session.start(kept),
+                                Err(VaultError::Locked) => feedback
+                                    .message
+                                    .set(Some((true, i18n.t().store_locked_offline.to_string()))),
+                                Err(_) => feedback
+                                    .message
+                                    .set(Some((true, i18n.t().store_unavailable.to_string()))),
+                            }
+                        }
                         None => {
                             password.set(String::new());
                             feedback

@@ -75,6 +75,18 @@ fn PasswordForm() -> impl IntoView {
                 .await
             {
                 Ok(user) => {
+                    // The device's copies follow the new password: the store's key and the
+                    // offline sign-in's verifier.
+                    let _ =
+                        crate::vault::password_changed(api, user.id, &request.new_password).await;
+                    if let Some(signed_in) = session.get_untracked() {
+                        crate::offline_auth::remember(
+                            &user.username,
+                            &request.new_password,
+                            &signed_in,
+                        )
+                        .await;
+                    }
                     for field in [current, new, confirm] {
                         field.set(String::new());
                     }

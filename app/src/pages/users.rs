@@ -205,7 +205,7 @@ fn NewUserForm(
     view! {
         <details class="card">
             <summary id="add-user">{move || i18n.t().add_user}</summary>
-            <form on:submit=submit novalidate=true>
+            <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <div class="form-grid">
                     <Field name="username" label=|t| t.username value=username errors=feedback.errors required=true/>
@@ -340,7 +340,7 @@ fn EditUser(
         }
     };
     view! {
-        <form class="editing" on:submit=submit novalidate=true>
+        <form autocomplete="off" class="editing" on:submit=submit novalidate=true>
             <Notice message=feedback.message/>
             <Field name="full_name" label=|t| t.full_name value=name errors=feedback.errors/>
             <SelectField name="role" label=|t| t.role value=role_code errors=feedback.errors options=Signal::derive(move || role_options(i18n))/>

@@ -5,41 +5,51 @@
 use chrono::Utc;
 use rexie::TransactionMode;
 use shared::sync::{overlay, Change, ChangeResult, Outcome, PullResponse};
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
 
 use super::log::{self, Entry};
 use super::{
-    database, decode_all, encode, key, LocalRecord, Rejection, Result, StoreError, CONFLICTS, META,
-    OUTBOX, RECORD_LOG, REJECTIONS,
+    database, decode_all, encode, key, writer, LocalRecord, Rejection, Result, StoreError,
+    CONFLICTS, META, OUTBOX, RECORD_LOG, REJECTIONS,
 };
 
 /// Writes a record as the device now shows it together with the change that made it so.
 pub async fn save_change(record: &LocalRecord, change: &Change) -> Result<()> {
+    let entry = log::seal_entry(&Entry::of(vec![record.clone()])).await?;
+    let sealed_change = encode(change).await?;
+    let _writing = writer().await;
     let database = database()?;
     let transaction = database.transaction(&[RECORD_LOG, OUTBOX], TransactionMode::ReadWrite)?;
-    log::append(
-        &transaction.store(RECORD_LOG)?,
-        &Entry::of(vec![record.clone()]),
-    )
-    .await?;
+    if let Some(entry) = entry {
+        transaction.store(RECORD_LOG)?.add(&entry, None).await?;
+    }
     transaction
         .store(OUTBOX)?
-        .put(&encode(change)?, Some(&key(&change.id.to_string())))
+        .put(&sealed_change, Some(&key(&change.id.to_string())))
         .await?;
     transaction.done().await?;
     Ok(())
 }
 
+/// The stores' values read in one transaction, to be opened after it.
+async fn read(stores: &[&str]) -> Result<Vec<Vec<JsValue>>> {
+    let database = database()?;
+    let transaction = database.transaction(stores, TransactionMode::ReadOnly)?;
+    let mut read = Vec::with_capacity(stores.len());
+    for name in stores {
+        read.push(transaction.store(name)?.get_all(None, None).await?);
+    }
+    transaction.done().await?;
+    Ok(read)
+}
+
 /// Takes the server's answers: answered changes leave the outbox; refused ones are kept for their
 /// author and the record shows the server's fields again (with what is still pending on top).
 pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()> {
-    let database = database()?;
-    let transaction = database.transaction(
-        &[RECORD_LOG, OUTBOX, REJECTIONS],
-        TransactionMode::ReadWrite,
-    )?;
-    let outbox = transaction.store(OUTBOX)?;
-    remove_answered(&outbox, sent, results).await?;
-    let mut refused_records = Vec::new();
+    let _writing = writer().await;
+    let mut rejections = Vec::new();
+    let mut refused_records: Vec<Uuid> = Vec::new();
     for result in results {
         if let Outcome::Rejected {
             message, fields, ..
@@ -51,31 +61,51 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
                     message: message.clone(),
                     fields: fields.clone(),
                 };
-                transaction
-                    .store(REJECTIONS)?
-                    .put(&encode(&rejection)?, Some(&key(&change.id.to_string())))
-                    .await?;
+                rejections.push((change.id, encode(&rejection).await?));
                 refused_records.push(change.record_id);
             }
         }
     }
+    let mut entry = None;
     if !refused_records.is_empty() {
-        let pending: Vec<Change> = decode_all(&outbox).await?;
-        let mut entry = Entry::default();
-        for mut record in log::some(&transaction, &refused_records).await? {
-            let mine: Vec<&Change> = pending
-                .iter()
-                .filter(|c| c.record_id == record.id)
-                .collect();
+        let stored = read(&[OUTBOX, RECORD_LOG]).await?;
+        let answered: Vec<Uuid> = results.iter().map(|r| r.change_id).collect();
+        let pending: Vec<Change> = decode_all::<Change>(&stored[0])
+            .await?
+            .into_iter()
+            .filter(|change| !answered.contains(&change.id))
+            .collect();
+        let mut by_id = log::fold(&stored[1]).await?;
+        let mut shown = Entry::default();
+        for id in refused_records {
+            let Some(mut record) = by_id.remove(&id) else {
+                continue;
+            };
+            let mine: Vec<&Change> = pending.iter().filter(|c| c.record_id == id).collect();
             if record.server.is_none() && mine.is_empty() {
                 // Never accepted anywhere: the record exists only as the refused change.
-                entry.removed.push(record.id);
+                shown.removed.push(record.id);
                 continue;
             }
             record.fields = overlay(record.server.as_ref(), &mine);
-            entry.records.push(record);
+            shown.records.push(record);
         }
-        log::append(&transaction.store(RECORD_LOG)?, &entry).await?;
+        entry = log::seal_entry(&shown).await?;
+    }
+    let database = database()?;
+    let transaction = database.transaction(
+        &[RECORD_LOG, OUTBOX, REJECTIONS],
+        TransactionMode::ReadWrite,
+    )?;
+    remove_answered(&transaction.store(OUTBOX)?, sent, results).await?;
+    for (change_id, rejection) in &rejections {
+        transaction
+            .store(REJECTIONS)?
+            .put(rejection, Some(&key(&change_id.to_string())))
+            .await?;
+    }
+    if let Some(entry) = entry {
+        transaction.store(RECORD_LOG)?.add(&entry, None).await?;
     }
     transaction.done().await?;
     Ok(())
@@ -116,12 +146,9 @@ async fn remove_answered(
 
 /// Stores a pulled page and the new cursor together.
 pub async fn apply_pull(page: &PullResponse) -> Result<()> {
-    let database = database()?;
-    let transaction = database.transaction(
-        &[RECORD_LOG, OUTBOX, CONFLICTS, META],
-        TransactionMode::ReadWrite,
-    )?;
-    let pending: Vec<Change> = decode_all(&transaction.store(OUTBOX)?).await?;
+    let _writing = writer().await;
+    let stored = read(&[OUTBOX]).await?;
+    let pending: Vec<Change> = decode_all(&stored[0]).await?;
     let now = Utc::now();
     let mut pulled = Vec::with_capacity(page.records.len());
     for record in &page.records {
@@ -140,15 +167,26 @@ pub async fn apply_pull(page: &PullResponse) -> Result<()> {
         };
         pulled.push(local);
     }
-    log::append(&transaction.store(RECORD_LOG)?, &Entry::of(pulled)).await?;
-    let conflicts = transaction.store(CONFLICTS)?;
+    let entry = log::seal_entry(&Entry::of(pulled)).await?;
+    let mut conflicts = Vec::with_capacity(page.conflicts.len());
     for conflict in &page.conflicts {
         let id = format!("{}/{}", conflict.change_id, conflict.field);
-        conflicts.put(&encode(conflict)?, Some(&key(&id))).await?;
+        conflicts.push((id, encode(conflict).await?));
+    }
+    let cursor = encode(&page.cursor).await?;
+    let database = database()?;
+    let transaction =
+        database.transaction(&[RECORD_LOG, CONFLICTS, META], TransactionMode::ReadWrite)?;
+    if let Some(entry) = entry {
+        transaction.store(RECORD_LOG)?.add(&entry, None).await?;
+    }
+    let store = transaction.store(CONFLICTS)?;
+    for (id, conflict) in &conflicts {
+        store.put(conflict, Some(&key(id))).await?;
     }
     transaction
         .store(META)?
-        .put(&encode(&page.cursor)?, Some(&key("cursor")))
+        .put(&cursor, Some(&key("cursor")))
         .await?;
     transaction.done().await?;
     Ok(())

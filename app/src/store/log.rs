@@ -17,10 +17,11 @@
 
 use std::collections::HashMap;
 
-use rexie::{Store, Transaction, TransactionMode};
+use rexie::TransactionMode;
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 
-use super::{database, decode, encode, LocalRecord, Result, RECORD_LOG};
+use super::{database, decode, encode, writer, LocalRecord, Result, StoreError, RECORD_LOG};
 
 /// Entries beyond which reading compacts the log.
 pub const COMPACT_AFTER: usize = 64;
@@ -30,25 +31,21 @@ pub const ENTRY_MAX: usize = 2_000;
 /// One write to the record log (its shape is `shared::device::LogEntry`).
 pub use shared::device::LogEntry as Entry;
 
-/// Appends an entry within the caller's transaction.
-pub async fn append(store: &Store, entry: &Entry) -> Result<()> {
+/// The entry as the log keeps it (sealed), or `None` when it writes nothing.
+pub async fn seal_entry(entry: &Entry) -> Result<Option<JsValue>> {
     if entry.records.is_empty() && entry.removed.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    store.add(&encode(entry)?, None).await?;
-    Ok(())
+    Ok(Some(encode(entry).await?))
 }
 
-/// Every record on the device, by id, folded from the log within the caller's transaction, and
-/// how many entries the log has.
-pub async fn fold(store: &Store) -> Result<(HashMap<Uuid, LocalRecord>, usize)> {
-    let values = store.get_all(None, None).await?;
-    let count = values.len();
-    let entries = values
-        .into_iter()
-        .map(decode)
-        .collect::<Result<Vec<Entry>>>()?;
-    Ok((fold_entries(entries), count))
+/// Every record the stored entries leave, by id, opened and folded in write order.
+pub async fn fold(values: &[JsValue]) -> Result<HashMap<Uuid, LocalRecord>> {
+    let mut entries = Vec::with_capacity(values.len());
+    for value in values {
+        entries.push(decode::<Entry>(value).await?);
+    }
+    Ok(fold_entries(entries))
 }
 
 /// The records the entries leave, read in write order: a later entry wins.
@@ -68,32 +65,48 @@ fn fold_entries(entries: impl IntoIterator<Item = Entry>) -> HashMap<Uuid, Local
 /// Every record on the device, in id order (ids are UUIDv7: creation order). Compacts the log
 /// when it has grown long.
 pub async fn records() -> Result<Vec<LocalRecord>> {
+    let _writing = writer().await;
     let database = database()?;
-    let transaction = database.transaction(&[RECORD_LOG], TransactionMode::ReadWrite)?;
-    let store = transaction.store(RECORD_LOG)?;
-    let (by_id, entries) = fold(&store).await?;
-    let mut records: Vec<LocalRecord> = by_id.into_values().collect();
+    let (keys, values) = {
+        let transaction = database.transaction(&[RECORD_LOG], TransactionMode::ReadOnly)?;
+        let store = transaction.store(RECORD_LOG)?;
+        let keys = store.get_all_keys(None, None).await?;
+        let values = store.get_all(None, None).await?;
+        transaction.done().await?;
+        (keys, values)
+    };
+    let mut records: Vec<LocalRecord> = fold(&values).await?.into_values().collect();
     records.sort_by_key(|record| record.id);
-    if entries > COMPACT_AFTER {
-        compact(&store, &records).await?;
+    if let (true, Some(last)) = (values.len() > COMPACT_AFTER, keys.last()) {
+        compact(&records, last).await?;
     }
-    transaction.done().await?;
     Ok(records)
 }
 
-/// Replaces the whole log, read in this same transaction, with the folded records.
-async fn compact(store: &Store, records: &[LocalRecord]) -> Result<()> {
-    store.clear().await?;
+/// Replaces the entries up to `last` (those just read, this page's writer held since) with the
+/// folded records.
+async fn compact(records: &[LocalRecord], last: &JsValue) -> Result<()> {
+    let mut sealed = Vec::new();
     for chunk in records.chunks(ENTRY_MAX) {
-        append(store, &Entry::of(chunk.to_vec())).await?;
+        sealed.extend(seal_entry(&Entry::of(chunk.to_vec())).await?);
     }
+    let read =
+        web_sys::IdbKeyRange::upper_bound(last).map_err(|_| StoreError("key range".into()))?;
+    let database = database()?;
+    let transaction = database.transaction(&[RECORD_LOG], TransactionMode::ReadWrite)?;
+    let store = transaction.store(RECORD_LOG)?;
+    // Another tab of the same user may have written since: then its entries would end up before
+    // the compacted ones and lose; leave compacting to a later read.
+    let newer = web_sys::IdbKeyRange::lower_bound_with_open(last, true)
+        .map_err(|_| StoreError("key range".into()))?;
+    if store.count(Some(rexie::KeyRange::from(newer))).await? == 0 {
+        store.delete(read.into()).await?;
+        for entry in &sealed {
+            store.add(entry, None).await?;
+        }
+    }
+    transaction.done().await?;
     Ok(())
-}
-
-/// The records with these ids, folded from the log within the caller's transaction.
-pub async fn some(transaction: &Transaction, ids: &[Uuid]) -> Result<Vec<LocalRecord>> {
-    let (mut by_id, _) = fold(&transaction.store(RECORD_LOG)?).await?;
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 #[cfg(test)]

@@ -108,8 +108,28 @@ pub fn provide_sync() -> SyncState {
         let user_id = session.user().map(|user| user.id);
         state.ready.set(false);
         state.directory_fresh.set(false);
-        if let Some(user_id) = user_id {
+        let Some(user_id) = user_id else {
+            // Signed out, or the server ended the session: the store closes and its key goes.
+            store::close();
+            return;
+        };
+        {
             spawn_local(async move {
+                if !crate::vault::is_open() {
+                    match crate::vault::reopen(state.api, user_id).await {
+                        Ok(()) => {}
+                        Err(crate::vault::VaultError::Browser(error)) => {
+                            state.error.set(Some(error));
+                            return;
+                        }
+                        Err(crate::vault::VaultError::SessionRefused) => return,
+                        // Reloaded offline (or the share is gone): the password opens it.
+                        Err(_) => {
+                            state.session.end(Some(crate::session::SignedOut::Locked));
+                            return;
+                        }
+                    }
+                }
                 match store::open(user_id).await {
                     Ok(()) => {
                         ask_for_persistent_storage().await;
@@ -123,6 +143,12 @@ pub fn provide_sync() -> SyncState {
                         state.ready.set(true);
                         state.run();
                         state.repeat(user_id);
+                    }
+                    // Sealed under a key that is lost: nobody can read it; the next sign-in
+                    // starts the store afresh and pulls again.
+                    Err(StoreError(error)) if error == store::seal::UNREADABLE => {
+                        crate::vault::abandon(user_id).await;
+                        state.session.end(Some(crate::session::SignedOut::Locked));
                     }
                     Err(StoreError(error)) => state.error.set(Some(error)),
                 }

@@ -5,6 +5,7 @@ pub mod password;
 pub mod policy;
 pub mod session;
 pub mod throttle;
+pub mod vault;
 
 use throttle::Limit;
 
@@ -30,6 +31,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
         .route("/api/auth/password", post(change_password))
+        .route("/api/auth/vault", post(vault::share))
+        .route(
+            "/api/auth/vault/{device}",
+            axum::routing::delete(vault::erase),
+        )
 }
 
 /// Signs in with a username and password and returns a session token.

@@ -254,6 +254,19 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (record_id, audit_id)
     ) WITHOUT ROWID;
     "#,
+    // "Who saw this child" also finds writes by the record id alone; and each device's share of the
+    // key that opens its local store (`auth/vault.rs`): erased at sign-out, so what a shared
+    // device keeps of a user's store is unreadable for good.
+    r#"
+    CREATE INDEX audit_record_id ON audit_log(record_id);
+    CREATE TABLE device_keys (
+        user_id    BLOB NOT NULL REFERENCES users(id),
+        device_id  BLOB NOT NULL,
+        key        BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, device_id)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

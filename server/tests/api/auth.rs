@@ -471,3 +471,61 @@ async fn strict_transport_security_is_sent_only_when_told_the_site_is_https() {
         "max-age=31536000"
     );
 }
+
+#[tokio::test]
+async fn a_devices_key_share_is_its_own_until_it_signs_out() {
+    let app = TestApp::new().await;
+    let counsellor = app.login("counsellor", "demo").await;
+    let device = uuid::Uuid::now_v7();
+    let share = |token: String, device: uuid::Uuid| {
+        let app = &app;
+        async move {
+            app.post("/api/auth/vault", &token, json!({ "device": device }))
+                .await
+        }
+    };
+    let first = share(counsellor.clone(), device).await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.json);
+    let key = first.json["key"].as_str().unwrap().to_string();
+    assert_eq!(key.len(), 64);
+    assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+
+    // The same account and device get the same share, from another session too (a reload, or a
+    // sign-in after the password was changed elsewhere).
+    let again = app.login("counsellor", "demo").await;
+    assert_eq!(share(again.clone(), device).await.json["key"], key);
+    // Another device, or another account on the same device id, gets another share.
+    assert_ne!(
+        share(counsellor.clone(), uuid::Uuid::now_v7()).await.json["key"],
+        key
+    );
+    let health = app.login("health", "demo").await;
+    assert_ne!(share(health.clone(), device).await.json["key"], key);
+
+    // Without a session nothing is handed out; a malformed body is refused by name.
+    assert_eq!(
+        share(String::new(), device).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let bad = app
+        .post("/api/auth/vault", &counsellor, json!({ "device": "x" }))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{:?}", bad.json);
+
+    // Signing out erases the share: the same device id gets a new one, so what the device's disk
+    // may still hold can no longer be opened. Another account's share is untouched.
+    let erased = app
+        .call(
+            Method::DELETE,
+            &format!("/api/auth/vault/{device}"),
+            Some(&counsellor),
+            None,
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::NO_CONTENT);
+    assert_ne!(share(counsellor.clone(), device).await.json["key"], key);
+    assert_eq!(
+        share(health, device).await.json["key"],
+        share(app.login("health", "demo").await, device).await.json["key"]
+    );
+}

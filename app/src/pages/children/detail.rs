@@ -187,7 +187,7 @@ fn VoidForm(id: Uuid, facility_id: Uuid, child: Child) -> impl IntoView {
     view! {
         <details class="card">
             <summary>{move || i18n.t().void_record}</summary>
-            <form on:submit=submit novalidate=true>
+            <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <Field name="void_reason" label=|t| t.void_reason value=reason errors=feedback.errors required=true/>
                 <button type="submit" class="button danger small">{move || i18n.t().void_record}</button>

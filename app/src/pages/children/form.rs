@@ -185,7 +185,7 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
     view! {
         <section class="page narrow-wide">
             <h1>{move || if is_new { i18n.t().register_child } else { i18n.t().edit_child }}</h1>
-            <form on:submit=submit novalidate=true class="card">
+            <form autocomplete="off" on:submit=submit novalidate=true class="card">
                 <Notice message=feedback.message/>
                 <div class="form-grid">
                     <Field name="full_name" label=|t| t.full_name value=full_name errors=feedback.errors required=true/>

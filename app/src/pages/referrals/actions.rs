@@ -128,9 +128,9 @@ pub fn RefField(
     let id = format!("field-{name}");
     let error = move || errors.with(|errors| errors.get(name).cloned());
     let input = if multiline {
-        view! { <textarea id=id.clone() name=name rows="3" bind:value=value></textarea> }.into_any()
+        view! { <textarea autocomplete="off" id=id.clone() name=name rows="3" bind:value=value></textarea> }.into_any()
     } else {
-        view! { <input id=id.clone() name=name bind:value=value/> }.into_any()
+        view! { <input id=id.clone() name=name autocomplete="off" bind:value=value/> }.into_any()
     };
     view! {
         <div class="field" class:invalid=move || error().is_some()>

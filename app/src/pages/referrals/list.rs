@@ -222,7 +222,7 @@ fn CodeLookup() -> impl IntoView {
         }
     };
     view! {
-        <form class="inline-form code-lookup" on:submit=open>
+        <form autocomplete="off" class="inline-form code-lookup" on:submit=open>
             <label for="referral-code">{move || i18n.r().open_code}</label>
             <input id="referral-code" name="code" autocomplete="off" bind:value=code on:input=move |_| missing.set(false)/>
             <button type="submit" class="button secondary small">{move || i18n.r().verify_open}</button>

@@ -143,7 +143,7 @@ pub fn ConsentForm(
             </button>
         </Show>
         <Show when=move || open.get()>
-            <form on:submit=submit novalidate=true id="consent-form" class="inline-form">
+            <form autocomplete="off" on:submit=submit novalidate=true id="consent-form" class="inline-form">
                 <div class="form-grid">
                     <Field name="guardian_name" label=|t| t.guardian_name value=guardian_name errors=feedback.errors required=true/>
                     <div class="field">

@@ -229,7 +229,7 @@ fn EndFlag(child_id: Uuid, standing: Standing) -> impl IntoView {
             </Show>
             <div class="field">
                 <label for="field-flag-note">{move || i18n.f().end_note}</label>
-                <textarea id="field-flag-note" prop:value=move || note.get()
+                <textarea autocomplete="off" id="field-flag-note" prop:value=move || note.get()
                     on:input=move |e| note.set(event_target_value(&e))></textarea>
                 <p class="field-error" role="alert" id="field-flag-note-error">{move || error("ended.note")}</p>
             </div>
@@ -239,7 +239,7 @@ fn EndFlag(child_id: Uuid, standing: Standing) -> impl IntoView {
                     <summary>{move || i18n.f().void_title}</summary>
                     <div class="field">
                         <label for="field-flag-void">{move || i18n.f().void_reason}</label>
-                        <input id="field-flag-void" prop:value=move || reason.get()
+                        <input id="field-flag-void" autocomplete="off" prop:value=move || reason.get()
                             on:input=move |e| reason.set(event_target_value(&e))/>
                         <p class="field-error" role="alert">{move || error("voided_reason")}</p>
                     </div>

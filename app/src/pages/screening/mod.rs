@@ -159,6 +159,7 @@ pub fn CareField(
                 id=id.clone()
                 name=name
                 type=input_type
+                autocomplete="off"
                 aria-invalid=move || if error().is_some() { "true" } else { "false" }
                 aria-describedby=error_id.clone()
                 bind:value=value

@@ -162,7 +162,7 @@ pub fn Questions(
                             </div>
                         }.into_any(),
                         None => view! {
-                            <textarea class="follow-up" prop:value=text_value on:input=move |e| {
+                            <textarea autocomplete="off" class="follow-up" prop:value=text_value on:input=move |e| {
                                 let text = event_target_value(&e);
                                 let id = id.clone();
                                 edit(draft, |d| { d.answers.texts.insert(id, text); });

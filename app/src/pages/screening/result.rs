@@ -154,7 +154,7 @@ fn VoidScreening(id: Uuid, facility_id: Uuid, screening: Screening) -> impl Into
     view! {
         <details class="card">
             <summary>{move || i18n.c().void_screening}</summary>
-            <form on:submit=submit novalidate=true>
+            <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <Field name="void_reason" label=|t| t.void_reason value=reason errors=feedback.errors required=true/>
                 <button type="submit" class="button danger small">{move || i18n.c().void_screening}</button>

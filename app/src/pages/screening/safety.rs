@@ -47,7 +47,7 @@ pub fn UrgentPanel(
                         </fieldset>
                         <div class="field">
                             <label for="safety-note">{move || i18n.c().action_note}</label>
-                            <textarea id="safety-note" prop:value=move || note.get()
+                            <textarea autocomplete="off" id="safety-note" prop:value=move || note.get()
                                 on:input=move |e| note.set(event_target_value(&e))></textarea>
                         </div>
                         <Show when=move || error.get()>
