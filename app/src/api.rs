@@ -115,8 +115,9 @@ impl Api {
         self.send(Request::patch(path), Some(body)).await
     }
 
-    /// Whether the server answers at all, within a few seconds (any status counts: a server that
-    /// refuses is reachable). Cheap: a small unauthenticated GET.
+    /// Whether our server answers at all, within a few seconds (any status counts: a server that
+    /// refuses is reachable; a reverse proxy's 502 without our version header is not). Cheap: a
+    /// small unauthenticated GET.
     pub async fn probe(self) -> bool {
         let deadline = Deadline::new(PROBE_MS);
         let request = Request::get("/api/health")
@@ -125,7 +126,10 @@ impl Api {
         match request.send().await {
             Ok(response) => {
                 self.note_version(&response);
-                true
+                response
+                    .headers()
+                    .get(shared::api::VERSION_HEADER)
+                    .is_some()
             }
             Err(_) => false,
         }

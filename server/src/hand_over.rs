@@ -17,7 +17,9 @@ pub enum HandedOver {
 }
 
 /// Shows the password (`interactive`) or writes it to `<data>/first-admin-password.txt`, mode
-/// 0600. Returns what to print: never the password unless interactive.
+/// 0600. Returns what to print: never the password unless interactive. A file left by an earlier
+/// installation in the same folder (its database since removed) is replaced: it names an account
+/// that no longer exists, and keeping it would lose the one password that opens the new one.
 pub fn hand_over(
     data: &Path,
     username: &str,
@@ -31,6 +33,9 @@ pub fn hand_over(
         )));
     }
     let path = data.join(FILE_NAME);
+    // Written beside, then renamed over: the file is whole or absent, and never readable by others.
+    let fresh = data.join(format!("{FILE_NAME}.new"));
+    let _ = std::fs::remove_file(&fresh);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -38,7 +43,7 @@ pub fn hand_over(
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&path)?;
+    let mut file = options.open(&fresh)?;
     writeln!(
         file,
         "Tài khoản quản trị / administrator: {username}\n\
@@ -46,6 +51,8 @@ pub fn hand_over(
          Đổi mật khẩu ở lần đăng nhập đầu, rồi xóa tệp này. / Change it at first sign-in, then \
          delete this file."
     )?;
+    file.sync_all()?;
+    std::fs::rename(&fresh, &path)?;
     Ok(HandedOver::Written(path))
 }
 
@@ -68,8 +75,16 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        // Never overwritten by a later start.
-        assert!(hand_over(dir.path(), "admin", "OTHER", false).is_err());
+        // A fresh database in the same folder replaces a stale file, still private.
+        hand_over(dir.path(), "admin", "OTHER-PASS-1", false).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("OTHER-PASS-1") && !text.contains("K7PQ-22ZX-M4"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         let shown = hand_over(dir.path(), "admin", "K7PQ-22ZX-M4", true).unwrap();
         assert!(matches!(shown, HandedOver::Shown(text) if text.contains("K7PQ-22ZX-M4")));
     }

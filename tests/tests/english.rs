@@ -3,7 +3,7 @@
 //! same-field conflict named by the child and the form's label. What people typed (names,
 //! places) stays as typed; everything else carries no Vietnamese letter.
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use tests::{
     click, click_link, fill, register_child, sign_in, wait_for, wait_for_attr, wait_for_text,
     Stack, ONE_AT_A_TIME,
@@ -114,6 +114,22 @@ async fn the_english_pages_have_no_vietnamese_labels() -> Result<()> {
     ensure!(!conflict.contains("guardian_phone"), "{conflict}");
     speaks_english(holder, "body").await?;
     other.quit().await?;
+
+    // Every page of the counsellor's speaks English too, the figures' breakdowns included.
+    for (path, ready) in [
+        ("/", "#greeting"),
+        ("/children", "#children-list"),
+        ("/referrals", "#tab-inbox"),
+        ("/indicators", "#indicator-I1"),
+        ("/sync", "#sync-now"),
+    ] {
+        school.goto(&format!("{}{path}", stack.url)).await?;
+        wait_for(&school, ready).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        speaks_english(&school, "body")
+            .await
+            .with_context(|| format!("on {path}"))?;
+    }
 
     // The administrator reads the audit log in words.
     let admin = stack.browser().await?;

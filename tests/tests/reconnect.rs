@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{ensure, Result};
 use tests::{
-    child_with_consent, click, click_link, register_child, sign_in, wait_for, wait_for_attr,
+    child_with_consent, click, click_link, fill, register_child, sign_in, wait_for, wait_for_attr,
     wait_for_text, Stack, ONE_AT_A_TIME,
 };
 
@@ -96,6 +96,76 @@ async fn a_batch_too_large_for_the_server_is_split_until_it_fits() -> Result<()>
             .await?
             .is_empty(),
         "a change was refused instead of sent in a smaller batch"
+    );
+    device.quit().await?;
+    Ok(())
+}
+
+/// A change the server refuses even alone (here: larger than its body limit) goes to the
+/// refusals for its author instead of being retried for ever, the rest of the outbox drains, and
+/// the pull still brings a colleague's work (issue 12).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_refused_for_good_moves_to_the_refusals_and_sync_goes_on() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let policy = server::config::Policy {
+        max_body_bytes: 1536,
+        ..server::config::Policy::default()
+    };
+    let mut stack = Stack::start_with(policy).await?;
+    stack
+        .add_user(
+            "colleague",
+            "Đinh Thị Thu",
+            "counsellor",
+            "Trường THCS Tam Thanh",
+        )
+        .await?;
+    let device = stack.browser().await?;
+    sign_in(&device, &stack.url, "counsellor", "demo").await?;
+    wait_for_attr(&device, "#sync-status", "data-directory", "true").await?;
+    child_with_consent(&device, "Vi Thị Hằng").await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+
+    // A colleague at the same school registers a child the device has not pulled yet (an idle
+    // device runs only every few minutes).
+    let colleague = stack.browser().await?;
+    sign_in(&colleague, &stack.url, "colleague", "demo").await?;
+    wait_for_attr(&colleague, "#sync-status", "data-directory", "true").await?;
+    click_link(&colleague, "Trẻ em").await?;
+    click(&colleague, "#register-child").await?;
+    register_child(&colleague, "Lăng Thị Mai", &tests::days::born(12)).await?;
+    wait_for_attr(&colleague, "#sync-status", "data-pending", "0").await?;
+    colleague.quit().await?;
+
+    // Offline: a counselling session whose note alone is larger than the server takes.
+    stack.stop_server().await?;
+    click(&device, "#record-session").await?;
+    // 952 characters (the form takes 1,000), 1,275 bytes: with the record around it, more than
+    // the 1,536 bytes this server takes in one request.
+    let long_note = "Em kể về việc học và giấc ngủ, cô lắng nghe và ghi lại. ".repeat(17);
+    fill(&device, "field-note", &long_note).await?;
+    click(&device, "#save-session").await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "1").await?;
+    click_link(&device, "Trẻ em").await?;
+    click(&device, "#register-child").await?;
+    register_child(&device, "Vi Văn Hùng", &tests::days::born(13)).await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "2").await?;
+
+    stack.start_server().await?;
+    // The device drains its outbox: the child goes up, the session is refused for good and
+    // shown to its author, and the pull brings the colleague's child all the same.
+    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+    click_link(&device, "Trẻ em").await?;
+    wait_for_text(&device, "#children-list", "Lăng Thị Mai").await?;
+    click(&device, "#sync-status").await?;
+    wait_for_text(&device, ".rejection", "Vi Thị Hằng").await?;
+    ensure!(
+        device
+            .find_all(thirtyfour::By::Css(".rejection"))
+            .await?
+            .len()
+            == 1,
+        "only the oversized change is refused"
     );
     device.quit().await?;
     Ok(())

@@ -163,9 +163,16 @@ async fn a_referral_reaches_the_station_and_its_feedback_comes_back() -> Result<
     .await?;
     wait_for(&school, "#child-referrals [data-status='completed']").await?;
     screenshot(&school, "child-feedback").await?;
-    wait_for_text(&school, "#nav-notices", "1").await?;
+    // Two notices: the appointment to tell the family of, and the feedback.
+    wait_for_text(&school, "#nav-notices", "2").await?;
     open_referrals(&school).await?;
     wait_for_text(&school, "#notices", "Đã có phản hồi: Lý Văn Tài").await?;
+    wait_for_text(
+        &school,
+        "#notices",
+        "Đã được tiếp nhận, có lịch hẹn: Lý Văn Tài",
+    )
+    .await?;
     click(&school, "#mark-seen").await?;
     wait_until(
         &school,
@@ -354,6 +361,21 @@ async fn a_cancellation_after_the_stations_acceptance_reaches_the_station() -> R
     click(&school, "#do-cancel").await?;
     wait_for_attr(&school, "#sync-status", "data-pending", "0").await?;
     wait_for_text(&school, "#referral-cancelled", "ĐÃ HỦY").await?;
+    // The school learns, by the same run, that the station had accepted first: a notice (the
+    // family may have been given the appointment) and the timeline in the server's order.
+    wait_until(
+        &school,
+        "const t = document.querySelector('#referral-timeline')?.textContent ?? '';
+         return t.indexOf('Tiếp nhận') >= 0 && t.indexOf('Tiếp nhận') < t.indexOf('Hủy chuyển tuyến');",
+    )
+    .await?;
+    open_referrals(&school).await?;
+    wait_for_text(
+        &school,
+        "#notices",
+        "Đã được tiếp nhận, có lịch hẹn: Lục Văn Minh",
+    )
+    .await?;
 
     // The station is told, in the server's order: accepted, then cancelled.
     sync_now(&station).await?;

@@ -19,7 +19,7 @@ pub static TEXTS: Texts = Texts {
     not_found: "This page does not exist.",
     save: "Save",
     saved: "Saved.",
-    cancel: "Cancel",
+    cancel: "Close without saving",
     create: "Create",
     edit: "Edit",
     choose: "— Choose —",
@@ -96,6 +96,8 @@ pub static TEXTS: Texts = Texts {
     disable: "Disable",
     enable: "Enable",
     reset_password: "Reset password",
+    unlock: "Lift sign-in wait",
+    unlocked: |name| format!("The sign-in wait on {name} is lifted."),
     one_time_password_for: |username| format!("One-time password for {username}:"),
     one_time_password_help:
         "Hand it over in person. It is shown only once and must be changed at the first sign-in.",

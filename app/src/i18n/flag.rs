@@ -27,6 +27,8 @@ pub struct FlagTexts {
     pub lead: &'static str,
     pub score_verdict: fn(&'static str) -> String,
     pub not_synced: &'static str,
+    /// The flag to update is not on this device (yet).
+    pub flag_missing: &'static str,
 }
 
 impl FlagTexts {
@@ -67,6 +69,7 @@ pub static VI: FlagTexts = FlagTexts {
     lead: "Câu trả lời nguy cấp: làm theo quy trình an toàn trước mọi kết quả điểm số.",
     score_verdict: |verdict| format!("Theo điểm cắt: {verdict}"),
     not_synced: "(chưa đồng bộ)",
+    flag_missing: "Chưa lưu được cảnh báo khẩn trên máy này. Vui lòng thử lại.",
 };
 
 pub static EN: FlagTexts = FlagTexts {
@@ -98,4 +101,5 @@ pub static EN: FlagTexts = FlagTexts {
     lead: "A critical answer: follow the safety pathway before any score.",
     score_verdict: |verdict| format!("By the cut-off: {verdict}"),
     not_synced: "(not yet synced)",
+    flag_missing: "The urgent flag is not stored on this device yet. Please try again.",
 };

@@ -107,6 +107,9 @@ pub struct Texts {
     pub disable: &'static str,
     pub enable: &'static str,
     pub reset_password: &'static str,
+    /// Lifts the sign-in waits others' wrong guesses put on an account.
+    pub unlock: &'static str,
+    pub unlocked: fn(&str) -> String,
     pub one_time_password_for: fn(&str) -> String,
     pub one_time_password_help: &'static str,
     pub must_change_badge: &'static str,

@@ -90,6 +90,8 @@ pub struct ReferralTexts {
     pub notice_feedback: fn(&str) -> String,
     pub notice_declined: fn(&str) -> String,
     pub notice_cancelled: fn(&str) -> String,
+    pub notice_accepted: fn(&str) -> String,
+    pub notice_no_show: fn(&str) -> String,
     pub notice_refused: fn(&str) -> String,
     pub mark_seen: &'static str,
     pub home_counts: fn(usize, usize, usize) -> String,
@@ -194,6 +196,8 @@ pub static VI: ReferralTexts = ReferralTexts {
     notice_feedback: |name| format!("Đã có phản hồi: {name}"),
     notice_declined: |name| format!("Bị từ chối: {name}"),
     notice_cancelled: |name| format!("Nơi chuyển đã hủy: {name} (hủy lịch hẹn nếu có)"),
+    notice_accepted: |name| format!("Đã được tiếp nhận, có lịch hẹn: {name}"),
+    notice_no_show: |name| format!("Không đến khám theo hẹn: {name}"),
     notice_refused: |name| format!("Thao tác không được chấp nhận: {name}"),
     mark_seen: "Đánh dấu đã xem",
     home_counts: |new, overdue, notices| {
@@ -293,6 +297,8 @@ pub static EN: ReferralTexts = ReferralTexts {
     notice_feedback: |name| format!("Feedback received: {name}"),
     notice_declined: |name| format!("Declined: {name}"),
     notice_cancelled: |name| format!("Cancelled by the sender: {name} (drop any appointment)"),
+    notice_accepted: |name| format!("Accepted, with an appointment: {name}"),
+    notice_no_show: |name| format!("Did not come to the appointment: {name}"),
     notice_refused: |name| format!("Action not accepted: {name}"),
     mark_seen: "Mark as seen",
     home_counts: |new, overdue, notices| {

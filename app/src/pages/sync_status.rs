@@ -221,23 +221,38 @@ fn record_name(id: uuid::Uuid, sync: crate::sync::SyncState) -> String {
 
 /// Whom a refused change was about: the child's name, or for a referral step the referred child's.
 fn refused_name(change: &shared::sync::Change, sync: crate::sync::SyncState) -> String {
-    let text = |field: &str| {
-        change
-            .set
+    use shared::sync::RecordType;
+    let text = |fields: &shared::sync::Fields, field: &str| {
+        fields
             .get(field)
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    text("full_name")
-        .or_else(|| {
-            let referral = uuid::Uuid::parse_str(&text("referral_id")?).ok()?;
-            sync.records.with_untracked(|records| {
-                records
-                    .iter()
-                    .find(|r| r.id == referral)
-                    .and_then(|r| shared::referral::Referral::from_fields(&r.fields))
-                    .map(|r| r.packet.child.full_name)
-            })
-        })
-        .unwrap_or_default()
+    if let Some(name) = text(&change.set, "full_name") {
+        return name;
+    }
+    sync.records.with_untracked(|records| {
+        let fields_of = |id: uuid::Uuid| records.iter().find(|r| r.id == id).map(|r| &r.fields);
+        let stored = fields_of(change.record_id);
+        // The child the change is about: the record itself, or the child it names.
+        let child = match change.record_type {
+            RecordType::Child => Some(change.record_id),
+            _ => text(&change.set, "child_id")
+                .or_else(|| stored.and_then(|f| text(f, "child_id")))
+                .and_then(|id| uuid::Uuid::parse_str(&id).ok()),
+        };
+        let by_child = child
+            .and_then(fields_of)
+            .and_then(|fields| text(fields, "full_name"));
+        let by_referral = || {
+            let referral =
+                text(&change.set, "referral_id").and_then(|id| uuid::Uuid::parse_str(&id).ok())?;
+            records
+                .iter()
+                .find(|r| r.id == referral)
+                .and_then(|r| shared::referral::Referral::from_fields(&r.fields))
+                .map(|r| r.packet.child.full_name)
+        };
+        by_child.or_else(by_referral).unwrap_or_default()
+    })
 }

@@ -248,6 +248,20 @@ fn UserTable(
         });
     };
 
+    // Lifts the waits that others' wrong guesses put on this account (never a lockout, but an
+    // unknown device waits up to the throttle window).
+    let unlock = move |id: Uuid| {
+        spawn_local(async move {
+            match api
+                .post::<_, User>(&format!("/api/users/{id}/unlock"), &())
+                .await
+            {
+                Ok(user) => feedback.ok(&(i18n.t().unlocked)(&user.full_name)),
+                Err(failure) => feedback.failed(&failure, i18n),
+            }
+        });
+    };
+
     let rows = directory
         .users
         .iter()
@@ -282,6 +296,7 @@ fn UserTable(
                                 {move || if active { i18n.t().disable } else { i18n.t().enable }}
                             </button>
                             <button type="button" class="link-button" on:click=move |_| reset(id)>{move || i18n.t().reset_password}</button>
+                            <button type="button" class="link-button unlock" on:click=move |_| unlock(id)>{move || i18n.t().unlock}</button>
                         </div>
                         <Show when=move || editing.get() == Some(id)>{edit_form.clone()}</Show>
                     </td>

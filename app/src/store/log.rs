@@ -41,10 +41,7 @@ pub async fn seal_entry(entry: &Entry) -> Result<Option<JsValue>> {
 
 /// Every record the stored entries leave, by id, opened and folded in write order.
 pub async fn fold(values: &[JsValue]) -> Result<HashMap<Uuid, LocalRecord>> {
-    let mut entries = Vec::with_capacity(values.len());
-    for value in values {
-        entries.push(decode::<Entry>(value).await?);
-    }
+    let entries = futures::future::try_join_all(values.iter().map(decode::<Entry>)).await?;
     Ok(fold_entries(entries))
 }
 

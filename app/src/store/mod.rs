@@ -236,12 +236,9 @@ async fn all<T: DeserializeOwned>(store_name: &str) -> Result<Vec<T>> {
     decode_all(&values).await
 }
 
+/// Opens the values together (WebCrypto works off the page's thread), in their order.
 async fn decode_all<T: DeserializeOwned>(values: &[JsValue]) -> Result<Vec<T>> {
-    let mut decoded = Vec::with_capacity(values.len());
-    for value in values {
-        decoded.push(decode(value).await?);
-    }
-    Ok(decoded)
+    futures::future::try_join_all(values.iter().map(decode)).await
 }
 
 /// The outbox in the order the changes were made.

@@ -59,6 +59,9 @@ pub struct SyncState {
     backoff: StoredValue<Backoff>,
     /// `performance.now()` when the last run started.
     last_started: StoredValue<f64>,
+    /// Which probe loop is the current one: a store opened again starts a new loop and the
+    /// older one stops at its next turn.
+    probe_loop: StoredValue<u64>,
     api: Api,
     i18n: I18n,
     session: SessionStore,
@@ -97,6 +100,7 @@ pub fn provide_sync() -> SyncState {
         network: crate::pages::referrals::Network::default(),
         backoff: StoredValue::new(Backoff::default()),
         last_started: StoredValue::new(0.0),
+        probe_loop: StoredValue::new(0),
         api: use_api(),
         i18n: use_i18n(),
         session: use_session(),
@@ -158,6 +162,13 @@ pub fn provide_sync() -> SyncState {
     let _ = window_event_listener(leptos::ev::online, move |_| state.run());
     let _ = window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
     state
+}
+
+impl SyncState {
+    /// The catalogue in the user's language, for work that outlives the page that started it.
+    pub fn texts(self) -> I18n {
+        self.i18n
+    }
 }
 
 pub fn use_sync() -> SyncState {

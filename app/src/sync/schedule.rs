@@ -60,10 +60,14 @@ impl SyncState {
     /// Probes and runs while this user stays signed in.
     pub(super) fn repeat(self, user_id: Uuid) {
         let session = self.session;
+        self.probe_loop.update_value(|n| *n += 1);
+        let this_loop = self.probe_loop.get_value();
         leptos::task::spawn_local(async move {
             loop {
                 gloo_timers::future::TimeoutFuture::new(PROBE_EVERY_MS).await;
-                if session.user_untracked().map(|user| user.id) != Some(user_id) {
+                if session.user_untracked().map(|user| user.id) != Some(user_id)
+                    || self.probe_loop.get_value() != this_loop
+                {
                     return;
                 }
                 if self.running.get_untracked() {

@@ -285,7 +285,7 @@ async fn a_school_cannot_accept_and_an_event_too_late_is_kept_with_its_refusal()
     assert_eq!(outcome["status"], "rejected");
     assert_eq!(outcome["code"], "referral_refused");
     assert!(
-        outcome["message"].as_str().unwrap().contains("Đã huỷ"),
+        outcome["message"].as_str().unwrap().contains("Đã hủy"),
         "{outcome}"
     );
     for token in [&health, &r.school.token] {

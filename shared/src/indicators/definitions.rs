@@ -25,7 +25,7 @@ const VI: [Definition; 5] = [
         title: "I1. Trẻ có nguy cơ được tiếp cận dịch vụ (mục tiêu 80%)",
         numerator: "Số trẻ trong mẫu số, trong vòng 90 ngày kể từ lần đầu có nguy cơ, đã đến khám theo giấy chuyển tuyến hoặc có ít nhất một buổi tư vấn, hỗ trợ.",
         denominator: "Số trẻ có kết quả sàng lọc dương tính, có cảnh báo khẩn hoặc được ghi nhận lo ngại trong kỳ (mỗi trẻ tính một lần, từ lần đầu trong kỳ).",
-        notes: "Không tính kết quả đã huỷ và cuộc gọi 111. Một chuyển tuyến bị từ chối rồi chuyển nơi khác được tính khi trẻ đến nơi sau. Trẻ chưa hết 90 ngày vẫn nằm trong mẫu số (số còn chờ ghi riêng).",
+        notes: "Không tính kết quả đã hủy và cuộc gọi 111. Một chuyển tuyến bị từ chối rồi chuyển nơi khác được tính khi trẻ đến nơi sau. Trẻ chưa hết 90 ngày vẫn nằm trong mẫu số (số còn chờ ghi riêng).",
     },
     Definition {
         indicator: Indicator::I2,
@@ -44,8 +44,8 @@ const VI: [Definition; 5] = [
     Definition {
         indicator: Indicator::I4,
         title: "I4. Độ bao phủ sàng lọc",
-        numerator: "Số trẻ trong mẫu số có ít nhất một lần sàng lọc (không bị huỷ) trong kỳ.",
-        denominator: "Số trẻ đang được quản lý (đã đăng ký, không bị huỷ) tại các cơ sở trong địa bàn vào cuối kỳ.",
+        numerator: "Số trẻ trong mẫu số có ít nhất một lần sàng lọc (không bị hủy) trong kỳ.",
+        denominator: "Số trẻ đang được quản lý (đã đăng ký, không bị hủy) tại các cơ sở trong địa bàn vào cuối kỳ.",
         notes: "Chia theo nhóm tuổi (tuổi vào cuối kỳ), giới tính, dân tộc và công cụ sàng lọc.",
     },
     Definition {

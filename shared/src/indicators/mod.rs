@@ -311,16 +311,16 @@ impl AgeBand {
 /// the key itself when it is not one the group knows.
 pub fn breakdown_label(group: &str, key: &str, lang: Lang) -> String {
     let label = match group {
-        "age" => AgeBand::from_code(key).map(|b| b.label(lang)),
+        "age" => AgeBand::from_code(key).map(|b| b.label(lang).to_string()),
         "sex" => crate::child::Sex::ALL
             .into_iter()
             .find(|s| s.code() == key)
-            .map(|s| s.label(lang)),
-        "ethnicity" => crate::ethnicity::name(key),
-        "instrument" => crate::instrument::find(key).map(|i| i.name.get(lang)),
+            .map(|s| s.label(lang).to_string()),
+        "ethnicity" => crate::ethnicity::label(key, lang),
+        "instrument" => crate::instrument::find(key).map(|i| i.name.get(lang).to_string()),
         _ => None,
     };
-    label.unwrap_or(key).to_string()
+    label.unwrap_or_else(|| key.to_string())
 }
 
 /// One line of a breakdown: its label key (an age band, sex, ethnicity or instrument code) and
@@ -461,3 +461,18 @@ pub struct RowsView {
 
 /// The most rows a list behind a figure returns.
 pub const ROWS_MAX: usize = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breakdown_labels_follow_the_language() {
+        assert_eq!(breakdown_label("ethnicity", "tay", Lang::Vi), "Tày");
+        assert_eq!(breakdown_label("ethnicity", "tay", Lang::En), "Tay");
+        assert_eq!(breakdown_label("sex", "female", Lang::En), "Female");
+        assert_eq!(breakdown_label("age", "11-14", Lang::Vi), "11–14 tuổi");
+        // A key the group does not know is shown as it is.
+        assert_eq!(breakdown_label("ethnicity", "?", Lang::En), "?");
+    }
+}

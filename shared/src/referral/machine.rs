@@ -82,7 +82,7 @@ impl Status {
             (Status::Attended, En) => "Attended",
             (Status::Completed, Vi) => "Đã hoàn tất",
             (Status::Completed, En) => "Completed",
-            (Status::Cancelled, Vi) => "Đã huỷ",
+            (Status::Cancelled, Vi) => "Đã hủy",
             (Status::Cancelled, En) => "Cancelled",
         }
     }

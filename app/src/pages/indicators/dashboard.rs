@@ -167,6 +167,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
                 <Breakdown title=i18n.rp().by_ethnicity lines=report.i4_by_ethnicity.clone() s=s group="ethnicity"/>
             </div>
             <h3>{i18n.rp().by_instrument}</h3>
+            <div class="table-wrap">
             <table class="data">
                 <thead><tr><th></th><th>{i18n.rp().screenings}</th><th>{i18n.rp().positive}</th></tr></thead>
                 <tbody>{report.by_instrument.iter().map(|l| view! {
@@ -177,6 +178,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
                     </tr>
                 }).collect_view()}</tbody>
             </table>
+            </div>
         </article>
     }
 }
@@ -193,12 +195,14 @@ fn Breakdown(
     view! {
         <div>
             <h3>{title} " (I4)"</h3>
+            <div class="table-wrap">
             <table class="data">
                 <tbody>{lines.into_iter().map(|l| {
                     let (n, d) = s.ratio(l.ratio);
                     view! { <tr><td>{breakdown_label(group, &l.key, lang)}</td><td>{(i18n.rp().of)(&n, &d)}</td><td>{s.percent(l.ratio, lang)}</td></tr> }
                 }).collect_view()}</tbody>
             </table>
+            </div>
         </div>
     }
 }

@@ -171,6 +171,8 @@ pub fn Notices() -> impl IntoView {
             NoticeKind::Feedback => r.notice_feedback,
             NoticeKind::Declined => r.notice_declined,
             NoticeKind::Cancelled => r.notice_cancelled,
+            NoticeKind::Accepted => r.notice_accepted,
+            NoticeKind::NoShow => r.notice_no_show,
             NoticeKind::Refused => r.notice_refused,
         };
         f(&notice.child)

@@ -267,6 +267,10 @@ pub enum NoticeKind {
     Declined,
     /// The sender cancelled a referral this facility received.
     Cancelled,
+    /// The receiver accepted, with an appointment the family must be told of.
+    Accepted,
+    /// The child did not come to the appointment: the sender follows up.
+    NoShow,
     /// One of my facility's events arrived too late and was refused.
     Refused,
 }
@@ -306,6 +310,12 @@ pub fn notices(items: &[Item], my_facility: Option<Uuid>, seen: &BTreeSet<String
                 }
                 (Some(Side::Sender), Action::Decline) => {
                     add(format!("declined:{}", e.id), NoticeKind::Declined)
+                }
+                (Some(Side::Sender), Action::Accept) => {
+                    add(format!("accepted:{}", e.id), NoticeKind::Accepted)
+                }
+                (Some(Side::Sender), Action::NoShow) => {
+                    add(format!("no-show:{}", e.id), NoticeKind::NoShow)
                 }
                 // A cancellation reaches the receiver whether or not it had accepted: an
                 // appointment it keeps may no longer exist.
@@ -395,5 +405,215 @@ pub fn ReferralSummary() -> impl IntoView {
             </p>
             <p class="actions"><A href="/referrals">{move || i18n.r().title}</A></p>
         </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use shared::child::{Child, GuardianRelation, Sex};
+    use shared::referral::{Packet, Refusal, Urgency};
+
+    fn child() -> Child {
+        Child {
+            full_name: "Lục Văn Minh".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2012, 3, 7).unwrap(),
+            sex: Sex::Male,
+            ethnicity: "tay".into(),
+            commune_id: Uuid::nil(),
+            school_class: None,
+            guardian_name: "Lục Thị Hoa".into(),
+            guardian_relation: GuardianRelation::Mother,
+            guardian_phone: None,
+            personal_id: None,
+            voided_reason: None,
+            registered_on: None,
+            registered_elsewhere: false,
+            pupil_code: None,
+            former_address: None,
+        }
+    }
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap() + Duration::minutes(minutes)
+    }
+
+    struct Network {
+        school: Uuid,
+        station: Uuid,
+        referral: Uuid,
+        records: Vec<LocalRecord>,
+    }
+
+    impl Network {
+        fn new() -> Network {
+            let (school, station, referral) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+            let packet = Packet::build(&child(), &[], &[], at(0).date_naive());
+            let sent = Referral {
+                child_id: Uuid::now_v7(),
+                to_facility: station,
+                urgency: Urgency::Urgent,
+                reason: "Mất ngủ kéo dài".into(),
+                done_already: None,
+                screening_ids: vec![],
+                emergency_reason: None,
+                onward_from: None,
+                sent_at: at(0),
+                sent_by: "Hoàng Thị Mai".into(),
+                actor: None,
+                packet,
+                status: Status::Sent,
+                status_at: None,
+                signature: None,
+            };
+            let fields = sent.to_fields();
+            Network {
+                school,
+                station,
+                referral,
+                records: vec![LocalRecord {
+                    record_type: RecordType::Referral,
+                    id: referral,
+                    facility_id: school,
+                    server: Some(fields.clone()),
+                    fields,
+                    updated_at: at(0),
+                    seq: Some(1),
+                }],
+            }
+        }
+
+        /// An event by `by`, with the server's sequence once it has answered (`None`: pending).
+        fn event(&mut self, by: Uuid, action: Action, minutes: i64, seq: Option<i64>) -> Uuid {
+            let event = ReferralEvent {
+                referral_id: self.referral,
+                action,
+                at: at(minutes),
+                by: "someone".into(),
+                actor: None,
+                reason: Some("lý do".into()),
+                appointment: None,
+                attended_on: None,
+                feedback: None,
+                refusal: None,
+            };
+            self.push(by, event, seq)
+        }
+
+        fn push(&mut self, by: Uuid, event: ReferralEvent, seq: Option<i64>) -> Uuid {
+            let id = Uuid::now_v7();
+            let fields = event.to_fields();
+            self.records.push(LocalRecord {
+                record_type: RecordType::ReferralEvent,
+                id,
+                facility_id: by,
+                server: seq.map(|_| fields.clone()),
+                fields,
+                updated_at: at(0),
+                seq,
+            });
+            id
+        }
+
+        /// The status the server keeps on the referral after an accepted step.
+        fn status(&mut self, status: Status) {
+            let record = &mut self.records[0];
+            let mut referral = Referral::from_fields(&record.fields).unwrap();
+            referral.status = status;
+            record.fields = referral.to_fields();
+            record.server = Some(record.fields.clone());
+        }
+
+        fn kinds(&self, me: Uuid, seen: &BTreeSet<String>) -> Vec<NoticeKind> {
+            notices(&items(&self.records, Some(me)), Some(me), seen)
+                .into_iter()
+                .map(|n| n.kind)
+                .collect()
+        }
+    }
+
+    #[test]
+    fn the_timeline_follows_the_servers_order_not_the_devices_clocks() {
+        let mut net = Network::new();
+        let (school, station) = (net.school, net.station);
+        // The school's clock runs an hour behind: its cancel says 01:30, the accept 02:00, but
+        // the server took the accept first. A step not yet answered comes last.
+        let accept = net.event(station, Action::Accept, 60, Some(5));
+        let cancel = net.event(school, Action::Cancel, 30, Some(6));
+        let pending = net.event(school, Action::Cancel, -600, None);
+        let shown = items(&net.records, Some(school));
+        let order: Vec<Uuid> = shown[0].events.iter().map(|e| e.id).collect();
+        assert_eq!(order, vec![accept, cancel, pending]);
+    }
+
+    #[test]
+    fn each_side_is_told_what_the_other_did_that_changes_its_work() {
+        let mut net = Network::new();
+        let (school, station) = (net.school, net.station);
+        let none = BTreeSet::new();
+        // A new referral for the station, nothing yet for the school.
+        assert_eq!(net.kinds(station, &none), vec![NoticeKind::New]);
+        assert!(net.kinds(school, &none).is_empty());
+
+        net.event(station, Action::Receive, 10, Some(2));
+        net.event(station, Action::Accept, 20, Some(3));
+        net.status(Status::Accepted);
+        // The school's cancel after the station's accept reaches the station; the accept (an
+        // appointment the family must hear of) reaches the school. Nobody hears of their own.
+        net.event(school, Action::Cancel, 30, Some(4));
+        net.status(Status::Cancelled);
+        assert_eq!(
+            net.kinds(school, &none),
+            vec![NoticeKind::Accepted],
+            "the receive step asks nothing of the school"
+        );
+        assert_eq!(net.kinds(station, &none), vec![NoticeKind::Cancelled]);
+
+        // A no-show and the feedback reach the sender; a refusal of the station's own late step
+        // reaches the station.
+        net.event(station, Action::NoShow, 40, Some(5));
+        net.event(station, Action::Complete, 50, Some(6));
+        let mut late = ReferralEvent {
+            referral_id: net.referral,
+            action: Action::Attend,
+            at: at(60),
+            by: "someone".into(),
+            actor: None,
+            reason: None,
+            appointment: None,
+            attended_on: None,
+            feedback: None,
+            refusal: Some(Refusal::NoLongerPossible {
+                status: Status::Cancelled,
+            }),
+        };
+        net.push(station, late.clone(), Some(7));
+        assert_eq!(
+            net.kinds(school, &none),
+            vec![
+                NoticeKind::Accepted,
+                NoticeKind::NoShow,
+                NoticeKind::Feedback
+            ]
+        );
+        assert_eq!(
+            net.kinds(station, &none),
+            vec![NoticeKind::Cancelled, NoticeKind::Refused]
+        );
+        // The school is never told of the station's refused step.
+        late.action = Action::Decline;
+        net.push(station, late, Some(8));
+        assert!(!net.kinds(school, &none).contains(&NoticeKind::Declined));
+
+        // A pending step tells nobody yet; a notice marked seen is not shown again.
+        net.event(station, Action::Decline, 70, None);
+        assert!(!net.kinds(school, &none).contains(&NoticeKind::Declined));
+        let seen: BTreeSet<String> =
+            notices(&items(&net.records, Some(school)), Some(school), &none)
+                .into_iter()
+                .map(|n| n.key)
+                .collect();
+        assert!(net.kinds(school, &seen).is_empty());
     }
 }

@@ -200,12 +200,14 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
             Some(Packet::build(&child, &screenings, &consents, today))
         })
     };
-    let consented = move || {
+    // A memo: the consent form below keeps what is typed into it while records sync or
+    // screenings are ticked; it is rebuilt only when the answer changes.
+    let consented = Memo::new(move |_| {
         let purpose = chosen
             .get()
             .and_then(|f| sharing_purpose(f.facility_type))?;
         packet().map(|p| p.consent_covers(purpose))
-    };
+    });
 
     let send = move |_| {
         let Some(facility_id) = my_facility else {
@@ -303,7 +305,9 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
                 .and_then(|r| child_of(r).map(|c| (r.facility_id, c)))
         });
         child.filter(|_| s.onward_from.is_none()).map(|(facility_id, child)| view! {
-            <ConsentForm child_id=s.child_id facility_id=facility_id child=child purpose=purpose.unwrap_or(Purpose::ShareHealth)/>
+            <div id="referral-form-consent">
+                <ConsentForm child_id=s.child_id facility_id=facility_id child=child purpose=purpose.unwrap_or(Purpose::ShareHealth)/>
+            </div>
         })
     };
     let name = subject.with_value(|s| s.name.clone());
@@ -375,7 +379,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
                         {subject.with_value(|s| s.screenings.is_empty()).then(|| view! { <p class="muted">{move || i18n.r().no_screenings}</p> })}
                     </fieldset>
                 </Show>
-                {move || match consented() {
+                {move || match consented.get() {
                     Some(true) => view! { <p class="notice ok" id="consent-ok">{i18n.r().consent_ok}</p> }.into_any(),
                     Some(false) => view! {
                         <p class="notice warn" id="consent-missing">{i18n.r().consent_missing}</p>

@@ -50,13 +50,23 @@ pub fn stored(sync: SyncState, id: Uuid) -> Option<(Uuid, UrgentFlag)> {
 }
 
 /// Changes a stored flag (the next step of its life) and saves it; `Err` is the user's message.
+/// A flag raised a moment ago may still be on its way into the store: it is waited for (a few
+/// seconds at most), so an action recorded at once is never dropped.
 pub async fn update(
     sync: SyncState,
     id: Uuid,
     change: impl FnOnce(&mut UrgentFlag),
 ) -> Result<(), String> {
-    let Some((facility_id, mut flag)) = stored(sync, id) else {
-        return Err(String::new());
+    let mut found = stored(sync, id);
+    for _ in 0..100 {
+        if found.is_some() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+        found = stored(sync, id);
+    }
+    let Some((facility_id, mut flag)) = found else {
+        return Err(sync.texts().f().flag_missing.to_string());
     };
     change(&mut flag);
     sync.save(RecordType::UrgentFlag, id, facility_id, flag.to_fields())

@@ -176,10 +176,14 @@ fn ScreeningForm(
         edit(draft, |d| d.safety = Some(action.clone()));
         if let Some((id, _)) = current(draft).flag {
             spawn_local(async move {
-                let _ = flag::update(sync, id, |f| {
+                // Kept in the draft too: finishing the form writes it to the flag if this failed.
+                if let Err(error) = flag::update(sync, id, |f| {
                     f.action.get_or_insert(action);
                 })
-                .await;
+                .await
+                {
+                    leptos::logging::warn!("the urgent flag's action waits for the form: {error}");
+                }
             });
         }
     });

@@ -104,11 +104,20 @@ pub fn Questions(
                     {
                         Ok(_) => {
                             if let Some((flag_id, _)) = d.flag {
-                                // The flag names the screening that carried the answer.
-                                let _ = super::flag::update(sync, flag_id, |f| {
+                                // The flag names the screening that carried the answer, and the
+                                // action recorded on the panel if it had not reached the flag.
+                                let action = clean.safety_action.clone();
+                                if let Err(error) = super::flag::update(sync, flag_id, |f| {
                                     f.screening_id.get_or_insert(id);
+                                    if let Some(action) = action {
+                                        f.action.get_or_insert(action);
+                                    }
                                 })
-                                .await;
+                                .await
+                                {
+                                    feedback.message.set(Some((true, error)));
+                                    return;
+                                }
                             }
                             draft.set(None);
                             let _ = store::remove_meta(&draft_key(child_id, &instrument.id)).await;
