@@ -2,7 +2,7 @@
 //! at its widest then) and offline, for a counsellor's pages; and for an administrator's and an
 //! officer's pages online. Each page is also saved as a screenshot to look at.
 
-use anyhow::{ensure, Result};
+use anyhow::Result;
 use tests::{
     answer, child_with_consent, choose_target, click, record_safety_action, screenshot, sign_in,
     wait_for, wait_for_attr, wait_for_text, Stack, ONE_AT_A_TIME,
