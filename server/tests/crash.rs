@@ -1,113 +1,27 @@
 //! Crash safety, end to end: the real server binary is killed with SIGKILL while several clients
-//! push at once, twenty times over one database. Afterwards every change the server acknowledged
+//! push at once, fifty times over one database. Afterwards every change the server acknowledged
 //! is present exactly once, replays get the same answers, and SQLite's integrity check passes.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::Rng;
-use serde_json::{json, Value};
-use uuid::Uuid;
+use serde_json::Value;
 
-const ROUNDS: usize = 20;
+#[path = "support/process.rs"]
+mod process;
+use process::{child_change, push, sign_in, start};
+
+const ROUNDS: usize = 50;
 const CLIENTS: usize = 4;
 const BATCH: usize = 20;
-
-struct Server {
-    process: Child,
-    url: String,
-}
-
-fn start(data: &Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let process = Command::new(env!("CARGO_BIN_EXE_tam-an-server"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--dist",
-            "/nonexistent",
-        ])
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server {
-        process,
-        url: format!("http://127.0.0.1:{port}"),
-    }
-}
-
-fn child_change(facility: &str, commune: &str, n: usize) -> Value {
-    // Dates from the day the test runs: a 13-year-old, changed now (the real server's clock).
-    let now = chrono::Utc::now();
-    let born = now.date_naive() - chrono::Duration::days(13 * 365 + 100);
-    json!({
-        "id": Uuid::now_v7(),
-        "record_type": "child",
-        "record_id": Uuid::now_v7(),
-        "facility_id": facility,
-        "set": {
-            "full_name": format!("Trẻ Thử {n}"),
-            "date_of_birth": born,
-            "sex": "female",
-            "ethnicity": "nung",
-            "commune_id": commune,
-            "guardian_name": "Người Giám Hộ",
-            "guardian_relation": "mother"
-        },
-        "base": {},
-        "made_at": now
-    })
-}
-
-async fn push(http: &reqwest::Client, url: &str, token: &str, changes: &[Value]) -> Option<Value> {
-    let response = http
-        .post(format!("{url}/api/sync/push"))
-        .bearer_auth(token)
-        .json(&json!({ "changes": changes }))
-        .send()
-        .await
-        .ok()?;
-    if !response.status().is_success() {
-        return None;
-    }
-    response.json().await.ok()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_changes_survive_sigkill_exactly_once() {
     let data = tempfile::tempdir().unwrap();
     let http = reqwest::Client::new();
     let mut server = start(data.path());
-    let login: Value = http
-        .post(format!("{}/api/auth/login", server.url))
-        .json(&json!({"username": "counsellor", "password": "demo"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_string();
-    let facility = login["user"]["facility_id"].as_str().unwrap().to_string();
-    let commune = login["user"]["area_id"].as_str().unwrap().to_string();
+    let (token, facility, commune) = sign_in(&http, &server.url).await;
 
     let mut sent: Vec<Value> = Vec::new();
     // change id → the answer the server gave (only for answers that reached us).
