@@ -34,6 +34,14 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
         .into(),
         version: env!("CARGO_PKG_VERSION").into(),
         problems,
+        warnings: state
+            .db
+            .path()
+            .parent()
+            .and_then(crate::disk::low_space)
+            .map(|_| "storage_low".to_string())
+            .into_iter()
+            .collect(),
     }))
 }
 

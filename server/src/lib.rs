@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod directory;
+pub mod disk;
 pub mod error;
 pub mod extract;
 pub mod facts;

@@ -55,6 +55,13 @@ fn warn_if_not_writable(data: &std::path::Path) {
             "the data folder cannot be written: changes will be refused until this is fixed"
         ),
     }
+    if let Some(free) = server::disk::low_space(data) {
+        tracing::warn!(
+            data = %data.display(),
+            free_mb = free >> 20,
+            "the data folder's disk is nearly full: free space before changes are refused"
+        );
+    }
 }
 
 fn print_seeded(seeded: &Seeded, data: &std::path::Path) -> std::io::Result<()> {

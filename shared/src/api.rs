@@ -44,6 +44,9 @@ pub struct Health {
     /// Why it is degraded (`storage_full`, `storage_read_only`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// What will soon be a problem (`storage_low`: the data folder's disk is nearly full).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
