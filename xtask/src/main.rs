@@ -11,6 +11,7 @@
 mod bench;
 mod browser;
 mod dist;
+mod load;
 mod reconnect;
 mod schema;
 mod server;
@@ -52,7 +53,7 @@ enum Task {
         #[arg(long)]
         province: Option<String>,
     },
-    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`, `cargo xtask bench signin`, `cargo xtask bench reconnect`.
+    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`, `cargo xtask bench signin`, `cargo xtask bench load`, `cargo xtask bench reconnect`.
     Bench {
         #[command(subcommand)]
         which: Bench,
@@ -82,6 +83,15 @@ enum Bench {
     Import,
     /// The server's memory and sign-in latency: 1,000 sign-ins one by one, then 200 at once.
     Signin,
+    /// Many devices at once: 50, 200 and 500 of one school, 200 over 100 schools, a write storm.
+    Load {
+        /// How long each case runs.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only the cases whose name contains this ("storm", "one school", "100 schools").
+        #[arg(long)]
+        only: Option<String>,
+    },
     /// How soon the app in Chromium shows "offline" and drains its outbox after a reconnect.
     Reconnect,
     /// Times the annual report on a province-sized data set (generated once, then reused).
@@ -115,6 +125,9 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::Signin,
         } => signin::bench(),
+        Task::Bench {
+            which: Bench::Load { seconds, only },
+        } => load::bench(seconds, only.as_deref()),
         Task::Bench {
             which: Bench::Reconnect,
         } => reconnect::bench(),

@@ -4,7 +4,13 @@
 //! readers; writes are serialised by the writer's mutex (SQLite allows one writer at a time anyway).
 //! [`Db::write`] runs a closure inside one `BEGIN IMMEDIATE` transaction and commits only if the
 //! closure returns `Ok`, which is how a change and its audit entry land together or not at all.
+//!
+//! Writes are committed in groups ([`group`]): while one group is being made durable (an fsync,
+//! `synchronous=FULL`), the writes that arrive queue, and the next group runs them all in one
+//! transaction, each inside its own savepoint: a write that fails undoes only itself, and every
+//! write is answered only once its group is on disk. One fsync then serves many pushes.
 
+mod group;
 mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +39,8 @@ struct DbInner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Writes waiting for the next group, and whether a thread is running groups.
+    queue: group::Queue,
 }
 
 impl Db {
@@ -49,6 +57,7 @@ impl Db {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
+                queue: group::Queue::default(),
             }),
         })
     }
@@ -58,23 +67,14 @@ impl Db {
         &self.inner.path
     }
 
-    /// Runs `work` in one write transaction on a blocking thread; commits on `Ok`, rolls back on `Err`.
+    /// Runs `work` in a write transaction on a blocking thread: its changes are kept on `Ok`
+    /// (answered once committed, possibly with other writes' in the same group), undone on `Err`.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        let result = run_blocking(move || {
-            inner.check_identity()?;
-            let mut connection = inner.writer.lock().map_err(|_| poisoned())?;
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&transaction)?;
-            transaction.commit()?;
-            Ok(value)
-        })
-        .await;
+        let result = group::submit(&self.inner, work).await;
         match &result {
             Ok(_) => self.note_storage(None),
             Err(ApiError::Storage(StorageProblem::Replaced)) => {}

@@ -1,0 +1,357 @@
+//! `cargo xtask bench load`: the release server under many devices at once (issue 15).
+//!
+//! Realistic devices each push 1–10 new children, then pull since their cursor, then wait 2–5 s,
+//! for the run's duration: 50, 200 and 500 devices of one school (each pulls every other's
+//! changes), and 200 spread over 100 schools. Then a write storm: 200 devices pushing 100
+//! changes at a time with no pause. Reported: requests and changes per second, push and pull
+//! p50/p95/p99, the server's peak resident memory and the database's size.
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+use crate::server::Server;
+use crate::util::{root, run, target_dir};
+
+/// One device: its session, its school and commune, its cursor.
+#[derive(Clone)]
+struct Device {
+    token: String,
+    facility: String,
+    commune: String,
+}
+
+#[derive(Default)]
+struct Tally {
+    push_ms: Vec<f64>,
+    pull_ms: Vec<f64>,
+    changes: usize,
+    received: usize,
+    failures: usize,
+}
+
+fn memory_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|line| line.starts_with(field))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn post(base: &str, path: &str, token: Option<&str>, body: &Value) -> Result<Value> {
+    let mut request = ureq::post(&format!("{base}{path}")).timeout(Duration::from_secs(60));
+    if let Some(token) = token {
+        request = request.set("authorization", &format!("Bearer {token}"));
+    }
+    match request.send_json(body.clone()) {
+        Ok(reply) => Ok(reply.into_json()?),
+        Err(ureq::Error::Status(status, reply)) => {
+            bail!(
+                "{path}: {status} {}",
+                reply.into_string().unwrap_or_default()
+            )
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn sign_in(base: &str, username: &str, password: &str) -> Result<Value> {
+    post(
+        base,
+        "/api/auth/login",
+        None,
+        &json!({"username": username, "password": password}),
+    )
+}
+
+fn device_of(login: &Value) -> Result<Device> {
+    let text = |v: &Value| v.as_str().map(str::to_string).context("login field");
+    Ok(Device {
+        token: text(&login["token"])?,
+        facility: text(&login["user"]["facility_id"])?,
+        commune: text(&login["user"]["area_id"])?,
+    })
+}
+
+/// `count` sessions of the demo counsellor: devices of one school.
+fn one_school(base: &str, count: usize) -> Result<Vec<Device>> {
+    (0..count)
+        .map(|_| device_of(&sign_in(base, "counsellor", "demo")?))
+        .collect()
+}
+
+/// `schools` new schools in the demo communes, each with its own counsellor, and `per_school`
+/// sessions of each.
+fn many_schools(base: &str, schools: usize, per_school: usize) -> Result<Vec<Device>> {
+    let admin = sign_in(base, "admin", "demo")?["token"]
+        .as_str()
+        .context("admin token")?
+        .to_string();
+    let areas = ureq::get(&format!("{base}/api/areas"))
+        .set("authorization", &format!("Bearer {admin}"))
+        .call()?
+        .into_json::<Value>()?;
+    let communes: Vec<String> = areas
+        .as_array()
+        .context("areas")?
+        .iter()
+        .filter(|a| a["level"] == "commune")
+        .filter_map(|a| a["id"].as_str().map(str::to_string))
+        .collect();
+    let mut devices = Vec::new();
+    for n in 0..schools {
+        let school = post(
+            base,
+            "/api/facilities",
+            Some(&admin),
+            &json!({"name": format!("Trường THCS Thử Tải {n}"),
+                    "facility_type": "lower_secondary_school",
+                    "area_id": communes[n % communes.len()]}),
+        )?;
+        let username = format!("loadtest{n}");
+        let made = post(
+            base,
+            "/api/users",
+            Some(&admin),
+            &json!({"username": username, "full_name": format!("Cán Bộ Thử {n}"),
+                    "role": "counsellor", "facility_id": school["id"]}),
+        )?;
+        let one_time = made["one_time_password"]
+            .as_str()
+            .context("one-time password")?;
+        let first = device_of(&sign_in(base, &username, one_time)?)?;
+        let password = format!("Đồi chè xanh mướt {n} mùa xuân");
+        post(
+            base,
+            "/api/auth/password",
+            Some(&first.token),
+            &json!({"current_password": one_time, "new_password": password}),
+        )?;
+        devices.push(first);
+        for _ in 1..per_school {
+            devices.push(device_of(&sign_in(base, &username, &password)?)?);
+        }
+    }
+    Ok(devices)
+}
+
+fn child(device: &Device, n: usize) -> Value {
+    let now = chrono::Utc::now();
+    json!({
+        "id": uuid::Uuid::now_v7(),
+        "record_type": "child",
+        "record_id": uuid::Uuid::now_v7(),
+        "facility_id": device.facility,
+        "set": {
+            "full_name": format!("Trẻ Thử Tải {n}"),
+            "date_of_birth": now.date_naive() - chrono::Duration::days(13 * 365 + 100),
+            "sex": "female",
+            "ethnicity": "tay",
+            "commune_id": device.commune,
+            "guardian_name": "Người Giám Hộ",
+            "guardian_relation": "mother"
+        },
+        "base": {},
+        "made_at": now
+    })
+}
+
+/// Runs `devices` for `seconds`: each pushes `batch(n)` changes, pulls, and pauses `pause(n)`.
+fn drive(
+    base: &str,
+    devices: Vec<Device>,
+    seconds: u64,
+    batch: fn(usize) -> usize,
+    pause: fn(usize) -> Duration,
+    pull: bool,
+) -> Tally {
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let threads: Vec<_> = devices
+        .into_iter()
+        .enumerate()
+        .map(|(d, device)| {
+            let (base, tally) = (base.to_string(), tally.clone());
+            std::thread::spawn(move || {
+                let mut cursor = 0i64;
+                let mut mine = Tally::default();
+                let mut n = d * 1_000_000;
+                // Devices start spread over the first pause.
+                std::thread::sleep(pause(d) / 2);
+                while Instant::now() < until {
+                    let changes: Vec<Value> =
+                        (0..batch(n)).map(|k| child(&device, n + k)).collect();
+                    n += changes.len();
+                    let started = Instant::now();
+                    match post(
+                        &base,
+                        "/api/sync/push",
+                        Some(&device.token),
+                        &json!({"changes": changes}),
+                    ) {
+                        Ok(_) => {
+                            mine.push_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+                            mine.changes += changes.len();
+                        }
+                        Err(_) => mine.failures += 1,
+                    }
+                    if pull {
+                        loop {
+                            let started = Instant::now();
+                            let page = ureq::get(&format!("{base}/api/sync/pull?since={cursor}"))
+                                .set("authorization", &format!("Bearer {}", device.token))
+                                .timeout(Duration::from_secs(60))
+                                .call()
+                                .ok()
+                                .and_then(|r| r.into_json::<Value>().ok());
+                            let Some(page) = page else {
+                                mine.failures += 1;
+                                break;
+                            };
+                            mine.pull_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+                            mine.received += page["records"].as_array().map_or(0, Vec::len);
+                            cursor = page["cursor"].as_i64().unwrap_or(cursor);
+                            if page["more"] != true {
+                                break;
+                            }
+                        }
+                    }
+                    std::thread::sleep(pause(n));
+                }
+                let mut all = tally.lock().expect("tally");
+                all.push_ms.extend(mine.push_ms);
+                all.pull_ms.extend(mine.pull_ms);
+                all.changes += mine.changes;
+                all.received += mine.received;
+                all.failures += mine.failures;
+            })
+        })
+        .collect();
+    for thread in threads {
+        let _ = thread.join();
+    }
+    Arc::try_unwrap(tally)
+        .map(|m| m.into_inner().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+fn report(name: &str, seconds: u64, mut tally: Tally, server: &Server, data: &std::path::Path) {
+    tally.push_ms.sort_by(f64::total_cmp);
+    tally.pull_ms.sort_by(f64::total_cmp);
+    let requests = tally.push_ms.len() + tally.pull_ms.len();
+    let size: u64 = std::fs::read_dir(data)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    println!(
+        "| {name} | {:.0} | {:.0} | {:.0} / {:.0} / {:.0} ms | {:.0} / {:.0} / {:.0} ms | {} | {} MB | {} MB |",
+        requests as f64 / seconds as f64,
+        tally.changes as f64 / seconds as f64,
+        percentile(&tally.push_ms, 0.5),
+        percentile(&tally.push_ms, 0.95),
+        percentile(&tally.push_ms, 0.99),
+        percentile(&tally.pull_ms, 0.5),
+        percentile(&tally.pull_ms, 0.95),
+        percentile(&tally.pull_ms, 0.99),
+        tally.failures,
+        memory_kb(server.pid(), "VmHWM:") / 1024,
+        size >> 20,
+    );
+}
+
+pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "server"])
+        .current_dir(root()))?;
+    let binary = target_dir().join("release/tam-an-server");
+    // Sign-ins are not what is measured: throttling out of the way.
+    let flags = [
+        "--max-failures-per-account",
+        "1000000",
+        "--max-failures-per-address",
+        "1000000",
+        "--hash-queue-seconds",
+        "120",
+    ];
+    println!("Each case on a fresh database, {seconds} s, release build, this machine:");
+    println!("| case | requests/s | changes/s | push p50 / p95 / p99 | pull p50 / p95 / p99 | failures | server peak RSS | database |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let realistic_batch: fn(usize) -> usize = |n| 1 + n % 10;
+    let realistic_pause: fn(usize) -> Duration =
+        |n| Duration::from_millis(2_000 + (n as u64 * 7919) % 3_000);
+    let cases: [(&str, usize, usize, bool); 5] = [
+        ("50 devices, one school", 50, 0, false),
+        ("200 devices, one school", 200, 0, false),
+        ("500 devices, one school", 500, 0, false),
+        ("200 devices, 100 schools", 200, 100, false),
+        (
+            "write storm: 200 devices × 100 changes, no pause",
+            200,
+            0,
+            true,
+        ),
+    ];
+    for (name, devices, schools, storm) in cases {
+        if only.is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
+        let data = std::env::temp_dir().join(format!("tam-an-load-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&data)?;
+        let server = Server::start(&binary, &data, &flags)?;
+        let base = server.base();
+        let fleet = if schools > 0 {
+            many_schools(&base, schools, devices / schools)?
+        } else {
+            one_school(&base, devices)?
+        };
+        if fleet.len() != devices {
+            bail!("{name}: {} devices signed in of {devices}", fleet.len());
+        }
+        let tally = if storm {
+            drive(
+                &base,
+                fleet,
+                seconds.min(30),
+                |_| 100,
+                |_| Duration::ZERO,
+                false,
+            )
+        } else {
+            drive(
+                &base,
+                fleet,
+                seconds,
+                realistic_batch,
+                realistic_pause,
+                true,
+            )
+        };
+        report(
+            name,
+            if storm { seconds.min(30) } else { seconds },
+            tally,
+            &server,
+            &data,
+        );
+        drop(server);
+        let _ = std::fs::remove_dir_all(&data);
+    }
+    Ok(())
+}
