@@ -247,6 +247,31 @@ fn drive(
         .unwrap_or_default()
 }
 
+/// A device that pulls every half second until `until`: the latency of each pull request (a
+/// page of at most a couple of thousand records, or nothing new).
+fn observe(base: &str, user: &str, until: Instant) -> Result<Vec<f64>> {
+    let token = sign_in(base, user, "demo")?["token"]
+        .as_str()
+        .context("token")?
+        .to_string();
+    let mut cursor = 0i64;
+    let mut times = Vec::new();
+    while Instant::now() < until {
+        let started = Instant::now();
+        let page: Value = ureq::get(&format!("{base}/api/sync/pull?since={cursor}"))
+            .set("authorization", &format!("Bearer {token}"))
+            .timeout(Duration::from_secs(60))
+            .call()?
+            .into_json()?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        cursor = page["cursor"].as_i64().unwrap_or(cursor);
+        if page["more"] != true {
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+    Ok(times)
+}
+
 fn report(name: &str, seconds: u64, mut tally: Tally, server: &Server, data: &std::path::Path) {
     tally.push_ms.sort_by(f64::total_cmp);
     tally.pull_ms.sort_by(f64::total_cmp);
@@ -325,14 +350,37 @@ pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
             bail!("{name}: {} devices signed in of {devices}", fleet.len());
         }
         let tally = if storm {
-            drive(
+            // Two observers pull every half second meanwhile: a device of the same school (its
+            // pulls return records) and the health station's (nothing to receive).
+            let until = Instant::now() + Duration::from_secs(seconds.min(30));
+            let observers: Vec<_> = [("counsellor", "with records"), ("health", "empty")]
+                .into_iter()
+                .map(|(user, label)| {
+                    let base = base.clone();
+                    std::thread::spawn(move || observe(&base, user, until).map(|ms| (label, ms)))
+                })
+                .collect();
+            let tally = drive(
                 &base,
                 fleet,
                 seconds.min(30),
                 |_| 100,
                 |_| Duration::ZERO,
                 false,
-            )
+            );
+            for observer in observers {
+                if let Ok(Ok((label, mut ms))) = observer.join() {
+                    ms.sort_by(f64::total_cmp);
+                    println!(
+                        "|   pulls during the storm, {label} | {} pull requests | | | {:.0} / {:.0} / {:.0} ms | | | |",
+                        ms.len(),
+                        percentile(&ms, 0.5),
+                        percentile(&ms, 0.95),
+                        percentile(&ms, 0.99)
+                    );
+                }
+            }
+            tally
         } else {
             drive(
                 &base,
