@@ -10,8 +10,17 @@ const VERSION = "{{version}}";
 const CACHE = `tam-an-shell-${VERSION}`;
 const SHELL = {{shell}};
 
+// A page that hears nothing for this long from the network, with no cached copy, gives up.
+const NAVIGATE_MS = 10000;
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+  // A new version takes over as soon as it is cached (the page is told, and offers a reload).
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener("activate", (event) => {
@@ -36,9 +45,25 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (event.request.mode === "navigate") {
-    // The shell: fresh from the network when there is one, else the cached copy.
+    // The shell from the cache at once: a cached app always opens, also on a link that connects
+    // but never answers. Its version changes only with this worker (the cache is named by it), so
+    // the cached copy is never stale. The network only when nothing is cached, with a deadline.
     event.respondWith(
-      fetch(event.request).catch(async () => (await caches.match("/index.html")) || Response.error()),
+      (async () => {
+        const cached = await caches.match("/index.html");
+        if (cached) {
+          return cached;
+        }
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), NAVIGATE_MS);
+        try {
+          return await fetch(event.request, { signal: controller.signal });
+        } catch {
+          return Response.error();
+        } finally {
+          clearTimeout(timer);
+        }
+      })(),
     );
     return;
   }

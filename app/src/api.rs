@@ -22,6 +22,8 @@ const CALL_MS: u32 = 45_000;
 const TRANSFER_MS: u32 = 180_000;
 /// The same for the liveness probe, which must tell the truth within seconds.
 const PROBE_MS: u32 = 4_000;
+/// The same for the store key's share, which a reload waits on.
+const VAULT_MS: u32 = 6_000;
 
 /// Aborts a call's fetch once its time is up; dropping it (the call done) cancels the timer.
 struct Deadline {
@@ -107,6 +109,21 @@ impl Api {
         self.send(Request::post(path), Some(body)).await
     }
 
+    /// A POST that counts as unanswered after `ms` (sign-in on a device that can sign in offline:
+    /// a link that hangs must not keep the user waiting for the full deadline).
+    pub async fn post_within<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+        ms: u32,
+    ) -> Result<T, ApiFailure> {
+        let deadline = Deadline::new(ms);
+        let builder = Request::post(path).abort_signal(deadline.signal().as_ref());
+        let response = self.exchange(builder, Some(body)).await?;
+        let response = self.check(response).await?;
+        self.parse(response).await
+    }
+
     pub async fn patch<B: Serialize, T: DeserializeOwned>(
         self,
         path: &str,
@@ -183,7 +200,8 @@ impl Api {
         token: Option<&str>,
         device: uuid::Uuid,
     ) -> Result<shared::api::VaultKey, ApiFailure> {
-        let deadline = Deadline::new(CALL_MS);
+        // Short: a reload waits on it, and offline the password opens the store instead.
+        let deadline = Deadline::new(VAULT_MS);
         let token = token.map(str::to_string).or_else(|| self.session.token());
         let mut builder = Request::post("/api/auth/vault")
             .header("x-lang", self.i18n.0.get_untracked().tag())

@@ -98,54 +98,79 @@ pub fn is_open() -> bool {
 }
 
 /// After a sign-in with the password (online with the new session's token, or offline without):
-/// finds this device's data key (or makes one), wraps it again under the password with a fresh
-/// salt and under the server's share when reachable, and hands it to the store.
+/// finds this device's data key (or makes one), keeps it wrapped under the password and, when the
+/// server can be asked, under its share, and hands it to the store.
+///
+/// `Locked` only when the key truly cannot be opened any more (the password's copy does not open
+/// and the server's share, fetched, does not either); a share that could not be fetched is
+/// `Unreachable`, and nothing is given up for it.
 pub async fn sign_in(api: Api, user_id: Uuid, password: &str, token: Option<&str>) -> Result<()> {
     let kept = load(user_id);
     let device = kept.as_ref().map_or_else(Uuid::now_v7, |ring| ring.device);
     let share = match token {
-        Some(token) => api
-            .vault_share(Some(token), device)
-            .await
-            .ok()
-            .and_then(|share| hex(&share.key)),
+        Some(token) => match api.vault_share(Some(token), device).await {
+            Ok(share) => Some(hex(&share.key).ok_or(VaultError::Locked)),
+            Err(ApiFailure::Refused {
+                status: 401 | 403, ..
+            }) => Some(Err(VaultError::SessionRefused)),
+            Err(_) => Some(Err(VaultError::Unreachable)),
+        },
         None => None,
     };
-    let data_key = match &kept {
-        None => generate().await?,
+    let share: Option<Result<Vec<u8>>> = share;
+    // The data key, and whether the password's copy still opens it (then it is kept as it is:
+    // one derivation fewer at every sign-in).
+    let (data_key, password_opens) = match &kept {
+        None => (generate().await?, false),
         Some(ring) => match opened_by_password(ring, password).await {
-            Some(key) => key,
+            Some(key) => (key, true),
             // The password was changed on another device: the server's share still opens it.
             None => match (&share, &ring.by_server) {
-                (Some(share), Some(wrapped)) => {
-                    unwrap(wrapped, &share_key(share).await?, true).await?
-                }
+                (Some(Ok(share)), Some(wrapped)) => (
+                    unwrap(wrapped, &share_key(share).await?, true)
+                        .await
+                        .map_err(|_| VaultError::Locked)?,
+                    false,
+                ),
+                (Some(Err(error)), _) => return Err(error.clone()),
                 _ => return Err(VaultError::Locked),
             },
         },
     };
-    let salt = seal::random::<16>()?.to_vec();
-    let password_key = derive(password, &salt, ITERATIONS).await?;
-    let by_password = ByPassword {
-        wrapped: wrap(&data_key, &password_key).await?,
-        salt,
-        iterations: ITERATIONS,
+    let mut ring = kept.unwrap_or(Ring {
+        device,
+        by_password: None,
+        by_server: None,
+    });
+    if let Some(Ok(share)) = &share {
+        ring.by_server = Some(wrap(&data_key, &share_key(share).await?).await?);
+    }
+    let in_use = if password_opens {
+        unwrap_in_use(&ring, password).await?
+    } else {
+        let salt = seal::random::<16>()?.to_vec();
+        let password_key = derive(password, &salt, ITERATIONS).await?;
+        let wrapped = wrap(&data_key, &password_key).await?;
+        let in_use = unwrap(&wrapped, &password_key, false).await?;
+        ring.by_password = Some(ByPassword {
+            wrapped,
+            salt,
+            iterations: ITERATIONS,
+        });
+        in_use
     };
-    let by_server = match &share {
-        Some(share) => Some(wrap(&data_key, &share_key(share).await?).await?),
-        None => kept.and_then(|ring| ring.by_server),
-    };
-    let in_use = unwrap(&by_password.wrapped, &password_key, false).await?;
-    save(
-        user_id,
-        &Ring {
-            device,
-            by_password: Some(by_password),
-            by_server,
-        },
-    )?;
+    save(user_id, &ring)?;
     seal::set_key(in_use);
     Ok(())
+}
+
+/// The key in use (non-extractable) from the ring's password copy.
+async fn unwrap_in_use(ring: &Ring, password: &str) -> Result<CryptoKey> {
+    let by_password = ring.by_password.as_ref().ok_or(VaultError::Locked)?;
+    let key = derive(password, &by_password.salt, by_password.iterations).await?;
+    unwrap(&by_password.wrapped, &key, false)
+        .await
+        .map_err(|_| VaultError::Locked)
 }
 
 /// A signed-in page reloaded: opens the store with the server's share (no password at hand).
@@ -181,18 +206,24 @@ pub async fn reopen(api: Api, user_id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// After a password change on this device: the password's copy follows the new password.
-pub async fn password_changed(api: Api, user_id: Uuid, password: &str) -> Result<()> {
+/// After a password change on this device: the password's copy follows the new password. The
+/// old password opens the old copy (no network needed); the server's share is the fallback.
+pub async fn password_changed(api: Api, user_id: Uuid, current: &str, new: &str) -> Result<()> {
     let Some(mut ring) = load(user_id) else {
         return Ok(());
     };
-    let Some(wrapped) = ring.by_server.clone() else {
-        return Err(VaultError::Locked);
+    let data_key = match opened_by_password(&ring, current).await {
+        Some(key) => key,
+        None => {
+            let wrapped = ring.by_server.clone().ok_or(VaultError::Locked)?;
+            let share = fetch_share(api, ring.device).await?;
+            unwrap(&wrapped, &share_key(&share).await?, true)
+                .await
+                .map_err(|_| VaultError::Locked)?
+        }
     };
-    let share = fetch_share(api, ring.device).await?;
-    let data_key = unwrap(&wrapped, &share_key(&share).await?, true).await?;
     let salt = seal::random::<16>()?.to_vec();
-    let password_key = derive(password, &salt, ITERATIONS).await?;
+    let password_key = derive(new, &salt, ITERATIONS).await?;
     ring.by_password = Some(ByPassword {
         wrapped: wrap(&data_key, &password_key).await?,
         salt,

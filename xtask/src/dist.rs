@@ -76,7 +76,16 @@ pub fn build() -> Result<PathBuf> {
         "style",
         write_hashed(&dist, "style", "css", &fs::read(public.join("style.css"))?)?,
     );
-    let boot = fill(&fs::read_to_string(public.join("boot.js"))?, &names);
+    // The wasm's own size, for the first load's progress (a compressed download's length says
+    // nothing of the bytes it unpacks to).
+    let wasm_bytes = fs::metadata(dist.join(&names["app_wasm"]))?
+        .len()
+        .to_string();
+    let sizes = BTreeMap::from([("app_wasm_bytes", wasm_bytes)]);
+    let boot = fill(
+        &fill(&fs::read_to_string(public.join("boot.js"))?, &names),
+        &sizes,
+    );
     names.insert("boot", write_hashed(&dist, "boot", "js", boot.as_bytes())?);
     fs::write(
         dist.join("index.html"),

@@ -16,6 +16,11 @@ use crate::offline_auth;
 use crate::session::use_session;
 use crate::vault::{self, VaultError};
 
+/// How long an online sign-in may take on a device that can sign in offline.
+const KNOWN_DEVICE_SIGN_IN_MS: u32 = 8_000;
+/// And on a device that cannot (nothing else to fall back on: wait longer).
+const FIRST_SIGN_IN_MS: u32 = 30_000;
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -61,7 +66,17 @@ pub fn LoginPage() -> impl IntoView {
         feedback.errors.set(BTreeMap::new());
         pending.set(true);
         spawn_local(async move {
-            match api.post::<_, Session>("/api/auth/login", &request).await {
+            // A device this user signed in on before can sign in offline: a server that does not
+            // answer soon is taken as gone, and the offline sign-in starts.
+            let within = if offline_auth::known(&request.username) {
+                KNOWN_DEVICE_SIGN_IN_MS
+            } else {
+                FIRST_SIGN_IN_MS
+            };
+            match api
+                .post_within::<_, Session>("/api/auth/login", &request, within)
+                .await
+            {
                 Ok(signed_in) => {
                     known_device::keep(&request.username, signed_in.device_token.as_deref());
                     offline_auth::remember(&request.username, &request.password, &signed_in).await;
@@ -78,6 +93,10 @@ pub fn LoginPage() -> impl IntoView {
                     }
                     match opened {
                         Ok(()) => session.start(signed_in),
+                        // The share could not be fetched: nothing is given up, try again.
+                        Err(VaultError::Unreachable | VaultError::SessionRefused) => feedback
+                            .message
+                            .set(Some((true, i18n.t().network_error.to_string()))),
                         Err(_) => feedback
                             .message
                             .set(Some((true, i18n.t().store_unavailable.to_string()))),

@@ -76,9 +76,19 @@ fn PasswordForm() -> impl IntoView {
             {
                 Ok(user) => {
                     // The device's copies follow the new password: the store's key and the
-                    // offline sign-in's verifier.
-                    let _ =
-                        crate::vault::password_changed(api, user.id, &request.new_password).await;
+                    // offline sign-in's verifier (with the profile as it is now: no longer due
+                    // for a change, or an offline sign-in would land on this page again).
+                    let changed = crate::vault::password_changed(
+                        api,
+                        user.id,
+                        &request.current_password,
+                        &request.new_password,
+                    )
+                    .await;
+                    if let Err(error) = changed {
+                        leptos::logging::warn!("the store's key kept the old password: {error:?}");
+                    }
+                    session.update_user(user.clone());
                     if let Some(signed_in) = session.get_untracked() {
                         crate::offline_auth::remember(
                             &user.username,
@@ -91,7 +101,6 @@ fn PasswordForm() -> impl IntoView {
                         field.set(String::new());
                     }
                     feedback.ok(i18n.t().password_changed);
-                    session.update_user(user);
                 }
                 Err(failure) => feedback.failed(&failure, i18n),
             }

@@ -16,9 +16,10 @@ use super::{
 
 /// Writes a record as the device now shows it together with the change that made it so.
 pub async fn save_change(record: &LocalRecord, change: &Change) -> Result<()> {
+    // The writer first: two quick saves reach the store in the order they were made.
+    let _writing = writer().await;
     let entry = log::seal_entry(&Entry::of(vec![record.clone()])).await?;
     let sealed_change = encode(change).await?;
-    let _writing = writer().await;
     let database = database()?;
     let transaction = database.transaction(&[RECORD_LOG, OUTBOX], TransactionMode::ReadWrite)?;
     if let Some(entry) = entry {

@@ -295,8 +295,9 @@ pub async fn remove_meta(name: &str) -> Result<()> {
 }
 
 pub async fn put_meta<T: Serialize>(name: &str, value: &T) -> Result<()> {
-    let value = encode(value).await?;
+    // The writer first: a draft saved twice (or saved, then removed) lands in that order.
     let _writing = writer().await;
+    let value = encode(value).await?;
     let database = database()?;
     let transaction = database.transaction(&[META], TransactionMode::ReadWrite)?;
     transaction

@@ -275,7 +275,7 @@ impl SyncState {
                     if !self.directory_fresh.get_untracked() {
                         // Keep the directory the forms need (communes) for when the network is gone;
                         // once per opening of the store is enough.
-                        crate::pages::children::communes(self.api).await;
+                        crate::pages::children::fetch_areas(self.api).await;
                         self.network.keep_facilities(self.api).await;
                         self.directory_fresh.set(true);
                     }

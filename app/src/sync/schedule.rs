@@ -71,6 +71,11 @@ impl SyncState {
                     return;
                 }
                 if self.running.get_untracked() {
+                    // A run can hang on a link that connects but never answers (its calls have
+                    // long deadlines, for slow uploads): the probe still tells the header.
+                    if page_visible() && !self.api.probe().await && self.running.get_untracked() {
+                        self.online.set(false);
+                    }
                     continue;
                 }
                 let now = now_ms();

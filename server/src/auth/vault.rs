@@ -39,35 +39,50 @@ pub async fn share(
     let now = state.clock.now();
     let user_id = user.id;
     let device = request.device;
-    let key = state
+    // A reload only reads its share: the writer is not asked for it.
+    let kept = state
         .db
-        .write(move |transaction| {
-            let kept: Option<Vec<u8>> = transaction
+        .read(move |connection| {
+            Ok(connection
                 .query_row(
                     "SELECT key FROM device_keys WHERE user_id = ?1 AND device_id = ?2",
                     params![user_id, device],
-                    |row| row.get(0),
+                    |row| row.get::<_, Vec<u8>>(0),
                 )
-                .optional()?;
-            if let Some(key) = kept {
-                return Ok(key);
-            }
-            let mut key = vec![0u8; 32];
-            rand::thread_rng().fill_bytes(&mut key);
-            transaction.execute(
-                "INSERT INTO device_keys (user_id, device_id, key, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![user_id, device, key, now.to_rfc3339()],
-            )?;
-            transaction.execute(
-                "DELETE FROM device_keys WHERE user_id = ?1 AND device_id NOT IN (
-                     SELECT device_id FROM device_keys WHERE user_id = ?1
-                     ORDER BY created_at DESC LIMIT ?2)",
-                params![user_id, DEVICES_MAX],
-            )?;
-            Ok(key)
+                .optional()?)
         })
         .await?;
+    let key = match kept {
+        Some(key) => key,
+        None => {
+            state
+                .db
+                .write(move |transaction| {
+                    let mut key = vec![0u8; 32];
+                    rand::thread_rng().fill_bytes(&mut key);
+                    // Two first asks at once: the first one stored wins, both get it.
+                    transaction.execute(
+                        "INSERT OR IGNORE INTO device_keys (user_id, device_id, key, created_at)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![user_id, device, key, now.to_rfc3339()],
+                    )?;
+                    // The account's oldest shares beyond the limit go; never the one just made.
+                    transaction.execute(
+                        "DELETE FROM device_keys WHERE user_id = ?1 AND device_id != ?2
+                           AND device_id NOT IN (
+                             SELECT device_id FROM device_keys WHERE user_id = ?1
+                             ORDER BY created_at DESC LIMIT ?3)",
+                        params![user_id, device, DEVICES_MAX],
+                    )?;
+                    Ok(transaction.query_row(
+                        "SELECT key FROM device_keys WHERE user_id = ?1 AND device_id = ?2",
+                        params![user_id, device],
+                        |row| row.get::<_, Vec<u8>>(0),
+                    )?)
+                })
+                .await?
+        }
+    };
     Ok(Json(VaultKey {
         key: key.iter().map(|b| format!("{b:02x}")).collect(),
     }))

@@ -102,3 +102,36 @@ async fn shell_assets_and_client_routes() {
         "a missing asset is not the shell"
     );
 }
+
+#[tokio::test]
+async fn a_file_without_its_precompressed_variant_is_compressed_on_the_fly() {
+    // A dist/ whose .br went missing (issue 18: the 2.8 MB wasm went out uncompressed).
+    let dir = dist();
+    let wasm: Vec<u8> = b"\0asm"
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b"(func $f (param i32))".iter().copied(), 2_000).flatten())
+        .collect();
+    std::fs::write(dir.path().join("app_bg-fedcba9876543210.wasm"), &wasm).unwrap();
+    let app = TestApp::with(Policy::default(), Some(dir.path().to_path_buf())).await;
+    let (status, headers, body) =
+        get(&app, "/app_bg-fedcba9876543210.wasm", Some("br, gzip")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-encoding"], "br");
+    assert_eq!(headers["content-type"], "application/wasm");
+    assert!(body.len() < wasm.len() / 10, "{} bytes", body.len());
+    let mut plain = Vec::new();
+    brotli_decompress(&body, &mut plain);
+    assert_eq!(plain, wasm);
+    // A precompressed variant is still sent as it is, not compressed again.
+    let (_, headers, body) = get(&app, "/app-0123456789abcdef.wasm", Some("br")).await;
+    assert_eq!(headers["content-encoding"], "br");
+    assert_eq!(body, b"brotli-bytes");
+}
+
+fn brotli_decompress(input: &[u8], output: &mut Vec<u8>) {
+    use std::io::Read;
+    brotli::Decompressor::new(input, 4096)
+        .read_to_end(output)
+        .unwrap();
+}

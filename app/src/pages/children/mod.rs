@@ -30,18 +30,26 @@ pub fn child_of(record: &LocalRecord) -> Option<Child> {
 
 /// Communes and wards, from the server when reachable (and then kept), else as last kept:
 /// the registration form must work offline.
+/// The communes, from the device's copy, kept fresh by the first sync run of each opening of
+/// the store; from the server only while the device has none (a page never waits on a link that
+/// hangs for what it already has).
 pub async fn communes(api: Api) -> Vec<Area> {
-    let areas = match api.get::<Vec<Area>>("/api/areas").await {
-        Ok(areas) => {
-            let _ = store::put_meta("areas", &areas).await;
-            areas
-        }
-        Err(_) => store::get_meta::<Vec<Area>>("areas")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
+    let kept = store::get_meta::<Vec<Area>>("areas").await.ok().flatten();
+    let areas = match kept {
+        Some(areas) if !areas.is_empty() => areas,
+        _ => fetch_areas(api).await.unwrap_or_default(),
     };
+    only_communes(areas)
+}
+
+/// Fetches the areas from the server and keeps them on the device; `None` offline.
+pub async fn fetch_areas(api: Api) -> Option<Vec<Area>> {
+    let areas = api.get::<Vec<Area>>("/api/areas").await.ok()?;
+    let _ = store::put_meta("areas", &areas).await;
+    Some(areas)
+}
+
+fn only_communes(areas: Vec<Area>) -> Vec<Area> {
     areas
         .into_iter()
         .filter(|area| area.active && area.level == AreaLevel::Commune)

@@ -1,0 +1,100 @@
+//! Never stuck on a bad link (issue 18). A device that has the app cached opens it at once on a
+//! link that connects but never answers ("lie-fi"), and its user gets in offline within seconds;
+//! a first visit whose download fails says so and offers to try again.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use tests::{
+    click, click_link, register_child, sign_in, unlock, wait_for, wait_for_attr, wait_for_text,
+    wait_until, Stack, ONE_AT_A_TIME,
+};
+
+/// Takes the server's port and holds every connection open without a word.
+async fn lie_fi(url: &str) -> Result<tokio::task::JoinHandle<()>> {
+    let address = url.trim_start_matches("http://").to_string();
+    let listener = tokio::net::TcpListener::bind(&address).await?;
+    Ok(tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_app_opens_on_a_link_that_never_answers() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let device = stack.browser().await?;
+    sign_in(&device, &stack.url, "counsellor", "demo").await?;
+    wait_for_text(&device, "#greeting", "Xin chào").await?;
+    wait_until(
+        &device,
+        "return navigator.serviceWorker.controller !== null;",
+    )
+    .await?;
+    wait_for_attr(&device, "#sync-status", "data-directory", "true").await?;
+    click_link(&device, "Trẻ em").await?;
+    click(&device, "#register-child").await?;
+    register_child(&device, "Hứa Thị Nhung", &tests::days::born(12)).await?;
+    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+
+    // The server goes; something else takes its address and answers nothing, ever.
+    stack.stop_server().await?;
+    let holder = lie_fi(&stack.url).await?;
+    let reopened = Instant::now();
+    device.refresh().await?;
+    // The shell comes from the cache at once; the store's key cannot be fetched, so the page
+    // asks for the password (no network needed) within seconds, not after a minute of white.
+    wait_for(&device, "#field-password").await?;
+    let asked = reopened.elapsed();
+    unlock(&device, "counsellor", "demo").await?;
+    // Back on the page that was reloaded (the child's).
+    wait_for_text(&device, "#child-name", "Hứa Thị Nhung").await?;
+    let inside = reopened.elapsed();
+    click_link(&device, "Trẻ em").await?;
+    wait_for_text(&device, "#children-list", "Hứa Thị Nhung").await?;
+    wait_for_attr(&device, "#sync-status", "data-online", "false").await?;
+    eprintln!(
+        "lie-fi: the sign-in form {:.1} s after the reload, signed in offline {:.1} s after it",
+        asked.as_secs_f64(),
+        inside.as_secs_f64()
+    );
+    holder.abort();
+    device.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_visit_whose_download_fails_says_so_and_tries_again() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let device = stack.browser().await?;
+    device.cdp().send_raw("Network.enable", json!({})).await?;
+    device
+        .cdp()
+        .send_raw(
+            "Network.setBlockedURLs",
+            json!({ "urls": ["*app_bg-*.wasm"] }),
+        )
+        .await?;
+    device.goto(&stack.url).await?;
+    wait_for_text(&device, "#boot-text", "Không tải được ứng dụng").await?;
+    let retry = wait_for(&device, "#boot-retry").await?;
+    anyhow::ensure!(retry.is_displayed().await?, "the retry button shows");
+    tests::screenshot(&device, "boot-failed").await?;
+
+    // The link comes back; "try again" loads the app.
+    device
+        .cdp()
+        .send_raw("Network.setBlockedURLs", json!({ "urls": [] }))
+        .await?;
+    click(&device, "#boot-retry").await?;
+    wait_for(&device, "#sign-in")
+        .await
+        .context("the sign-in form after trying again")?;
+    device.quit().await?;
+    Ok(())
+}
