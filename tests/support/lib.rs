@@ -6,6 +6,7 @@
 //! `TAM_AN_E2E_CHROMEDRIVER`. Run directly without them, the tests fail with that explanation:
 //! they never skip silently.
 
+pub mod axe;
 pub mod days;
 
 use std::path::PathBuf;

@@ -9,9 +9,11 @@ use tests::{
 };
 use thirtyfour::prelude::*;
 
-/// Checks the page as it is now is no wider than the screen, and saves it as a screenshot.
+/// Checks the page as it is now has no accessibility violation in either language (axe-core),
+/// is no wider than the screen, and saves it as a screenshot.
 async fn fits(driver: &WebDriver, name: &str) -> Result<()> {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    tests::axe::accessible_in_both_languages(driver, name).await?;
     let widths = driver
         .execute(
             "return [document.documentElement.scrollWidth, window.innerWidth];",
@@ -24,6 +26,7 @@ async fn fits(driver: &WebDriver, name: &str) -> Result<()> {
         widths[0].as_i64().unwrap_or(0),
         widths[1].as_i64().unwrap_or(0),
     );
+    usable_by_thumb(driver, name).await?;
     driver.execute("window.scrollTo(0, 0);", vec![]).await?;
     screenshot(driver, &format!("phone{name}")).await?;
     if inner > 0 && scroll <= inner {
@@ -46,6 +49,51 @@ async fn fits(driver: &WebDriver, name: &str) -> Result<()> {
         .json()
         .clone();
     anyhow::bail!("{name} scrolls sideways at {inner} px: the page is {scroll} px wide; {culprits}")
+}
+
+/// What a thumb and an eye need on a phone (issue 18): controls at least 44 px tall, chart text
+/// at least 12 px as drawn, every menu entry on the screen, and list rows tappable across their
+/// whole width (a tap near a row's far corner lands on its link).
+async fn usable_by_thumb(driver: &WebDriver, name: &str) -> Result<()> {
+    let found = driver
+        .execute(
+            "const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                 + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+                 + ' \"' + (e.textContent || '').trim().slice(0, 24) + '\"';
+             const shown = e => { const r = e.getBoundingClientRect();
+                 return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+             const small = [...document.querySelectorAll('button, select, summary, .mainnav a, .chip, .tab, .sync-pill, '
+                     + 'input:not([type=checkbox]):not([type=radio]):not([type=hidden])')]
+                 .filter(e => shown(e) && e.getBoundingClientRect().height < 43.5)
+                 .map(e => name(e) + ' ' + Math.round(e.getBoundingClientRect().height) + 'px');
+             const tiny = [...document.querySelectorAll('svg text')].filter(shown).map(t => {
+                     const svg = t.ownerSVGElement, box = svg.viewBox.baseVal;
+                     const scale = box && box.width ? svg.getBoundingClientRect().width / box.width : 1;
+                     return [t, parseFloat(getComputedStyle(t).fontSize) * scale]; })
+                 .filter(([, px]) => px < 11.95)
+                 .map(([t, px]) => 'chart text \"' + t.textContent + '\" ' + px.toFixed(1) + 'px');
+             const menu = [...document.querySelectorAll('.mainnav a')]
+                 .filter(a => a.getBoundingClientRect().right > innerWidth + 0.5 || !shown(a))
+                 .map(a => 'menu entry off screen: ' + a.textContent.trim());
+             const rows = [...document.querySelectorAll('.child-row, .referral-row')].filter(shown).filter(row => {
+                     row.scrollIntoView({ block: 'center' });
+                     const r = row.getBoundingClientRect();
+                     const hit = document.elementFromPoint(r.right - 6, r.bottom - 6);
+                     return !hit || !hit.closest('a') || !row.contains(hit.closest('a')); })
+                 .map(row => 'row not tappable across: ' + name(row));
+             return [...small, ...tiny, ...menu, ...rows].slice(0, 12);",
+            vec![],
+        )
+        .await?
+        .json()
+        .clone();
+    let problems: Vec<String> = serde_json::from_value(found)?;
+    anyhow::ensure!(
+        problems.is_empty(),
+        "{name} on a phone:\n{}",
+        problems.join("\n")
+    );
+    Ok(())
 }
 
 /// Opens each path in the app (a client route) and checks the page is no wider than the screen.
@@ -147,14 +195,27 @@ async fn no_page_scrolls_sideways_on_a_360_px_phone() -> Result<()> {
         ],
     )
     .await?;
+    no_sideways_scroll(&phone, &stack.url, &[("/referrals", "#tab-outbox")]).await?;
+    click(&phone, "#tab-outbox").await?;
+    wait_for(&phone, ".referral-row").await?;
+    fits(&phone, "-referrals-outbox").await?;
     stack.start_server().await?;
     wait_for_attr(&phone, "#sync-status", "data-pending", "0").await?;
     phone.quit().await?;
 
     for (user, paths) in [
         (
+            "health",
+            vec![
+                ("/", "#greeting"),
+                ("/referrals", "#tab-inbox"),
+                (&referral, "#referral-to"),
+            ],
+        ),
+        (
             "admin",
             vec![
+                ("/", "#greeting"),
                 ("/admin/users", "main h1"),
                 ("/admin/facilities", "main h1"),
                 ("/admin/audit", "main h1"),
@@ -163,6 +224,7 @@ async fn no_page_scrolls_sideways_on_a_360_px_phone() -> Result<()> {
         (
             "officer",
             vec![
+                ("/", "#greeting"),
                 ("/indicators", "#indicator-I1"),
                 ("/indicators/rows/I4", "main h1"),
             ],

@@ -11,6 +11,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::dist_cache;
 use crate::util::{output, root, run, target_dir, which};
 
 const TARGET: &str = "wasm32-unknown-unknown";
@@ -126,28 +127,34 @@ fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", TARGET]))
 }
 
-/// `wasm-opt -Oz` from the npm binaryen package, installed on demand with `npm ci`.
+/// `wasm-opt -Oz` from the npm binaryen package (installed on demand with `npm ci`, which also
+/// brings axe-core for the browser tests); skipped when the same wasm was optimized last time.
 fn optimize(wasm: &Path) -> Result<()> {
     let root = root();
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
-    if !wasm_opt.exists() {
+    if !wasm_opt.exists() || !root.join("node_modules/axe-core/axe.min.js").exists() {
         if which("npm").is_some() {
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .current_dir(&root))?;
-        } else {
+        } else if !wasm_opt.exists() {
             eprintln!("xtask: npm not found: the bundle is not run through wasm-opt (it works, only larger)");
             return Ok(());
         }
     }
-    let optimized = wasm.with_extension("opt.wasm");
-    run(Command::new(&wasm_opt)
-        .arg("-Oz")
-        .args(WASM_OPT_FEATURES)
-        .arg(wasm)
-        .arg("-o")
-        .arg(&optimized))?;
-    fs::rename(&optimized, wasm)?;
+    let version = output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
+    let recipe = format!("{version} -Oz {}", WASM_OPT_FEATURES.join(" "));
+    let optimized = dist_cache::cached("wasm-opt", &recipe, &fs::read(wasm)?, || {
+        let out = wasm.with_extension("opt.wasm");
+        run(Command::new(&wasm_opt)
+            .arg("-Oz")
+            .args(WASM_OPT_FEATURES)
+            .arg(wasm)
+            .arg("-o")
+            .arg(&out))?;
+        Ok(fs::read(&out)?)
+    })?;
+    fs::write(wasm, optimized)?;
     Ok(())
 }
 
@@ -208,14 +215,28 @@ fn precompress(dist: &Path) -> Result<()> {
             continue;
         }
         let bytes = fs::read(&path)?;
-        let mut brotli = Vec::new();
-        {
-            let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
-            writer.write_all(&bytes)?;
-        }
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes)?;
-        let gzip = gzip.finish()?;
+        // The wasm's compression takes seconds: reused when the wasm is the same.
+        let large = bytes.len() > 256 * 1024;
+        let squeeze = |kind: &str, make: &dyn Fn(&[u8]) -> Result<Vec<u8>>| {
+            if large {
+                dist_cache::cached(kind, "", &bytes, || make(&bytes))
+            } else {
+                make(&bytes)
+            }
+        };
+        let brotli = squeeze("brotli", &|bytes| {
+            let mut brotli = Vec::new();
+            {
+                let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
+                writer.write_all(bytes)?;
+            }
+            Ok(brotli)
+        })?;
+        let gzip = squeeze("gzip", &|bytes| {
+            let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gzip.write_all(bytes)?;
+            Ok(gzip.finish()?)
+        })?;
         for (suffix, compressed) in [("br", brotli), ("gz", gzip)] {
             if compressed.len() < bytes.len() {
                 fs::write(format!("{}.{suffix}", path.display()), compressed)?;

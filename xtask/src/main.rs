@@ -11,6 +11,7 @@
 mod bench;
 mod browser;
 mod dist;
+mod dist_cache;
 mod load;
 mod reconnect;
 mod schema;
@@ -180,6 +181,10 @@ fn test(no_lint: bool) -> Result<()> {
             .env("TAM_AN_E2E_DIST", &dist)
             .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
             .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver)
+            .env(
+                "TAM_AN_E2E_AXE",
+                root().join("node_modules/axe-core/axe.min.js"),
+            )
             .current_dir(root());
         command
     };

@@ -186,7 +186,7 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
         .collect_view();
     view! {
         <p class="notice" role="status" id=format!("import-summary-{code}")>{summary}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id=format!("import-rows-{code}")>
                 <thead><tr>
                     <th>{move || i18n.im().row}</th>

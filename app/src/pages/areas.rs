@@ -194,7 +194,7 @@ pub fn AreaTable(
                 <input type="search" id="area-search" bind:value=query autocomplete="off"/>
             </label>
         </div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id="areas-table">
                 <thead><tr>
                     <th>{move || i18n.t().name}</th>
@@ -202,7 +202,7 @@ pub fn AreaTable(
                     <th>{move || i18n.t().area_level}</th>
                     <th>{move || i18n.t().area}</th>
                     <th>{move || i18n.t().successor}</th>
-                    <th></th>
+                    <th>{move || i18n.t().action}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>

@@ -87,7 +87,7 @@ pub fn AuditPage() -> impl IntoView {
                 <div class="form-actions"><button type="submit" class="button primary">{move || i18n.t().filter}</button></div>
             </form>
             {move || error.get().map(|message| view! { <p class="notice error" role="alert">{message}</p> })}
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table id="audit-table">
                     <thead><tr>
                         <th>{move || i18n.t().when}</th>

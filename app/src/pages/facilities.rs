@@ -227,7 +227,7 @@ fn FacilityTable(
                 <input type="search" id="facility-search" bind:value=query autocomplete="off"/>
             </label>
         </div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id="facilities-table">
                 <thead><tr>
                     <th>{move || i18n.t().name}</th>
@@ -235,7 +235,7 @@ fn FacilityTable(
                     <th>{move || i18n.t().area}</th>
                     <th class="hide-small">{move || i18n.t().phone}</th>
                     <th>{move || i18n.t().status}</th>
-                    <th></th>
+                    <th>{move || i18n.t().action}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>

@@ -306,7 +306,7 @@ fn UserTable(
         .collect_view();
 
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table id="users-table">
                 <thead>
                     <tr>
@@ -315,7 +315,7 @@ fn UserTable(
                         <th>{move || i18n.t().workplace}</th>
                         <th>{move || i18n.t().status}</th>
                         <th class="hide-small">{move || i18n.t().last_sign_in}</th>
-                        <th></th>
+                        <th>{move || i18n.t().action}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

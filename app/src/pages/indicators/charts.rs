@@ -26,10 +26,12 @@ pub fn TargetBar(percent: Option<f64>, target: Option<f64>, label: String) -> im
     }
 }
 
-const W: f64 = 320.0;
-const H: f64 = 130.0;
-const LEFT: f64 = 28.0;
-const BOTTOM: f64 = 18.0;
+// A small drawing area, so that the 11-unit text renders at 12 px or more once the chart is
+// scaled to a phone's width (about 290 px); on a wide screen the chart stops at 28rem.
+const W: f64 = 240.0;
+const H: f64 = 110.0;
+const LEFT: f64 = 24.0;
+const BOTTOM: f64 = 16.0;
 
 fn x_of(i: usize, n: usize) -> f64 {
     let step = (W - LEFT - 8.0) / (n.max(1) as f64);
@@ -66,7 +68,7 @@ pub fn MonthlyLine(
             <title>{label}</title>
             {[0.0, 50.0, 100.0].into_iter().map(|g| view! {
                 <line class="chart-grid" x1=LEFT x2=W - 4.0 y1=y_of(g) y2=y_of(g)/>
-                <text class="chart-axis" x=LEFT - 4.0 y=y_of(g) + 3.0 text-anchor="end">{format!("{g:.0}")}</text>
+                <text class="chart-axis" x=LEFT - 3.0 y=y_of(g) + 3.5 text-anchor="end">{format!("{g:.0}")}</text>
             }).collect_view()}
             {target.map(|t| view! { <line class="chart-target" x1=LEFT x2=W - 4.0 y1=y_of(t) y2=y_of(t)/> })}
             <path class="chart-line" d=path/>

@@ -167,9 +167,9 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
                 <Breakdown title=i18n.rp().by_ethnicity lines=report.i4_by_ethnicity.clone() s=s group="ethnicity"/>
             </div>
             <h3>{i18n.rp().by_instrument}</h3>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
             <table class="data">
-                <thead><tr><th></th><th>{i18n.rp().screenings}</th><th>{i18n.rp().positive}</th></tr></thead>
+                <thead><tr><th>{i18n.rp().instrument}</th><th>{i18n.rp().screenings}</th><th>{i18n.rp().positive}</th></tr></thead>
                 <tbody>{report.by_instrument.iter().map(|l| view! {
                     <tr>
                         <td>{shared::instrument::find(&l.instrument).map_or(l.instrument.clone(), |i| i.name.get(lang).to_string())}</td>
@@ -195,7 +195,7 @@ fn Breakdown(
     view! {
         <div>
             <h3>{title} " (I4)"</h3>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
             <table class="data">
                 <tbody>{lines.into_iter().map(|l| {
                     let (n, d) = s.ratio(l.ratio);

@@ -135,7 +135,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                     <p class="muted" id="rows-total">{(i18n.rp().rows_total)(view.rows.len(), view.total)}</p>
                     {(view.rows.len() < view.total.min(shared::indicators::ROWS_MAX))
                         .then(|| view! { <p class="muted" id="rows-withheld">{i18n.rp().rows_withheld}</p> })}
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="data" id="indicator-rows">
                             <thead><tr>
                                 <th>{i18n.rp().name}</th><th>{i18n.rp().age_band}</th><th>{i18n.rp().sex}</th>

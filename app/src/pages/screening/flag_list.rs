@@ -75,7 +75,7 @@ pub fn OpenFlags() -> impl IntoView {
     });
     view! {
         <Show when=move || !open.with(Vec::is_empty)>
-        <article class="card urgent-home" id="open-flags" role="alert">
+        <div class="card urgent-home" id="open-flags" role="alert">
             <h2>{move || i18n.f().home_title}</h2>
             <ul class="plain">
                 {move || open.get().into_iter().map(|(s, child, name)| view! {
@@ -86,7 +86,7 @@ pub fn OpenFlags() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-        </article>
+        </div>
         </Show>
     }
 }
