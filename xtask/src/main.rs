@@ -13,6 +13,7 @@ mod browser;
 mod dist;
 mod dist_cache;
 mod load;
+mod load_page;
 mod reconnect;
 mod schema;
 mod server;
@@ -95,6 +96,8 @@ enum Bench {
     },
     /// How soon the app in Chromium shows "offline" and drains its outbox after a reconnect.
     Reconnect,
+    /// The first visit on slow and fast 3G and the repeat visit offline, in Chromium.
+    LoadPage,
     /// Times the annual report on a province-sized data set (generated once, then reused).
     Report {
         /// Generate the data set again.
@@ -132,6 +135,9 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::Reconnect,
         } => reconnect::bench(),
+        Task::Bench {
+            which: Bench::LoadPage,
+        } => load_page::bench(),
     }
 }
 

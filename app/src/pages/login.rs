@@ -165,19 +165,25 @@ pub fn LoginPage() -> impl IntoView {
 /// guesses on the account never slow its owner down here. Not children's data; kept across
 /// sign-outs on purpose.
 mod known_device {
-    use gloo_storage::{LocalStorage, Storage};
-
     fn key(username: &str) -> String {
         format!("tam-an/device/{}", username.trim().to_lowercase())
     }
 
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    /// Kept as a JSON string (the form earlier versions wrote).
     pub fn token(username: &str) -> Option<String> {
-        LocalStorage::get(key(username)).ok()
+        let kept = storage()?.get_item(&key(username)).ok().flatten()?;
+        serde_json::from_str(&kept).ok()
     }
 
     pub fn keep(username: &str, token: Option<&str>) {
-        if let Some(token) = token {
-            let _ = LocalStorage::set(key(username), token);
+        if let (Some(token), Some(storage)) = (token, storage()) {
+            if let Ok(json) = serde_json::to_string(token) {
+                let _ = storage.set_item(&key(username), &json);
+            }
         }
     }
 }
