@@ -12,6 +12,7 @@ mod bench;
 mod browser;
 mod dist;
 mod dist_cache;
+mod lighthouse;
 mod load;
 mod load_page;
 mod reconnect;
@@ -98,6 +99,8 @@ enum Bench {
     Reconnect,
     /// The first visit on slow and fast 3G and the repeat visit offline, in Chromium.
     LoadPage,
+    /// Lighthouse (mobile) on the app's pages, signed out and as each role.
+    Lighthouse,
     /// Times the annual report on a province-sized data set (generated once, then reused).
     Report {
         /// Generate the data set again.
@@ -138,6 +141,9 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::LoadPage,
         } => load_page::bench(),
+        Task::Bench {
+            which: Bench::Lighthouse,
+        } => lighthouse::bench(),
     }
 }
 

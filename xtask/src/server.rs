@@ -17,16 +17,18 @@ impl Server {
     /// Starts `binary` (with `extra` flags) on a free port with `data` as its folder, and waits
     /// until `/api/health` answers.
     pub fn start(binary: &Path, data: &Path, extra: &[&str]) -> Result<Server> {
+        Server::serving(binary, data, Path::new("/nonexistent"), extra)
+    }
+
+    /// As [`Server::start`], serving the built app in `dist` too.
+    pub fn serving(binary: &Path, data: &Path, dist: &Path, extra: &[&str]) -> Result<Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
         let child = Command::new(binary)
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--dist",
-                "/nonexistent",
-            ])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .arg("--dist")
+            .arg(dist)
             .args(extra)
             .arg("--data")
             .arg(data)
