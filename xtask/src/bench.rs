@@ -134,16 +134,7 @@ struct RunResult {
 fn browser_runs(peer: &Path, base: &[Value], increment: &[Value], with_peer: bool) -> Result<()> {
     let browser = crate::browser::ensure()?;
     let dist = crate::dist::build()?;
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "tests",
-            "--bin",
-            "bench-browser-sync",
-        ])
-        .current_dir(root()))?;
+    let binary = crate::util::bench_binary("bench-browser-sync")?;
     let mut lines: Vec<Value> = Vec::new();
     for run_index in 0..RUNS {
         eprintln!("xtask bench (browser): run {} of {RUNS}", run_index + 1);
@@ -162,7 +153,7 @@ fn browser_runs(peer: &Path, base: &[Value], increment: &[Value], with_peer: boo
             changes_dir.join("increment-changes.json"),
             serde_json::to_vec(&placed_increment)?,
         )?;
-        let output = Command::new(target_dir().join("release/bench-browser-sync"))
+        let output = Command::new(&binary)
             .arg(&url)
             .arg(CONTROL_PORT.to_string())
             .arg(changes_dir.join("base-changes.json"))
@@ -521,10 +512,7 @@ fn show(millis: f64) -> String {
 /// `cargo xtask bench report`: generates the province-sized data set once (in
 /// `target/bench/report.db`), then times the reports in a fresh process and prints its peak memory.
 pub fn report(fresh: bool) -> Result<()> {
-    run(Command::new("cargo")
-        .args(["build", "--release", "-p", "tests", "--bin", "bench-report"])
-        .current_dir(root()))?;
-    let binary = target_dir().join("release/bench-report");
+    let binary = crate::util::bench_binary("bench-report")?;
     let dir = target_dir().join("bench");
     fs::create_dir_all(&dir)?;
     let db = dir.join("report.db");
@@ -536,8 +524,7 @@ pub fn report(fresh: bool) -> Result<()> {
 
 /// `cargo xtask bench import`: a 1,000-pupil class list previewed and applied (release build).
 pub fn import() -> Result<()> {
-    run(Command::new("cargo")
-        .args(["build", "--release", "-p", "tests", "--bin", "bench-import"])
-        .current_dir(root()))?;
-    run(&mut Command::new(target_dir().join("release/bench-import")))
+    run(&mut Command::new(crate::util::bench_binary(
+        "bench-import",
+    )?))
 }

@@ -9,7 +9,6 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::util::{root, run, target_dir};
 use crate::{browser, dist};
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -20,17 +19,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 pub fn bench() -> Result<()> {
     let browser = browser::ensure()?;
     let dist = dist::build()?;
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "tests",
-            "--bin",
-            "bench-load-page",
-        ])
-        .current_dir(root()))?;
-    let output = Command::new(target_dir().join("release/bench-load-page"))
+    let binary = crate::util::bench_binary("bench-load-page")?;
+    let output = Command::new(&binary)
         .env("TAM_AN_E2E_DIST", &dist)
         .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
         .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver)

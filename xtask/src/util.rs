@@ -116,6 +116,14 @@ pub fn run_tests(command: &mut Command) -> Result<Totals> {
     Ok(totals)
 }
 
+/// Builds one of the `tests` package's benchmark programs (release) and returns its path.
+pub fn bench_binary(name: &str) -> Result<PathBuf> {
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "tests", "--bin", name])
+        .current_dir(root()))?;
+    Ok(target_dir().join("release").join(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
