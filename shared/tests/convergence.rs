@@ -36,6 +36,7 @@ impl Server {
                     return ChangeResult {
                         change_id: change.id,
                         outcome: outcome.clone(),
+                        record: None,
                     };
                 }
                 let current = self
@@ -75,6 +76,7 @@ impl Server {
                 ChangeResult {
                     change_id: change.id,
                     outcome,
+                    record: None,
                 }
             })
             .collect()

@@ -541,3 +541,119 @@ async fn a_pull_is_answered_while_the_writer_is_busy_and_still_audited() {
         .json;
     assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{audit}");
 }
+
+/// A device keeps the record its push was answered with (the server's stamps included), so its
+/// pulls leave out what it was last to change; everyone else, a store starting afresh and a
+/// client that does not ask still get it (issue 15).
+#[tokio::test]
+async fn a_device_does_not_pull_back_what_its_push_answer_carried() {
+    let app = TestApp::new().await;
+    let device = app.login("counsellor", "demo").await;
+    let other_device = app.login("counsellor", "demo").await;
+    let (school, commune) = (app.my_facility(&device).await, app.my_area(&device).await);
+    // The other device registers a child first, so this one's cursor starts past zero.
+    let first = Uuid::now_v7();
+    let pushed = push(
+        &app,
+        &other_device,
+        vec![change(
+            first,
+            &school,
+            child_fields("Lò Thị Mai", &commune),
+            json!({}),
+        )],
+    )
+    .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    let before = app
+        .get("/api/sync/pull?since=0&skip_own=true", &device)
+        .await
+        .json;
+    assert_eq!(before["records"].as_array().unwrap().len(), 1, "{before}");
+    let cursor = before["cursor"].as_i64().unwrap();
+    assert!(cursor > 0);
+
+    let child = Uuid::now_v7();
+    let registration = change(
+        child,
+        &school,
+        child_fields("Nguyễn Văn An", &commune),
+        json!({}),
+    );
+    let answer = push(&app, &device, vec![registration.clone()]).await.json;
+    let result = &answer["results"][0];
+    assert_eq!(result["outcome"]["status"], "applied", "{answer}");
+    let carried = &result["record"];
+    assert_eq!(carried["id"], child.to_string());
+    assert_eq!(carried["seq"], result["outcome"]["seq"]);
+
+    // Exactly what any other reader pulls, stamps and all.
+    let theirs = app
+        .get(
+            &format!("/api/sync/pull?since={cursor}&skip_own=true"),
+            &other_device,
+        )
+        .await
+        .json;
+    assert_eq!(theirs["records"].as_array().unwrap().len(), 1, "{theirs}");
+    assert_eq!(&theirs["records"][0]["fields"], &carried["fields"]);
+    assert_eq!(theirs["records"][0]["seq"], carried["seq"]);
+    assert!(
+        carried["fields"].as_object().unwrap().len()
+            > child_fields("x", "y").as_object().unwrap().len(),
+        "the server's stamps are in the answer: {carried}"
+    );
+
+    // The pushing device's pull leaves it out and moves past it.
+    let mine = app
+        .get(
+            &format!("/api/sync/pull?since={cursor}&skip_own=true"),
+            &device,
+        )
+        .await
+        .json;
+    assert_eq!(mine["records"].as_array().unwrap().len(), 0, "{mine}");
+    assert!(mine["cursor"].as_i64().unwrap() >= carried["seq"].as_i64().unwrap());
+    // A store starting afresh, and a client that does not ask, get it.
+    for path in [
+        "/api/sync/pull?since=0&skip_own=true".to_string(),
+        format!("/api/sync/pull?since={cursor}"),
+    ] {
+        let all = app.get(&path, &device).await.json;
+        assert!(
+            all["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["id"] == child.to_string()),
+            "{path}: {all}"
+        );
+    }
+    // A repeated push (its answer was lost) gets the same answer, the record included.
+    let again = push(&app, &device, vec![registration]).await.json;
+    assert_eq!(again, answer);
+
+    // Once another device changes it, this device pulls it again.
+    let mark = mine["cursor"].as_i64().unwrap();
+    let edited = push(
+        &app,
+        &other_device,
+        vec![change(
+            child,
+            &school,
+            json!({ "school_class": "8B" }),
+            json!({ "school_class": "8A" }),
+        )],
+    )
+    .await;
+    assert_eq!(edited.json["results"][0]["outcome"]["status"], "applied");
+    let after = app
+        .get(
+            &format!("/api/sync/pull?since={mark}&skip_own=true"),
+            &device,
+        )
+        .await
+        .json;
+    assert_eq!(after["records"].as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(after["records"][0]["fields"]["school_class"], "8B");
+}
