@@ -92,7 +92,7 @@ struct Page {
 }
 
 #[derive(Serialize)]
-pub(super) struct RawRecord {
+struct RawRecord {
     record_type: RecordType,
     id: Uuid,
     facility_id: Uuid,
@@ -236,24 +236,6 @@ fn page_records(
         let (record_type, id, facility_id, fields, seq, child_id) = row?;
         let record_type = RecordType::from_code(&record_type)
             .ok_or_else(|| ApiError::Internal(format!("record type {record_type}")))?;
-        let mut record = RawRecord::as_read(record_type, id, facility_id, fields, seq, clinical)?;
-        record.child_id = child_id;
-        records.push(record);
-    }
-    Ok(records)
-}
-
-impl RawRecord {
-    /// A stored record as a reader receives it (in a pull page or a push answer): its stored
-    /// JSON passed through, less a referral's sensitive answers for a role that is not clinical.
-    pub(super) fn as_read(
-        record_type: RecordType,
-        id: Uuid,
-        facility_id: Uuid,
-        fields: String,
-        seq: i64,
-        clinical: bool,
-    ) -> Result<RawRecord, ApiError> {
         let fields = if record_type == RecordType::Referral && !clinical {
             without_sensitive_answers(fields)?
         } else {
@@ -261,15 +243,16 @@ impl RawRecord {
         };
         let fields = RawValue::from_string(fields)
             .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
-        Ok(RawRecord {
+        records.push(RawRecord {
             record_type,
             id,
             facility_id,
             fields,
             seq,
-            child_id: None,
-        })
+            child_id,
+        });
     }
+    Ok(records)
 }
 
 /// A referral as a role that is not clinical receives it: no item-level answers to sensitive

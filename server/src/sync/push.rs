@@ -3,11 +3,10 @@
 use std::collections::HashSet;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::Json;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use shared::api::ErrorBody;
 use shared::lang::{vietnam_offset, Lang};
@@ -19,7 +18,6 @@ use shared::sync::{
 use shared::validate::Problem;
 use uuid::Uuid;
 
-use super::pull::RawRecord;
 use super::records::{check, rejected, ApiOrOutcome, Checked, Context, Effect};
 use crate::access;
 use crate::audit::{self, Actor, Event};
@@ -36,7 +34,7 @@ pub async fn push(
     user: AuthUser,
     headers: HeaderMap,
     AppJson(request): AppJson<PushRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<PushResponse>, ApiError> {
     if request.changes.len() > PUSH_MAX_CHANGES {
         return Err(ApiError::TooManyChanges {
             max: PUSH_MAX_CHANGES,
@@ -50,81 +48,11 @@ pub async fn push(
         )));
     }
     let rules = Rules::of(&state, lang_of(&headers)).from_device(&user);
-    let clinical = access::sees_sensitive_answers(&user);
     let results = state
         .db
-        .write(move |transaction| {
-            let results = answer_all(transaction, &user, &request.changes, &rules)?;
-            with_records(transaction, &request.changes, results, clinical)
-        })
+        .write(move |transaction| answer_all(transaction, &user, &request.changes, &rules))
         .await?;
-    let body = serde_json::to_vec(&WireResponse { results })
-        .map_err(|e| ApiError::Internal(format!("push answer: {e}")))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-/// A push's answer as sent: the shape of [`PushResponse`], each record passed through as stored.
-#[derive(Serialize)]
-struct WireResponse {
-    results: Vec<WireResult>,
-}
-
-#[derive(Serialize)]
-struct WireResult {
-    change_id: Uuid,
-    outcome: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    record: Option<RawRecord>,
-}
-
-/// Each answer with the record its change was about as stored now (also for a repeated push:
-/// the newest state), as a pull would give it to this user.
-fn with_records(
-    transaction: &Transaction<'_>,
-    changes: &[Change],
-    results: Vec<ChangeResult>,
-    clinical: bool,
-) -> Result<Vec<WireResult>, ApiError> {
-    let mut statement = transaction.prepare_cached(
-        "SELECT facility_id, fields, seq FROM records WHERE record_type = ?1 AND id = ?2",
-    )?;
-    changes
-        .iter()
-        .zip(results)
-        .map(|(change, result)| {
-            let record = match result.outcome {
-                Outcome::Rejected { .. } => None,
-                _ => statement
-                    .query_row(
-                        params![change.record_type.code(), change.record_id],
-                        |row| {
-                            Ok((
-                                row.get::<_, Uuid>(0)?,
-                                row.get::<_, String>(1)?,
-                                row.get(2)?,
-                            ))
-                        },
-                    )
-                    .optional()?
-                    .map(|(facility_id, fields, seq)| {
-                        RawRecord::as_read(
-                            change.record_type,
-                            change.record_id,
-                            facility_id,
-                            fields,
-                            seq,
-                            clinical,
-                        )
-                    })
-                    .transpose()?,
-            };
-            Ok(WireResult {
-                change_id: result.change_id,
-                outcome: result.outcome,
-                record,
-            })
-        })
-        .collect()
+    Ok(Json(PushResponse { results }))
 }
 
 /// Answers changes in order, as a push does (imports send theirs the same way).
@@ -142,13 +70,46 @@ pub fn answer_all(
     let mut results = Vec::with_capacity(changes.len());
     for change in changes {
         let outcome = answer(transaction, user, &actor, change, &mut seq, rules)?;
+        let record = match outcome {
+            Outcome::Rejected { .. } => None,
+            _ => stored_record(transaction, change)?,
+        };
         results.push(ChangeResult {
             change_id: change.id,
             outcome,
-            record: None,
+            record,
         });
     }
     Ok(results)
+}
+
+/// The record a change was about, as stored now (also for a repeated push: the newest state).
+fn stored_record(
+    transaction: &Transaction<'_>,
+    change: &Change,
+) -> Result<Option<shared::sync::Record>, ApiError> {
+    let stored: Option<(Uuid, String, i64)> = transaction
+        .prepare_cached(
+            "SELECT facility_id, fields, seq FROM records WHERE record_type = ?1 AND id = ?2",
+        )?
+        .query_row(
+            params![change.record_type.code(), change.record_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    stored
+        .map(|(facility_id, fields, seq)| {
+            let fields = serde_json::from_str(&fields)
+                .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
+            Ok(shared::sync::Record {
+                record_type: change.record_type,
+                id: change.record_id,
+                facility_id,
+                fields,
+                seq,
+            })
+        })
+        .transpose()
 }
 
 /// The device a push came from, as `records.pushed_by` names it: the first 8 bytes of its
