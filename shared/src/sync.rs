@@ -162,11 +162,6 @@ pub struct PushResponse {
 pub struct ChangeResult {
     pub change_id: Uuid,
     pub outcome: Outcome,
-    /// The record as the server holds it after this change (applied or superseded), its stamps
-    /// included: the device keeps it as the base of its next edit, and its own pulls leave
-    /// out the records it was last to change (it holds them already).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<Record>,
 }
 
 /// What the server did with a change.

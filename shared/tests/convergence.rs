@@ -36,7 +36,6 @@ impl Server {
                     return ChangeResult {
                         change_id: change.id,
                         outcome: outcome.clone(),
-                        record: None,
                     };
                 }
                 let current = self
@@ -76,7 +75,6 @@ impl Server {
                 ChangeResult {
                     change_id: change.id,
                     outcome,
-                    record: None,
                 }
             })
             .collect()

@@ -2,11 +2,9 @@
 //! outbox entry, the server's answers to a push, and a pulled page with its cursor. Each is one
 //! IndexedDB transaction.
 
-use std::collections::HashSet;
-
 use chrono::Utc;
 use rexie::TransactionMode;
-use shared::sync::{overlay, Change, ChangeResult, Outcome, PullResponse, Record};
+use shared::sync::{overlay, Change, ChangeResult, Outcome, PullResponse};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
@@ -49,39 +47,8 @@ async fn read(stores: &[&str]) -> Result<Vec<Vec<JsValue>>> {
 
 /// Takes the server's answers: answered changes leave the outbox; refused ones are kept for their
 /// author and the record shows the server's fields again (with what is still pending on top).
-/// The record each accepted change came back with is kept as the server holds it, stamps and
-/// all, with what is still pending on top: the base of the next edit, and why this device's pulls
-/// may leave out the records it was last to change. `later` is what the outbox held after `sent`
-/// when the push began.
-pub async fn apply_push(sent: &[Change], results: &[ChangeResult], later: &[Change]) -> Result<()> {
+pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()> {
     let _writing = writer().await;
-    let returned = returned_records(results);
-    let adopted = if returned.is_empty() {
-        None
-    } else {
-        let ids: HashSet<Uuid> = returned.iter().map(|record| record.id).collect();
-        let pending = pending_after(sent, later, &ids).await?;
-        let now = Utc::now();
-        let records: Vec<LocalRecord> = returned
-            .into_iter()
-            .map(|record| {
-                let mine: Vec<&Change> = pending
-                    .iter()
-                    .filter(|c| c.record_id == record.id)
-                    .collect();
-                LocalRecord {
-                    record_type: record.record_type,
-                    id: record.id,
-                    facility_id: record.facility_id,
-                    fields: overlay(Some(&record.fields), &mine),
-                    server: Some(record.fields.clone()),
-                    updated_at: now,
-                    seq: Some(record.seq),
-                }
-            })
-            .collect();
-        log::seal_entry(&Entry::of(records)).await?
-    };
     let mut rejections = Vec::new();
     let mut refused_records: Vec<Uuid> = Vec::new();
     for result in results {
@@ -132,9 +99,6 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult], later: &[Chan
         TransactionMode::ReadWrite,
     )?;
     remove_answered(&transaction.store(OUTBOX)?, sent, results).await?;
-    if let Some(adopted) = adopted {
-        transaction.store(RECORD_LOG)?.add(&adopted, None).await?;
-    }
     for (change_id, rejection) in &rejections {
         transaction
             .store(REJECTIONS)?
@@ -146,43 +110,6 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult], later: &[Chan
     }
     transaction.done().await?;
     Ok(())
-}
-
-/// The records the answers carry, the newest of each (one push may change a record twice).
-fn returned_records(results: &[ChangeResult]) -> Vec<&Record> {
-    let mut newest: Vec<&Record> = Vec::new();
-    for record in results.iter().filter_map(|r| r.record.as_ref()) {
-        match newest.iter_mut().find(|kept| kept.id == record.id) {
-            Some(kept) if kept.seq < record.seq => *kept = record,
-            Some(_) => {}
-            None => newest.push(record),
-        }
-    }
-    newest
-}
-
-/// The changes to the records `ids` still waiting once `sent` is answered: from `later`, unless
-/// the outbox holds more than `sent` and `later` (a change made while the push was on the wire),
-/// then from the outbox itself.
-async fn pending_after(
-    sent: &[Change],
-    later: &[Change],
-    ids: &HashSet<Uuid>,
-) -> Result<Vec<Change>> {
-    let database = database()?;
-    let transaction = database.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-    let count = transaction.store(OUTBOX)?.count(None).await?;
-    transaction.done().await?;
-    let ours = |change: &Change| ids.contains(&change.record_id);
-    if count as usize == sent.len() + later.len() {
-        return Ok(later.iter().filter(|c| ours(c)).cloned().collect());
-    }
-    let answered: HashSet<Uuid> = sent.iter().map(|c| c.id).collect();
-    Ok(super::outbox()
-        .await?
-        .into_iter()
-        .filter(|change| !answered.contains(&change.id) && ours(change))
-        .collect())
 }
 
 /// Removes answered changes from the outbox. A batch is the oldest changes, and their UUIDv7 keys

@@ -49,25 +49,21 @@ impl SyncState {
             if outbox.is_empty() {
                 return Ok(sent);
             }
-            let mut answered: Option<(&[Change], &[Change], PushResponse)> = None;
-            let mut end = 0;
+            let mut answered: Option<(&[Change], PushResponse)> = None;
             for batch in batches(&outbox) {
-                end += batch.len();
-                let later = &outbox[end..];
                 let send = self.push_batch(batch);
                 let response = match answered.take() {
-                    Some((done, after, answer)) => {
-                        let (stored, response) =
-                            join(self.store_push(done, &answer, after), send).await;
+                    Some((done, answer)) => {
+                        let (stored, response) = join(self.store_push(done, &answer), send).await;
                         sent += stored?;
                         response?
                     }
                     None => send.await?,
                 };
-                answered = Some((batch, later, response));
+                answered = Some((batch, response));
             }
-            if let Some((done, after, answer)) = answered {
-                sent += self.store_push(done, &answer, after).await?;
+            if let Some((done, answer)) = answered {
+                sent += self.store_push(done, &answer).await?;
             }
         }
     }
@@ -104,7 +100,6 @@ impl SyncState {
                             message,
                             fields: Default::default(),
                         },
-                        record: None,
                     }],
                 });
             }
@@ -117,15 +112,9 @@ impl SyncState {
         })
     }
 
-    /// Stores the server's answer to one batch (`later`: what the outbox held after it); returns
-    /// the batch's size.
-    async fn store_push(
-        self,
-        batch: &[Change],
-        answer: &PushResponse,
-        later: &[Change],
-    ) -> Result<usize, SyncError> {
-        store::apply_push(batch, &answer.results, later).await?;
+    /// Stores the server's answer to one batch; returns the batch's size.
+    async fn store_push(self, batch: &[Change], answer: &PushResponse) -> Result<usize, SyncError> {
+        store::apply_push(batch, &answer.results).await?;
         self.pending
             .update(|pending| *pending = pending.saturating_sub(batch.len()));
         Ok(batch.len())
@@ -150,9 +139,7 @@ impl SyncState {
     async fn fetch_page(self, since: i64) -> Result<PullResponse, SyncError> {
         let page: PullResponse = self
             .api
-            // This device keeps the records its pushes were answered with: its pulls leave
-            // them out (the server sends everything to a store starting afresh, since=0).
-            .get(&format!("/api/sync/pull?since={since}&skip_own=true"))
+            .get(&format!("/api/sync/pull?since={since}"))
             .await?;
         self.network.learn(&page).await;
         Ok(page)

@@ -267,12 +267,6 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user_id, device_id)
     ) WITHOUT ROWID;
     "#,
-    // Which session's push last changed a record (the first 8 bytes of its token's hash; NULL
-    // when a server effect or an import did): that device holds the record from its push answer,
-    // so its pulls leave the record out.
-    r#"
-    ALTER TABLE records ADD COLUMN pushed_by INTEGER;
-    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

@@ -25,11 +25,6 @@ pub struct PullQuery {
     pub since: i64,
     /// Page size, 1 to 2000 (default 2000).
     pub limit: Option<usize>,
-    /// Leave out the records this session's pushes were last to change (a client that keeps
-    /// the record each push answer carries asks for this). Ignored when `since` is 0: a store
-    /// starting afresh gets everything.
-    #[serde(default)]
-    pub skip_own: bool,
 }
 
 /// Records and conflicts changed after `since`, in server order, one bounded page at a time.
@@ -45,11 +40,9 @@ pub async fn pull(
     let since = query.since.max(0);
     let scope = access::record_scope(&user);
     let clinical = access::sees_sensitive_answers(&user);
-    let skip = (query.skip_own && since > 0).then(|| super::push::device_mark(&user));
-    let window = Window { since, limit, skip };
     let mut page = state
         .db
-        .read(move |connection| read_page(connection, scope, clinical, window))
+        .read(move |connection| read_page(connection, scope, clinical, since, limit))
         .await?;
     page.server_time = Some(state.clock.now());
     page.due_times = Some(state.policy.due_times());
@@ -119,22 +112,13 @@ fn read_ids(records: &[RawRecord]) -> Vec<Uuid> {
     ids
 }
 
-/// Which records a page may hold: after `since`, at most `limit`, less those last changed by the
-/// device `skip` names (it holds them from its push answers).
-#[derive(Clone, Copy)]
-struct Window {
-    since: i64,
-    limit: usize,
-    skip: Option<i64>,
-}
-
 fn read_page(
     connection: &Connection,
     scope: RecordScope,
     clinical: bool,
-    window: Window,
+    since: i64,
+    limit: usize,
 ) -> Result<Page, ApiError> {
-    let Window { since, limit, skip } = window;
     // One read transaction: the page, its conflicts and the high-water mark are one snapshot.
     let snapshot = connection.unchecked_transaction()?;
     let high_water: i64 =
@@ -151,15 +135,7 @@ fn read_page(
             due_times: None,
         });
     };
-    let mut records = page_records(
-        &snapshot,
-        facility_id,
-        clinical,
-        skip,
-        since,
-        i64::MAX,
-        limit + 1,
-    )?;
+    let mut records = page_records(&snapshot, facility_id, clinical, since, i64::MAX, limit + 1)?;
     let more = records.len() > limit;
     if more {
         // Records touched by one change share its sequence number: never split them over two
@@ -178,7 +154,6 @@ fn read_page(
                 &snapshot,
                 facility_id,
                 clinical,
-                skip,
                 since,
                 boundary,
                 usize::MAX,
@@ -206,22 +181,21 @@ fn page_records(
     snapshot: &Connection,
     facility_id: Uuid,
     clinical: bool,
-    skip: Option<i64>,
     since: i64,
     until: i64,
     limit: usize,
 ) -> Result<Vec<RawRecord>, ApiError> {
     let mut statement = snapshot.prepare_cached(
         "SELECT record_type, id, facility_id, fields, seq, child_id FROM records
-         WHERE facility_id = ?1 AND seq > ?2 AND seq <= ?4 AND (?5 IS NULL OR pushed_by IS NOT ?5)
+         WHERE facility_id = ?1 AND seq > ?2 AND seq <= ?4
          UNION ALL
          SELECT r.record_type, r.id, r.facility_id, r.fields, r.seq, r.child_id
          FROM record_shares s JOIN records r ON r.record_type = s.record_type AND r.id = s.record_id
-         WHERE s.facility_id = ?1 AND r.seq > ?2 AND r.seq <= ?4 AND (?5 IS NULL OR r.pushed_by IS NOT ?5)
+         WHERE s.facility_id = ?1 AND r.seq > ?2 AND r.seq <= ?4
          ORDER BY 5 LIMIT ?3",
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = statement.query_map(params![facility_id, since, limit, until, skip], |row| {
+    let rows = statement.query_map(params![facility_id, since, limit, until], |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, Uuid>(1)?,

@@ -47,7 +47,7 @@ pub async fn push(
             repeated.id
         )));
     }
-    let rules = Rules::of(&state, lang_of(&headers)).from_device(&user);
+    let rules = Rules::of(&state, lang_of(&headers));
     let results = state
         .db
         .write(move |transaction| answer_all(transaction, &user, &request.changes, &rules))
@@ -70,54 +70,12 @@ pub fn answer_all(
     let mut results = Vec::with_capacity(changes.len());
     for change in changes {
         let outcome = answer(transaction, user, &actor, change, &mut seq, rules)?;
-        let record = match outcome {
-            Outcome::Rejected { .. } => None,
-            _ => stored_record(transaction, change)?,
-        };
         results.push(ChangeResult {
             change_id: change.id,
             outcome,
-            record,
         });
     }
     Ok(results)
-}
-
-/// The record a change was about, as stored now (also for a repeated push: the newest state).
-fn stored_record(
-    transaction: &Transaction<'_>,
-    change: &Change,
-) -> Result<Option<shared::sync::Record>, ApiError> {
-    let stored: Option<(Uuid, String, i64)> = transaction
-        .prepare_cached(
-            "SELECT facility_id, fields, seq FROM records WHERE record_type = ?1 AND id = ?2",
-        )?
-        .query_row(
-            params![change.record_type.code(), change.record_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
-    stored
-        .map(|(facility_id, fields, seq)| {
-            let fields = serde_json::from_str(&fields)
-                .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
-            Ok(shared::sync::Record {
-                record_type: change.record_type,
-                id: change.record_id,
-                facility_id,
-                fields,
-                seq,
-            })
-        })
-        .transpose()
-}
-
-/// The device a push came from, as `records.pushed_by` names it: the first 8 bytes of its
-/// session token's hash.
-pub fn device_mark(user: &SignedIn) -> i64 {
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&user.token_hash[..8]);
-    i64::from_le_bytes(first)
 }
 
 /// What every change of one push is judged by.
@@ -128,9 +86,6 @@ pub struct Rules {
     lang: Lang,
     /// When the server received the request.
     pub now: DateTime<Utc>,
-    /// The pushing device ([`device_mark`]), which gets each record back in its answer; `None`
-    /// for an import, whose records every device pulls.
-    device: Option<i64>,
 }
 
 impl Rules {
@@ -141,15 +96,6 @@ impl Rules {
             offline_window: chrono::Duration::days(state.policy.offline_window_days),
             lang,
             now: state.clock.now(),
-            device: None,
-        }
-    }
-
-    /// The same rules for changes pushed by this signed-in device.
-    pub fn from_device(self, user: &SignedIn) -> Rules {
-        Rules {
-            device: Some(device_mark(user)),
-            ..self
         }
     }
 
@@ -342,12 +288,10 @@ fn decide(
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         transaction
             .prepare_cached(
-                "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at, child_id,
-                                      pushed_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)
+                "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at, child_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
                  ON CONFLICT (record_type, id) DO UPDATE SET fields = excluded.fields, seq = excluded.seq,
-                                                             updated_at = excluded.updated_at,
-                                                             pushed_by = excluded.pushed_by",
+                                                             updated_at = excluded.updated_at",
             )?
             .execute(params![
                 change.record_type.code(),
@@ -356,8 +300,7 @@ fn decide(
                 json,
                 seq,
                 now,
-                checked.child_id,
-                rules.device
+                checked.child_id
             ])?;
         crate::facts::record(
             transaction,
@@ -476,7 +419,7 @@ fn apply_effect(
                 serde_json::to_string(fields).map_err(|e| ApiError::Internal(e.to_string()))?;
             transaction
                 .prepare_cached(
-                    "UPDATE records SET fields = ?1, seq = ?2, updated_at = ?3, pushed_by = NULL
+                    "UPDATE records SET fields = ?1, seq = ?2, updated_at = ?3
                      WHERE record_type = ?4 AND id = ?5",
                 )?
                 .execute(params![json, seq, now, record_type.code(), id])?;
