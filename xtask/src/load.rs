@@ -2,8 +2,8 @@
 //!
 //! Realistic devices each push 1–10 new children, then pull since their cursor, then wait 2–5 s,
 //! for the run's duration: 50, 200 and 500 devices of one school (each pulls every other's
-//! changes), and 200 spread over 100 schools. Then a write storm: 200 devices pushing 100
-//! changes at a time with no pause. Reported: requests and changes per second, push and pull
+//! changes), and 200 spread over 100 schools. Then a write storm: 200 devices pushing 100 changes at a time with no pause; and
+//! the same paced at 100 changes every 2 s each (10,000 changes/s offered). Reported: requests and changes per second, push and pull
 //! p50/p95/p99, the server's peak resident memory and the database's size.
 
 use std::process::Command;
@@ -168,17 +168,46 @@ fn child(device: &Device, n: usize) -> Value {
     })
 }
 
-/// Runs `devices` for `seconds`: each pushes `batch(n)` changes, pulls, and pauses `pause(n)`.
-fn drive(
-    base: &str,
-    devices: Vec<Device>,
-    seconds: u64,
-    batch: fn(usize) -> usize,
-    pause: fn(usize) -> Duration,
-    pull: bool,
-) -> Tally {
+/// How a device paces its pushes.
+#[derive(Clone, Copy)]
+enum Pace {
+    /// 1–10 changes, a pull, then 2–5 s of pause: a counsellor at work.
+    Realistic,
+    /// 100 changes at a time, no pull, no pause: as fast as the server answers.
+    NoPause,
+    /// 100 changes every period, no pull, whatever the answer's latency (an open load: the
+    /// offered rate is fixed, so latency shows queueing, not the clients' own speed).
+    Every(Duration),
+}
+
+impl Pace {
+    fn batch(self, n: usize) -> usize {
+        match self {
+            Pace::Realistic => 1 + n % 10,
+            Pace::NoPause | Pace::Every(_) => 100,
+        }
+    }
+
+    fn realistic_pause(n: usize) -> Duration {
+        Duration::from_millis(2_000 + (n as u64 * 7919) % 3_000)
+    }
+
+    /// When device `d` of `count` starts: spread over the first pause or period.
+    fn start(self, d: usize, count: usize) -> Duration {
+        match self {
+            Pace::Realistic => Pace::realistic_pause(d) / 2,
+            Pace::NoPause => Duration::ZERO,
+            Pace::Every(period) => period * d as u32 / count.max(1) as u32,
+        }
+    }
+}
+
+/// Runs `devices` for `seconds`, each pushing (and pulling) at its `pace`.
+fn drive(base: &str, devices: Vec<Device>, seconds: u64, pace: Pace) -> Tally {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let until = Instant::now() + Duration::from_secs(seconds);
+    let pull = matches!(pace, Pace::Realistic);
+    let count = devices.len();
     let threads: Vec<_> = devices
         .into_iter()
         .enumerate()
@@ -188,11 +217,11 @@ fn drive(
                 let mut cursor = 0i64;
                 let mut mine = Tally::default();
                 let mut n = d * 1_000_000;
-                // Devices start spread over the first pause.
-                std::thread::sleep(pause(d) / 2);
+                std::thread::sleep(pace.start(d, count));
+                let mut next = Instant::now();
                 while Instant::now() < until {
                     let changes: Vec<Value> =
-                        (0..batch(n)).map(|k| child(&device, n + k)).collect();
+                        (0..pace.batch(n)).map(|k| child(&device, n + k)).collect();
                     n += changes.len();
                     let started = Instant::now();
                     match post(
@@ -228,7 +257,14 @@ fn drive(
                             }
                         }
                     }
-                    std::thread::sleep(pause(n));
+                    match pace {
+                        Pace::Realistic => std::thread::sleep(Pace::realistic_pause(n)),
+                        Pace::NoPause => {}
+                        Pace::Every(period) => {
+                            next += period;
+                            std::thread::sleep(next.saturating_duration_since(Instant::now()));
+                        }
+                    }
                 }
                 let mut all = tally.lock().expect("tally");
                 all.push_ms.extend(mine.push_ms);
@@ -318,22 +354,26 @@ pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
     println!("Each case on a fresh database, {seconds} s, release build, this machine:");
     println!("| case | requests/s | changes/s | push p50 / p95 / p99 | pull p50 / p95 / p99 | failures | server peak RSS | database |");
     println!("|---|---|---|---|---|---|---|---|");
-    let realistic_batch: fn(usize) -> usize = |n| 1 + n % 10;
-    let realistic_pause: fn(usize) -> Duration =
-        |n| Duration::from_millis(2_000 + (n as u64 * 7919) % 3_000);
-    let cases: [(&str, usize, usize, bool); 5] = [
-        ("50 devices, one school", 50, 0, false),
-        ("200 devices, one school", 200, 0, false),
-        ("500 devices, one school", 500, 0, false),
-        ("200 devices, 100 schools", 200, 100, false),
+    let cases: [(&str, usize, usize, Pace); 6] = [
+        ("50 devices, one school", 50, 0, Pace::Realistic),
+        ("200 devices, one school", 200, 0, Pace::Realistic),
+        ("500 devices, one school", 500, 0, Pace::Realistic),
+        ("200 devices, 100 schools", 200, 100, Pace::Realistic),
         (
             "write storm: 200 devices × 100 changes, no pause",
             200,
             0,
-            true,
+            Pace::NoPause,
+        ),
+        (
+            "paced storm: 200 devices × 100 changes every 2 s (10,000 offered/s)",
+            200,
+            0,
+            Pace::Every(Duration::from_secs(2)),
         ),
     ];
-    for (name, devices, schools, storm) in cases {
+    for (name, devices, schools, pace) in cases {
+        let storm = !matches!(pace, Pace::Realistic);
         if only.is_some_and(|only| !name.contains(only)) {
             continue;
         }
@@ -360,14 +400,7 @@ pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
                     std::thread::spawn(move || observe(&base, user, until).map(|ms| (label, ms)))
                 })
                 .collect();
-            let tally = drive(
-                &base,
-                fleet,
-                seconds.min(30),
-                |_| 100,
-                |_| Duration::ZERO,
-                false,
-            );
+            let tally = drive(&base, fleet, seconds.min(30), pace);
             for observer in observers {
                 if let Ok(Ok((label, mut ms))) = observer.join() {
                     ms.sort_by(f64::total_cmp);
@@ -382,14 +415,7 @@ pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
             }
             tally
         } else {
-            drive(
-                &base,
-                fleet,
-                seconds,
-                realistic_batch,
-                realistic_pause,
-                true,
-            )
+            drive(&base, fleet, seconds, pace)
         };
         report(
             name,
