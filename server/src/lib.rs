@@ -85,6 +85,13 @@ pub async fn serve(
     listen::serve(listener, app(state), limits, shutdown).await
 }
 
+/// Responses compressed as they go out: level 4 for gzip and brotli alike, most of the size
+/// gain at a fraction of the CPU of the defaults (brotli's default is its slowest setting, and
+/// browsers ask for brotli).
+pub(crate) fn compression() -> CompressionLayer {
+    CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4))
+}
+
 /// The whole application as a router, ready to serve or to drive with `oneshot` in tests.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -115,9 +122,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestDecompressionLayer::new())
         // Errors are localized first and compressed after, so the body and its encoding agree.
         .layer(axum::middleware::from_fn(error::localize))
-        // Level 4 for gzip and brotli alike: most of the size gain at a fraction of the CPU of the
-        // defaults (brotli's default is its slowest setting, and browsers ask for brotli).
-        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)));
+        .layer(compression());
     let mut router = Router::new().merge(api);
     if let Some(dist) = &state.dist {
         router = router.merge(static_files::router(dist));

@@ -12,7 +12,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
@@ -36,7 +35,7 @@ pub fn router(dist: &Path) -> Router<AppState> {
         .layer(axum::middleware::from_fn(shell_only_for_routes))
         // A file whose `.br`/`.gz` variant is missing (a hand-copied dist/) is compressed as it
         // goes out; a precompressed variant already carries its encoding and passes untouched.
-        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
+        .layer(crate::compression())
 }
 
 /// A missing file with an extension (`/app-old.wasm`) is a real 404, not the shell.

@@ -2,7 +2,7 @@
 //! push at once, fifty times over one database. Afterwards every change the server acknowledged
 //! is present exactly once, replays get the same answers, and SQLite's integrity check passes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use rand::Rng;
@@ -10,7 +10,7 @@ use serde_json::Value;
 
 #[path = "support/process.rs"]
 mod process;
-use process::{child_change, push, sign_in, start};
+use process::{child_change, pull_every_record_once, push, sign_in, start};
 
 const ROUNDS: usize = 50;
 const CLIENTS: usize = 4;
@@ -108,29 +108,7 @@ async fn acknowledged_changes_survive_sigkill_exactly_once() {
     }
 
     // Every record is there exactly once.
-    let mut cursor = 0;
-    let mut seen = HashSet::new();
-    loop {
-        let page: Value = http
-            .get(format!("{}/api/sync/pull?since={cursor}", server.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        for record in page["records"].as_array().unwrap() {
-            assert!(
-                seen.insert(record["id"].as_str().unwrap().to_string()),
-                "record twice in a pull"
-            );
-        }
-        cursor = page["cursor"].as_i64().unwrap();
-        if page["more"] == false {
-            break;
-        }
-    }
+    let seen = pull_every_record_once(&http, &server.url, &token).await;
     assert_eq!(seen.len(), sent.len());
     for change in &sent {
         assert!(seen.contains(change["record_id"].as_str().unwrap()));

@@ -11,7 +11,7 @@
 //! Afterwards every change is stored exactly once, every answer a client saw for a change is the
 //! answer the server keeps for it, and the server never answered with a 5xx.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use tokio::sync::Mutex;
 
 #[path = "support/process.rs"]
 mod process;
-use process::{child_change, sign_in, start};
+use process::{child_change, pull_every_record_once, sign_in, start};
 
 const TRIALS: usize = 100;
 const WORKERS: usize = 8;
@@ -327,29 +327,7 @@ async fn faults_on_the_link_lose_nothing_and_duplicate_nothing() {
     assert!(seen.answers.load(Ordering::Relaxed) >= TRIALS * Fault::ALL.len());
 
     // Each record once in a full pull, each change once in the server's log.
-    let mut cursor = 0;
-    let mut records = HashSet::new();
-    loop {
-        let page: Value = http
-            .get(format!("{}/api/sync/pull?since={cursor}", server.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        for record in page["records"].as_array().unwrap() {
-            assert!(
-                records.insert(record["id"].as_str().unwrap().to_string()),
-                "a record twice in a pull"
-            );
-        }
-        cursor = page["cursor"].as_i64().unwrap();
-        if page["more"] == false {
-            break;
-        }
-    }
+    let records = pull_every_record_once(&http, &server.url, &token).await;
     for change in &sent {
         assert!(records.contains(change["record_id"].as_str().unwrap()));
     }

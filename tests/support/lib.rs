@@ -424,6 +424,26 @@ pub async fn click_link(driver: &WebDriver, text: &str) -> Result<()> {
     }
 }
 
+/// Signs `username` in (password "demo") and waits until the greeting shows and the service
+/// worker controls the page: the app will open again without the network.
+pub async fn sign_in_to_stay(driver: &WebDriver, url: &str, username: &str) -> Result<()> {
+    sign_in(driver, url, username, "demo").await?;
+    wait_for_text(driver, "#greeting", "Xin chào").await?;
+    wait_until(
+        driver,
+        "return navigator.serviceWorker.controller !== null;",
+    )
+    .await
+}
+
+/// Registers a 12-year-old from the registry and waits until the change has reached the server.
+pub async fn register_synced_child(driver: &WebDriver, name: &str) -> Result<()> {
+    click_link(driver, "Trẻ em").await?;
+    click(driver, "#register-child").await?;
+    register_child(driver, name, &days::born(12)).await?;
+    wait_for_attr(driver, "#sync-status", "data-pending", "0").await
+}
+
 /// Fills and saves the registration form (the registry page is open) and waits for the child's page.
 pub async fn register_child(driver: &WebDriver, name: &str, date_of_birth: &str) -> Result<()> {
     fill(driver, "field-full_name", name).await?;

@@ -3,8 +3,9 @@
 
 use anyhow::Result;
 use tests::{
-    click, click_link, days, fill, register_child, screenshot, sign_in, unlock, wait_for,
-    wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    click, click_link, days, fill, register_child, register_synced_child, screenshot, sign_in,
+    sign_in_to_stay, unlock, wait_for, wait_for_attr, wait_for_text, wait_until, Stack,
+    ONE_AT_A_TIME,
 };
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
@@ -232,17 +233,8 @@ async fn a_user_who_signed_in_here_before_can_sign_in_again_offline() -> Result<
     let _turn = ONE_AT_A_TIME.lock().await;
     let mut stack = Stack::start().await?;
     let device = stack.browser().await?;
-    sign_in(&device, &stack.url, "counsellor", "demo").await?;
-    wait_for_text(&device, "#greeting", "Xin chào").await?;
-    wait_until(
-        &device,
-        "return navigator.serviceWorker.controller !== null;",
-    )
-    .await?;
-    click_link(&device, "Trẻ em").await?;
-    click(&device, "#register-child").await?;
-    register_child(&device, "Nông Thị Lan", &days::born(12)).await?;
-    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+    sign_in_to_stay(&device, &stack.url, "counsellor").await?;
+    register_synced_child(&device, "Nông Thị Lan").await?;
 
     // The network goes, and the session on this device ends (as when it expires).
     stack.stop_server().await?;

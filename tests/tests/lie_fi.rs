@@ -7,8 +7,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde_json::json;
 use tests::{
-    click, click_link, register_child, sign_in, unlock, wait_for, wait_for_attr, wait_for_text,
-    wait_until, Stack, ONE_AT_A_TIME,
+    click, click_link, register_synced_child, sign_in_to_stay, unlock, wait_for, wait_for_attr,
+    wait_for_text, Stack, ONE_AT_A_TIME,
 };
 
 /// Takes the server's port and holds every connection open without a word.
@@ -28,18 +28,9 @@ async fn a_cached_app_opens_on_a_link_that_never_answers() -> Result<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
     let mut stack = Stack::start().await?;
     let device = stack.browser().await?;
-    sign_in(&device, &stack.url, "counsellor", "demo").await?;
-    wait_for_text(&device, "#greeting", "Xin chào").await?;
-    wait_until(
-        &device,
-        "return navigator.serviceWorker.controller !== null;",
-    )
-    .await?;
+    sign_in_to_stay(&device, &stack.url, "counsellor").await?;
     wait_for_attr(&device, "#sync-status", "data-directory", "true").await?;
-    click_link(&device, "Trẻ em").await?;
-    click(&device, "#register-child").await?;
-    register_child(&device, "Hứa Thị Nhung", &tests::days::born(12)).await?;
-    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+    register_synced_child(&device, "Hứa Thị Nhung").await?;
 
     // The server goes; something else takes its address and answers nothing, ever.
     stack.stop_server().await?;

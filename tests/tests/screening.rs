@@ -5,7 +5,7 @@
 use anyhow::{ensure, Result};
 use tests::{
     answer, click, click_link, days, fill, record_safety_action, register_child, screenshot,
-    sign_in, unlock, wait_for, wait_for_attr, wait_for_text, wait_until, Stack, ONE_AT_A_TIME,
+    sign_in, sign_in_to_stay, unlock, wait_for, wait_for_attr, wait_for_text, Stack, ONE_AT_A_TIME,
 };
 use thirtyfour::prelude::*;
 
@@ -22,13 +22,7 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
         )
         .await?;
     let device = stack.browser().await?;
-    sign_in(&device, &stack.url, "counsellor", "demo").await?;
-    wait_for_text(&device, "#greeting", "Xin chào").await?;
-    wait_until(
-        &device,
-        "return navigator.serviceWorker.controller !== null;",
-    )
-    .await?;
+    sign_in_to_stay(&device, &stack.url, "counsellor").await?;
     wait_for_text(&device, "#sync-status", "Trực tuyến").await?;
 
     // A 4-year-old gets the preschool checklist suggested, not the adolescent forms.

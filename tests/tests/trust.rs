@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use tests::{
-    click, click_link, register_child, sign_in, wait_for, wait_for_attr, wait_for_text, wait_until,
-    Stack, ONE_AT_A_TIME,
+    click_link, register_synced_child, sign_in, sign_in_to_stay, wait_for, wait_for_attr,
+    wait_for_text, Stack, ONE_AT_A_TIME,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -12,18 +12,9 @@ async fn a_closed_facility_signs_its_staff_out_with_the_reason() -> Result<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
     let mut stack = Stack::start().await?;
     let device = stack.browser().await?;
-    sign_in(&device, &stack.url, "counsellor", "demo").await?;
-    wait_for_text(&device, "#greeting", "Xin chào").await?;
-    wait_until(
-        &device,
-        "return navigator.serviceWorker.controller !== null;",
-    )
-    .await?;
+    sign_in_to_stay(&device, &stack.url, "counsellor").await?;
     wait_for_attr(&device, "#sync-status", "data-directory", "true").await?;
-    click_link(&device, "Trẻ em").await?;
-    click(&device, "#register-child").await?;
-    register_child(&device, "Hà Thị Mơ", &tests::days::born(12)).await?;
-    wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
+    register_synced_child(&device, "Hà Thị Mơ").await?;
 
     // The administrator closes the school.
     stack

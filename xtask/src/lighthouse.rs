@@ -4,9 +4,9 @@
 //! test. The browser half is `tests/lighthouse/run.mjs`, with its own `package.json` so the test
 //! command never installs Lighthouse.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use serde_json::Value;
 
 use crate::server::Server;
@@ -60,23 +60,17 @@ pub fn bench() -> Result<()> {
         &dist,
         &[],
     )?;
-    let output = Command::new("node")
-        .arg("run.mjs")
-        .arg(server.base())
-        .arg(&browser.chromium)
-        .current_dir(&tools)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running Lighthouse")?;
+    let lines = crate::util::json_lines(
+        Command::new("node")
+            .arg("run.mjs")
+            .arg(server.base())
+            .arg(&browser.chromium)
+            .current_dir(&tools),
+        "Lighthouse",
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
-    if !output.status.success() {
-        bail!("Lighthouse failed");
-    }
-    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?;
+    let lines = lines?;
     let version = lines
         .first()
         .and_then(|l| l["lighthouse"].as_str())

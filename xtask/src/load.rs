@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::server::Server;
-use crate::util::{root, run, target_dir};
+use crate::util::{percentile, root, run, target_dir};
 
 /// One device: its session, its school and commune, its cursor.
 #[derive(Clone)]
@@ -31,23 +31,6 @@ struct Tally {
     changes: usize,
     received: usize,
     failures: usize,
-}
-
-fn memory_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|line| line.starts_with(field))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse().ok())
-        .unwrap_or(0)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn post(base: &str, path: &str, token: Option<&str>, body: &Value) -> Result<Value> {
@@ -332,7 +315,7 @@ fn report(name: &str, seconds: u64, mut tally: Tally, server: &Server, data: &st
         percentile(&tally.pull_ms, 0.95),
         percentile(&tally.pull_ms, 0.99),
         tally.failures,
-        memory_kb(server.pid(), "VmHWM:") / 1024,
+        server.memory_kb("VmHWM:") / 1024,
         size >> 20,
     );
 }

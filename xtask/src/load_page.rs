@@ -4,9 +4,9 @@
 //! repeat offline ≤ 1 s). The browser half is `tests/bench/load_page.rs`.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use serde_json::Value;
 
 use crate::{browser, dist};
@@ -20,20 +20,13 @@ pub fn bench() -> Result<()> {
     let browser = browser::ensure()?;
     let dist = dist::build()?;
     let binary = crate::util::bench_binary("bench-load-page")?;
-    let output = Command::new(&binary)
-        .env("TAM_AN_E2E_DIST", &dist)
-        .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
-        .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running bench-load-page")?;
-    if !output.status.success() {
-        bail!("the load-page benchmark failed");
-    }
-    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?;
+    let lines = crate::util::json_lines(
+        Command::new(&binary)
+            .env("TAM_AN_E2E_DIST", &dist)
+            .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
+            .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver),
+        "the load-page benchmark",
+    )?;
     let mut by_link: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for line in &lines {
         by_link

@@ -57,6 +57,18 @@ impl Server {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// A line of the server's `/proc/PID/status` in kB (`VmRSS:` now, `VmHWM:` peak); 0 where
+    /// the system does not say.
+    pub fn memory_kb(&self, field: &str) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .unwrap_or_default()
+            .lines()
+            .find(|line| line.starts_with(field))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse().ok())
+            .unwrap_or(0)
+    }
 }
 
 impl Drop for Server {

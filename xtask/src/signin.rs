@@ -9,21 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 
 use crate::server::Server;
-use crate::util::{root, run, target_dir};
+use crate::util::{percentile, root, run, target_dir};
 
 const SEQUENTIAL: usize = 1_000;
 const AT_ONCE: usize = 200;
-
-/// A line of `/proc/PID/status` in kB (VmRSS: now, VmHWM: peak).
-fn memory_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|line| line.starts_with(field))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse().ok())
-        .unwrap_or(0)
-}
 
 fn sign_in(base: &str, username: &str, password: &str) -> (u16, f64) {
     let started = Instant::now();
@@ -35,10 +24,6 @@ fn sign_in(base: &str, username: &str, password: &str) -> (u16, f64) {
         Err(_) => 0,
     };
     (status, started.elapsed().as_secs_f64() * 1000.0)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 pub fn bench() -> Result<()> {
@@ -59,9 +44,8 @@ pub fn bench() -> Result<()> {
         &data,
         &unthrottled,
     )?;
-    let pid = server.pid();
     let base = server.base();
-    let fresh = memory_kb(pid, "VmRSS:");
+    let fresh = server.memory_kb("VmRSS:");
 
     let mut one_by_one = Vec::with_capacity(SEQUENTIAL);
     for _ in 0..SEQUENTIAL {
@@ -72,8 +56,8 @@ pub fn bench() -> Result<()> {
         one_by_one.push(millis);
     }
     std::thread::sleep(Duration::from_secs(1));
-    let idle = memory_kb(pid, "VmRSS:");
-    let peak_sequential = memory_kb(pid, "VmHWM:");
+    let idle = server.memory_kb("VmRSS:");
+    let peak_sequential = server.memory_kb("VmHWM:");
 
     let threads: Vec<_> = (0..AT_ONCE)
         .map(|i| {
@@ -96,9 +80,9 @@ pub fn bench() -> Result<()> {
         *statuses.entry(status).or_insert(0usize) += 1;
         at_once.push(millis);
     }
-    let peak = memory_kb(pid, "VmHWM:");
+    let peak = server.memory_kb("VmHWM:");
     std::thread::sleep(Duration::from_secs(1));
-    let after = memory_kb(pid, "VmRSS:");
+    let after = server.memory_kb("VmRSS:");
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
 

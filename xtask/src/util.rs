@@ -124,6 +124,30 @@ pub fn bench_binary(name: &str) -> Result<PathBuf> {
     Ok(target_dir().join("release").join(name))
 }
 
+/// Runs a benchmark program that prints one JSON object per line (its progress on stderr) and
+/// returns those lines.
+pub fn json_lines(command: &mut Command, what: &str) -> Result<Vec<serde_json::Value>> {
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {what}"))?;
+    if !output.status.success() {
+        bail!("{what} failed");
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()?)
+}
+
+/// The value at quantile `p` of sorted values (0 when there are none).
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

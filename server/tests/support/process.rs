@@ -109,3 +109,34 @@ pub async fn sign_in(http: &reqwest::Client, url: &str) -> (String, String, Stri
         text(&login["user"]["area_id"]),
     )
 }
+
+/// Pulls everything the token's school may see, page by page; fails if a record comes twice.
+pub async fn pull_every_record_once(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+) -> std::collections::HashSet<String> {
+    let mut cursor = 0;
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let page: Value = http
+            .get(format!("{url}/api/sync/pull?since={cursor}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for record in page["records"].as_array().unwrap() {
+            assert!(
+                seen.insert(record["id"].as_str().unwrap().to_string()),
+                "a record twice in a pull"
+            );
+        }
+        cursor = page["cursor"].as_i64().unwrap();
+        if page["more"] == false {
+            return seen;
+        }
+    }
+}

@@ -28,8 +28,6 @@ pub fn child_of(record: &LocalRecord) -> Option<Child> {
         .flatten()
 }
 
-/// Communes and wards, from the server when reachable (and then kept), else as last kept:
-/// the registration form must work offline.
 /// The communes, from the device's copy, kept fresh by the first sync run of each opening of
 /// the store; from the server only while the device has none (a page never waits on a link that
 /// hangs for what it already has).
