@@ -130,6 +130,11 @@ pub struct Policy {
     #[arg(long, env = "TAM_AN_DUE_ATTENDED_HOURS", value_delimiter = ',', num_args = 3,
           default_values_t = [0, 168, 720], value_parser = clap::value_parser!(i64).range(0..=8760))]
     pub due_attended_hours: Vec<i64>,
+
+    /// A DHIS2 mapping file (JSON, the format of `server/data/dhis2-mapping.json`) for the ADX
+    /// and `dataValueSets` exports; checked at start. Default: the shipped mapping.
+    #[arg(long, env = "TAM_AN_DHIS2_MAPPING", value_parser = crate::exchange::adx::mapping::Mapping::from_file)]
+    pub dhis2_mapping: Option<std::sync::Arc<crate::exchange::adx::mapping::Mapping>>,
 }
 
 /// A count that must be at least 1 (0 would refuse everyone or serve no one).
@@ -201,6 +206,7 @@ impl Default for Policy {
             suppress_below: 5,
             due_received_hours: vec![24, 48, 168],
             due_attended_hours: vec![0, 168, 720],
+            dhis2_mapping: None,
         }
     }
 }

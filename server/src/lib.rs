@@ -14,6 +14,7 @@ pub mod db;
 pub mod directory;
 pub mod disk;
 pub mod error;
+pub mod exchange;
 pub mod extract;
 pub mod facts;
 pub mod gazetteer;
@@ -106,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .merge(slips::router())
         .merge(indicators::router())
         .merge(import::router())
+        .merge(exchange::router())
         // Unknown API paths are JSON 404s, never the app's shell.
         .route(
             "/api/{*rest}",

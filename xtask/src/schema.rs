@@ -18,12 +18,13 @@ const SEED: &str = "1";
 /// Checks that judge the server against the document (not the generator against the server).
 const CHECKS: &str = "not_a_server_error,response_schema_conformance,content_type_conformance";
 /// The roles, administrator last (its requests change the directory the others rely on).
-const ROLES: [&str; 6] = [
+const ROLES: [&str; 7] = [
     "counsellor",
     "health",
     "clinician",
     "social",
     "officer",
+    "integrator",
     "admin",
 ];
 

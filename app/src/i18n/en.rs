@@ -78,6 +78,7 @@ pub static TEXTS: Texts = Texts {
         }
         Role::Officer => "Follow the programme's indicators and prepare the area's annual report.",
         Role::Admin => "Manage the facility directory, areas, users and roles.",
+        Role::Integrator => "An account for another system reading the data as FHIR R4 and ADX (DHIS2) through /api/fhir and /api/adx.",
     },
     hotline_title: "National child-protection hotline 111",
     hotline_text: "Free, 24/7. Call at once when a child is in danger, abused or exploited.",

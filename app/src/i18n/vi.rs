@@ -71,6 +71,7 @@ pub static TEXTS: Texts = Texts {
         Role::SocialWorker => "Theo dõi trẻ em có hoàn cảnh đặc biệt và trẻ mồ côi, ghi nhận chăm sóc thay thế, chuyển tuyến.",
         Role::Officer => "Theo dõi các chỉ tiêu của chương trình và lập báo cáo năm cho địa bàn.",
         Role::Admin => "Quản lý danh bạ cơ sở, địa bàn, người dùng và vai trò.",
+        Role::Integrator => "Tài khoản cho hệ thống khác đọc dữ liệu theo chuẩn FHIR R4 và ADX (DHIS2) qua /api/fhir và /api/adx.",
     }
     },
     hotline_title: "Tổng đài quốc gia bảo vệ trẻ em 111",

@@ -267,6 +267,10 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user_id, device_id)
     ) WITHOUT ROWID;
     "#,
+    // The standard exchanges (`exchange/`) page through one record type in server order.
+    r#"
+    CREATE INDEX records_type_seq ON records(record_type, seq);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

@@ -229,6 +229,7 @@ async fn the_document_says_where_each_parameter_goes_and_what_needs_a_session() 
                 "/api/openapi.json",
                 "/api/auth/login",
                 "/api/instruments",
+                "/api/fhir/metadata",
             ];
             if !public.contains(&path.as_str()) && !path.starts_with("/api/instruments") {
                 assert!(

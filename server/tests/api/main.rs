@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod directory;
 mod errors;
+mod exchange;
 mod indicators;
 mod privacy;
 mod referrals;

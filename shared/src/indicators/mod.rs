@@ -16,6 +16,7 @@ pub mod codes;
 mod compute;
 mod dataset;
 mod definitions;
+mod figures;
 mod listing;
 mod projection;
 mod suppress;
@@ -26,6 +27,7 @@ pub use dataset::{
     ReferralFact, ScreeningFact, SessionFact,
 };
 pub use definitions::{definitions, Definition};
+pub use figures::{figures, Figure};
 pub use listing::{listing, Listed, Listing};
 pub use projection::{in_force, project, Fact};
 pub use suppress::Hidden;

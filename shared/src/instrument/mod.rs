@@ -249,6 +249,26 @@ pub struct Instrument {
     pub vi_translation: String,
     #[serde(default)]
     pub unverified: Vec<Unverified>,
+    /// LOINC codes, where the instrument has verified ones (instruments.md): the exchanges
+    /// (FHIR) code the panel, the scores and the items with them, and use our own code system
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<Loinc>,
+}
+
+/// An instrument's LOINC codes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Loinc {
+    /// The panel (the whole questionnaire).
+    pub panel: String,
+    /// Score id → code (for example `total` → the total score's code).
+    #[serde(default)]
+    pub scores: std::collections::BTreeMap<String, String>,
+    /// Item id → code; items without a verified code are left out.
+    #[serde(default)]
+    pub items: std::collections::BTreeMap<String, String>,
 }
 
 impl Instrument {
