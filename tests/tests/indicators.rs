@@ -104,6 +104,15 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
     // I4: one child registered, one screened: 100%.
     ensure!(summary.get_value((9, 1)) == Some(&Data::Float(1.0)));
     ensure!(summary.get_value((9, 3)) == Some(&Data::Float(100.0)));
+    // The same figures for DHIS2, as ADX: the province first, by its official code.
+    click(&officer, "#export-adx").await?;
+    let adx = std::fs::read_to_string(wait_for_file(&downloads, ".xml").await?)?;
+    ensure!(adx.contains("xmlns=\"urn:ihe:qrph:adx:2015\""), "{adx}");
+    ensure!(adx.contains("<group orgUnit=\"20\""), "{adx}");
+    ensure!(
+        adx.contains("dataElement=\"TAMAN_I3_SCHOOLS\" value=\"3\""),
+        "{adx}"
+    );
     officer.quit().await?;
     Ok(())
 }

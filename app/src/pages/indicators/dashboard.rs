@@ -29,13 +29,22 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     let query = choice.query();
     let failure = RwSignal::new(None::<String>);
     let export_query = StoredValue::new(choice.query());
+    let year = choice.year;
     let download = move |format: &'static str| {
-        let path = format!(
-            "/api/indicators/export?format={format}&{}",
-            export_query.get_value()
-        );
+        // ADX (for DHIS2) covers the user's whole area for the reporting year.
+        let (path, name) = if format == "adx" {
+            (format!("/api/adx?period={year}"), format!("adx-{year}.xml"))
+        } else {
+            (
+                format!(
+                    "/api/indicators/export?format={format}&{}",
+                    export_query.get_value()
+                ),
+                format!("bao-cao.{format}"),
+            )
+        };
         spawn_local(async move {
-            match api.download(&path, &format!("bao-cao.{format}")).await {
+            match api.download(&path, &name).await {
                 Ok(()) => failure.set(None),
                 Err(ApiFailure::Unreachable) => failure.set(Some(i18n.rp().export_offline.into())),
                 Err(other) => failure.set(Some(other.message(i18n))),
@@ -95,6 +104,9 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         <p class="actions no-print">
             <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.rp().export_excel}</button>
             <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.rp().export_csv}</button>
+            {shown.aggregate.then(|| view! {
+                <button type="button" class="button secondary" id="export-adx" on:click=move |_| download("adx")>{i18n.rp().export_adx}</button>
+            })}
             <button type="button" class="button secondary" on:click=|_| { let _ = window().print(); }>{i18n.rp().print}</button>
         </p>
         {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
