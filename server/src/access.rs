@@ -83,7 +83,7 @@ pub fn indicator_reach(
     area: Option<uuid::Uuid>,
     facility: Option<uuid::Uuid>,
 ) -> Result<IndicatorReach, ApiError> {
-    if user.role.belongs_to_area() {
+    if user.role.placed_on_area(user.facility_id.is_some()) {
         return Ok(IndicatorReach::Area(area.unwrap_or(user.area_id)));
     }
     let own = user.facility_id.ok_or(ApiError::Forbidden)?;

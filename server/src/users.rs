@@ -126,7 +126,7 @@ pub async fn update_user(
             // must then say where; otherwise the current placement carries over.
             let (facility_id, area_id) = if request.facility_id.is_some() || request.area_id.is_some() {
                 (request.facility_id, request.area_id)
-            } else if role.belongs_to_area() {
+            } else if role.placed_on_area(current.facility_id.is_some()) {
                 (None, Some(current.area_id))
             } else {
                 (current.facility_id, None)

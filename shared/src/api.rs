@@ -217,15 +217,22 @@ impl UpdateUser {
     }
 }
 
-/// A role's placement rule: facility roles need a facility, area roles an area and no facility.
-/// Whether the facility's type fits the role needs the directory and is checked by the server.
+/// A role's placement rule: facility roles need a facility, area roles an area and no facility,
+/// and an integration system one of the two. Whether the facility's type fits the role needs the
+/// directory and is checked by the server.
 pub fn check_placement(
     errors: &mut FieldErrors,
     role: Role,
     facility_id: Option<Uuid>,
     area_id: Option<Uuid>,
 ) {
-    if role.belongs_to_area() {
+    if role.may_belong_to_area() && !role.belongs_to_area() {
+        match (facility_id, area_id) {
+            (Some(_), Some(_)) => errors.add("facility_id", validate::Problem::RoleMismatch),
+            (None, None) => errors.add("facility_id", validate::Problem::Required),
+            _ => {}
+        }
+    } else if role.belongs_to_area() {
         if area_id.is_none() {
             errors.add("area_id", validate::Problem::Required);
         }

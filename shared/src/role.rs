@@ -105,7 +105,7 @@ impl Role {
             Capability::ListFacilities => true,
             // Officers see aggregates only and administrators run the directory: neither keeps
             // children's records (domain.md §2).
-            Capability::KeepChildRecords => !self.belongs_to_area(),
+            Capability::KeepChildRecords => !self.may_belong_to_area(),
             Capability::ExchangeRecords => self == Role::Integrator,
         }
     }
@@ -116,10 +116,22 @@ impl Role {
         matches!(self, Role::HealthWorker | Role::Clinician)
     }
 
-    /// Officers, administrators and integration systems belong to an area; every other role
-    /// to a facility.
+    /// Officers and administrators belong to an area; an integration system to an area or to
+    /// one facility; every other role to a facility.
     pub fn belongs_to_area(self) -> bool {
-        matches!(self, Role::Officer | Role::Admin | Role::Integrator)
+        matches!(self, Role::Officer | Role::Admin)
+    }
+
+    /// Whether a user of this role may be placed on an area (province or commune) rather than
+    /// at a facility: officers and administrators always, integration systems when chosen.
+    pub fn may_belong_to_area(self) -> bool {
+        self.belongs_to_area() || self == Role::Integrator
+    }
+
+    /// Whether a user of this role, with or without a facility, is placed on an area (and so
+    /// sees aggregates over it rather than one facility).
+    pub fn placed_on_area(self, has_facility: bool) -> bool {
+        self.belongs_to_area() || (self.may_belong_to_area() && !has_facility)
     }
 
     /// Whether a user of this role may be placed at a facility of the given type.
@@ -144,7 +156,9 @@ impl Role {
                     | F::ChildProtectionService
                     | F::CommunePeoplesCommittee
             ),
-            Role::Officer | Role::Admin | Role::Integrator => false,
+            // A system of any facility: a hospital's, a school's, a station's.
+            Role::Integrator => true,
+            Role::Officer | Role::Admin => false,
         }
     }
 }
@@ -195,6 +209,8 @@ mod tests {
         for facility_type in FacilityType::ALL {
             assert!(!Role::Officer.fits_facility(facility_type));
             assert!(!Role::Admin.fits_facility(facility_type));
+            assert!(Role::Integrator.fits_facility(facility_type));
         }
+        assert!(Role::Integrator.may_belong_to_area() && !Role::Integrator.belongs_to_area());
     }
 }

@@ -254,3 +254,43 @@ async fn a_user_who_signed_in_here_before_can_sign_in_again_offline() -> Result<
     device.quit().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_places_an_integration_system_at_a_hospital() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let admin = stack.browser().await?;
+    sign_in(&admin, &stack.url, "admin", "demo").await?;
+    wait_for_text(&admin, ".mainnav", "Người dùng").await?;
+    click_link(&admin, "Người dùng").await?;
+    wait_for_text(&admin, "#users-table", "integrator").await?;
+    click(&admin, "#add-user").await?;
+    fill(&admin, "field-username", "his.bvdk").await?;
+    fill(&admin, "field-full_name", "Hệ thống HIS Bệnh viện Đa khoa").await?;
+    SelectElement::new(&wait_for(&admin, "#field-role").await?)
+        .await?
+        .select_by_value("integrator")
+        .await?;
+    // A system may be placed on the province, a commune or any one facility.
+    let place = wait_for(&admin, "#field-facility_id").await?;
+    wait_for_text(&admin, "#field-facility_id", "Tỉnh Lạng Sơn").await?;
+    wait_for_text(&admin, "#field-facility_id", "Trường THCS Tam Thanh").await?;
+    SelectElement::new(&place)
+        .await?
+        .select_by_exact_text("Bệnh viện Đa khoa tỉnh Lạng Sơn")
+        .await?;
+    click(&admin, "#create-user").await?;
+    wait_for(&admin, "#one-time-password-value").await?;
+    wait_for_text(&admin, "#users-table", "his.bvdk").await?;
+    let row = admin
+        .find(By::XPath("//tr[contains(., 'his.bvdk')]"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        row.contains("Bệnh viện Đa khoa tỉnh Lạng Sơn") && row.contains("Hệ thống tích hợp"),
+        "{row}"
+    );
+    admin.quit().await?;
+    Ok(())
+}

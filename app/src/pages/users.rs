@@ -43,22 +43,41 @@ impl Directory {
         }
     }
 
-    /// Where a user of this role can be placed: fitting facilities, or provinces and communes.
+    /// Where a user of this role can be placed: provinces and communes for area roles, then the
+    /// facilities that fit the role (an integration system may take either).
     fn placements(&self, role: Option<Role>) -> Vec<(String, String)> {
-        match role {
-            Some(role) if role.belongs_to_area() => self
-                .areas
-                .iter()
-                .filter(|a| a.active && a.level != AreaLevel::LegacyDistrict)
-                .map(|a| (a.id.to_string(), a.name.clone()))
-                .collect(),
-            Some(role) => self
-                .facilities
-                .iter()
-                .filter(|f| f.active && role.fits_facility(f.facility_type))
-                .map(|f| (f.id.to_string(), f.name.clone()))
-                .collect(),
-            None => Vec::new(),
+        let Some(role) = role else {
+            return Vec::new();
+        };
+        let mut places = Vec::new();
+        if role.may_belong_to_area() {
+            places.extend(
+                self.areas
+                    .iter()
+                    .filter(|a| a.active && a.level != AreaLevel::LegacyDistrict)
+                    .map(|a| (a.id.to_string(), a.name.clone())),
+            );
+        }
+        if !role.belongs_to_area() {
+            places.extend(
+                self.facilities
+                    .iter()
+                    .filter(|f| f.active && role.fits_facility(f.facility_type))
+                    .map(|f| (f.id.to_string(), f.name.clone())),
+            );
+        }
+        places
+    }
+
+    /// The placement as the request wants it: `(facility, area)`, one of them set by what was
+    /// chosen (an area for area roles, a facility for facility roles, either for a system).
+    fn placement(&self, role: Role, chosen: &str) -> (Option<Uuid>, Option<Uuid>) {
+        let id = Uuid::parse_str(chosen).ok();
+        let is_area = id.is_some_and(|id| self.areas.iter().any(|a| a.id == id));
+        if role.belongs_to_area() || (role.may_belong_to_area() && is_area) {
+            (None, id)
+        } else {
+            (id, None)
         }
     }
 }
@@ -68,16 +87,6 @@ fn role_options(i18n: I18n) -> Vec<(String, String)> {
         .iter()
         .map(|role| (role.code().to_string(), role.label(i18n.lang()).to_string()))
         .collect()
-}
-
-/// The placement as the request wants it: a facility for facility roles, an area otherwise.
-fn placement(role: Role, chosen: &str) -> (Option<Uuid>, Option<Uuid>) {
-    let id = Uuid::parse_str(chosen).ok();
-    if role.belongs_to_area() {
-        (None, id)
-    } else {
-        (id, None)
-    }
 }
 
 #[component]
@@ -163,6 +172,7 @@ fn NewUserForm(
     let place = RwSignal::new(String::new());
     let feedback = Feedback::default();
 
+    let placer = directory.clone();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(chosen) = Role::from_code(&role.get_untracked()) else {
@@ -172,7 +182,7 @@ fn NewUserForm(
             );
             return;
         };
-        let (facility_id, area_id) = placement(chosen, &place.get_untracked());
+        let (facility_id, area_id) = placer.placement(chosen, &place.get_untracked());
         let request = NewUser {
             username: username.get_untracked(),
             full_name: full_name.get_untracked(),
@@ -338,10 +348,11 @@ fn EditUser(
     let role_code = RwSignal::new(role.code().to_string());
     let place = RwSignal::new(String::new());
     let feedback = Feedback::default();
+    let placer = directory.clone();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let new_role = Role::from_code(&role_code.get_untracked()).unwrap_or(role);
-        let (facility_id, area_id) = placement(new_role, &place.get_untracked());
+        let (facility_id, area_id) = placer.placement(new_role, &place.get_untracked());
         let change = UpdateUser {
             full_name: Some(name.get_untracked()),
             role: Some(new_role),

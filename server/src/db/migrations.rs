@@ -267,9 +267,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user_id, device_id)
     ) WITHOUT ROWID;
     "#,
-    // The standard exchanges (`exchange/`) page through one record type in server order.
+    // The standard exchanges (`exchange/`) page through one record type in server order, and find
+    // a child by personal id (as does the push's "registered elsewhere" check).
     r#"
     CREATE INDEX records_type_seq ON records(record_type, seq);
+    CREATE INDEX fact_children_personal_id ON fact_children(personal_id) WHERE personal_id IS NOT NULL;
     "#,
 ];
 

@@ -36,22 +36,31 @@ pub struct Facility {
 #[derive(Debug, Clone)]
 pub struct Places {
     pub root: Uuid,
+    /// The one facility the reach is narrowed to, if any.
+    pub only: Option<Uuid>,
     pub areas: HashMap<Uuid, Area>,
     pub facilities: HashMap<Uuid, Facility>,
 }
 
 impl Places {
     /// The user's area and the communes under it, with their facilities; `facility` narrows the
-    /// facilities to one of them (404 when it is not within reach).
+    /// facilities to one of them (404 when it is not within reach). A user placed at a facility
+    /// reaches that facility alone (its commune and province are still named).
     pub fn load(
         connection: &Connection,
         user: &SignedIn,
         facility: Option<Uuid>,
     ) -> Result<Places, ApiError> {
+        let facility = match (user.facility_id, facility) {
+            (Some(own), Some(asked)) if own != asked => return Err(ApiError::NotFound),
+            (Some(own), _) => Some(own),
+            (None, asked) => asked,
+        };
         let root = user.area_id;
         let mut statement = connection.prepare_cached(
             "SELECT id, code, name, level, parent_id, active FROM areas
-             WHERE (id = ?1 OR parent_id = ?1) AND level != 'legacy_district'",
+             WHERE (id = ?1 OR parent_id = ?1 OR id = (SELECT parent_id FROM areas WHERE id = ?1))
+               AND level != 'legacy_district'",
         )?;
         let areas = statement
             .query_map([root], |row| {
@@ -94,6 +103,7 @@ impl Places {
         }
         Ok(Places {
             root,
+            only: facility,
             areas,
             facilities,
         })

@@ -83,7 +83,8 @@ pub fn run(
                 }
             }
         };
-        let belongs_to_area = role.is_some_and(|r| r.belongs_to_area());
+        // An integration system with no facility named is placed on the commune (or province).
+        let belongs_to_area = role.is_some_and(|r| r.placed_on_area(facility_id.is_some()));
         let place = row.text("commune");
         let area_id = match (belongs_to_area, places.resolve(&place).as_slice()) {
             (false, _) => None,

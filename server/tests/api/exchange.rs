@@ -189,7 +189,17 @@ async fn the_export_is_paged_resumable_bounded_by_period_and_audited() {
     let app = &r.school.app;
     let commune = app.my_area(&r.school.token).await;
     let mut changes = Vec::new();
-    for _ in 0..4 {
+    // One of them with a personal id (its century-and-sex digit and year fit a boy born in the
+    // 2000s) and a pupil code, to be found by either.
+    let known = Uuid::now_v7();
+    let mut with_ids = child(&commune);
+    let born: chrono::NaiveDate =
+        serde_json::from_value(with_ids["date_of_birth"].clone()).unwrap();
+    let personal_id = format!("0202{:02}123456", chrono::Datelike::year(&born) % 100);
+    with_ids["personal_id"] = json!(personal_id);
+    with_ids["pupil_code"] = json!("HS2026-0042");
+    changes.push(change("child", known, &r.school.facility, with_ids));
+    for _ in 0..3 {
         changes.push(change(
             "child",
             Uuid::now_v7(),
@@ -197,8 +207,38 @@ async fn the_export_is_paged_resumable_bounded_by_period_and_audited() {
             child(&commune),
         ));
     }
-    push(app, &r.school.token, changes).await;
+    for outcome in push(app, &r.school.token, changes).await {
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
     let integrator = app.login("integrator", "demo").await;
+    for identifier in [
+        format!("urn:tam-an:sid:vn-personal-id|{personal_id}"),
+        personal_id.clone(),
+        "urn:tam-an:sid:vn-pupil-code|HS2026-0042".to_string(),
+    ] {
+        let path = format!(
+            "/api/fhir/Patient?identifier={}",
+            identifier.replace('|', "%7C")
+        );
+        let found = app.get(&path, &integrator).await;
+        assert_eq!(found.status, 200, "{}", found.json);
+        let patients = entries(&found.json, "Patient");
+        assert_eq!(patients.len(), 1, "{identifier}: {}", found.json);
+        assert_eq!(patients[0]["id"], json!(known));
+    }
+    let nobody = app
+        .get("/api/fhir/Patient?identifier=020200999999", &integrator)
+        .await;
+    assert!(entries(&nobody.json, "Patient").is_empty());
+    let wrong = app
+        .get("/api/fhir/Patient?identifier=http://other%7C1", &integrator)
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.json["fields"]["identifier"].is_string(),
+        "{}",
+        wrong.json
+    );
 
     let manifest = app
         .get("/api/fhir/$export?_type=Patient,Task", &integrator)
@@ -342,6 +382,38 @@ async fn only_integration_systems_read_fhir_and_only_within_their_area() {
     assert!(search.json["entry"].is_null(), "{}", search.json);
     let province = app.login("integrator", "demo").await;
     assert_eq!(app.get(&everything, &province).await.status, 200);
+
+    // A system placed at one facility (the school's, or the station's) reads that facility's
+    // records only, and cannot widen its reach with `facility=`.
+    let school_system = app
+        .new_user(&r.admin, "school_system", "integrator", &r.school.facility)
+        .await;
+    assert_eq!(app.get(&everything, &school_system).await.status, 200);
+    let station_system = app
+        .new_user(&r.admin, "station_system", "integrator", &r.station)
+        .await;
+    assert_eq!(app.get(&everything, &station_system).await.status, 404);
+    let (patients, _) = export_all(app, &station_system, "/api/fhir/$export/Patient").await;
+    assert!(patients.is_empty());
+    let widened = format!("/api/fhir/$export/Patient?facility={}", r.school.facility);
+    assert_eq!(app.get(&widened, &station_system).await.status, 404);
+    let organizations = app.get("/api/fhir/Organization", &station_system).await;
+    assert_eq!(entries(&organizations.json, "Organization").len(), 1);
+    // Placed at a facility or on an area, never both.
+    let both = app
+        .post(
+            "/api/users",
+            &r.admin,
+            json!({"username": "his_both", "full_name": "HIS", "role": "integrator",
+                   "facility_id": r.station, "area_id": other}),
+        )
+        .await;
+    assert_eq!(both.status, 422, "{}", both.json);
+    assert!(
+        both.json["fields"]["facility_id"].is_string(),
+        "{}",
+        both.json
+    );
 }
 
 /// The stand-in DHIS2, on a free port.

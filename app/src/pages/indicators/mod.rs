@@ -96,7 +96,9 @@ pub fn IndicatorsPage() -> impl IntoView {
     let session = use_session();
     let api = use_api();
     let user = session.user_untracked();
-    let aggregate = user.as_ref().is_some_and(|u| u.role.belongs_to_area());
+    let aggregate = user
+        .as_ref()
+        .is_some_and(|u| u.role.placed_on_area(u.facility_id.is_some()));
     let this_year = Period::year_of(today(sync.network));
     let year = RwSignal::new(this_year);
     let area = RwSignal::new(None::<Uuid>);

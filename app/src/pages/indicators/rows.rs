@@ -38,7 +38,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
         .unwrap_or_else(|| Period::year_of(today(sync.network)));
     let aggregate = session
         .user_untracked()
-        .is_some_and(|u| u.role.belongs_to_area());
+        .is_some_and(|u| u.role.placed_on_area(u.facility_id.is_some()));
     let server = LocalResource::new(move || {
         let path = format!("/api/indicators/rows?indicator={code}&{search}");
         async move { aggregate.then_some(api.get::<RowsView>(&path).await) }

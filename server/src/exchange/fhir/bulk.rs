@@ -34,6 +34,12 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     access::require(&user, Capability::ExchangeRecords)?;
     query.window()?;
+    if let Some(identifier) = &query.identifier {
+        return Err(ApiError::field(
+            "identifier",
+            Problem::UnknownValue(identifier.clone()),
+        ));
+    }
     if query.cursor.is_some() {
         return Err(ApiError::field(
             "_cursor",
@@ -106,6 +112,7 @@ fn clone_query(query: &PageQuery) -> PageQuery {
         cursor: query.cursor,
         count: query.count,
         types: query.types.clone(),
+        identifier: query.identifier.clone(),
     }
 }
 
@@ -126,6 +133,12 @@ pub async fn export_page(
         return Err(ApiError::field(
             "_type",
             Problem::UnknownValue("_type".into()),
+        ));
+    }
+    if let Some(identifier) = &query.identifier {
+        return Err(ApiError::field(
+            "identifier",
+            Problem::UnknownValue(identifier.clone()),
         ));
     }
     let page = load_page(&state, &user, resource_type.clone(), &query).await?;

@@ -109,6 +109,9 @@ pub struct PageQuery {
     /// Resource types, comma-separated (the manifest only; default all).
     #[serde(rename = "_type")]
     pub types: Option<String>,
+    /// Patient search only: `system|value` or a bare value, the personal id
+    /// (`urn:tam-an:sid:vn-personal-id`) or the pupil code (`urn:tam-an:sid:vn-pupil-code`).
+    pub identifier: Option<String>,
 }
 
 fn instant(field: &'static str, text: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
@@ -170,6 +173,9 @@ impl PageQuery {
         if let Some(count) = self.count {
             pairs.push(format!("_count={count}"));
         }
+        if let Some(identifier) = &self.identifier {
+            pairs.push(format!("identifier={}", urlencode(identifier)));
+        }
         pairs.push(format!("_cursor={cursor}"));
         pairs.join("&")
     }
@@ -226,6 +232,16 @@ async fn load_page(
     access::require(user, Capability::ExchangeRecords)?;
     known_type(&resource_type)?;
     let window = query.window()?;
+    let identifier = match (&query.identifier, resource_type.as_str()) {
+        (None, _) => None,
+        (Some(text), "Patient") => Some(read::Identifier::parse(text)?),
+        (Some(text), _) => {
+            return Err(ApiError::field(
+                "identifier",
+                Problem::UnknownValue(text.clone()),
+            ))
+        }
+    };
     let sensitive = access::sees_sensitive_answers(user);
     let signed_in = user.0.clone();
     let page = state
@@ -239,8 +255,11 @@ async fn load_page(
                     shown: Vec::new(),
                 });
             };
-            let rows = read::page(connection, &places, record_type, &window)?;
-            let next = (rows.len() == window.limit)
+            let rows = match &identifier {
+                Some(identifier) => read::children_by_identifier(connection, &places, identifier)?,
+                None => read::page(connection, &places, record_type, &window)?,
+            };
+            let next = (identifier.is_none() && rows.len() == window.limit)
                 .then(|| rows.last().map(|r| r.seq))
                 .flatten();
             let referrals: Vec<(Uuid, shared::referral::Referral)> = if resource_type == "Task" {

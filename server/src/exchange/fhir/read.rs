@@ -88,7 +88,7 @@ pub fn page(
             record_type.code(),
             window.after_seq,
             places.root,
-            window.facility,
+            places.only,
             since,
             until,
             window.limit as i64
@@ -107,6 +107,68 @@ fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         seq: row.get(3)?,
         updated: row.get(4)?,
     })
+}
+
+/// A child's identifier as a search names it.
+pub enum Identifier {
+    PersonalId(String),
+    PupilCode(String),
+}
+
+impl Identifier {
+    /// `system|value`, or a bare value (a personal id).
+    pub fn parse(text: &str) -> Result<Identifier, ApiError> {
+        let bad = || {
+            ApiError::field(
+                "identifier",
+                shared::validate::Problem::UnknownValue(text.to_string()),
+            )
+        };
+        let (system, value) = match text.split_once('|') {
+            Some((system, value)) => (system, value.trim()),
+            None => ("", text.trim()),
+        };
+        if value.is_empty() {
+            return Err(bad());
+        }
+        match system {
+            "" | super::systems::PERSONAL_ID => Ok(Identifier::PersonalId(value.to_string())),
+            super::systems::PUPIL_CODE => Ok(Identifier::PupilCode(value.to_string())),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The children with this identifier within the reach (the personal id through its index; a
+/// pupil code by reading the children's records).
+pub fn children_by_identifier(
+    connection: &Connection,
+    places: &Places,
+    identifier: &Identifier,
+) -> Result<Vec<Row>, ApiError> {
+    let ids: Vec<Uuid> = match identifier {
+        Identifier::PersonalId(value) => {
+            let mut statement =
+                connection.prepare_cached("SELECT id FROM fact_children WHERE personal_id = ?1")?;
+            let ids = statement.query_map([value], |row| row.get(0))?;
+            ids.collect::<Result<_, _>>()?
+        }
+        Identifier::PupilCode(value) => {
+            let mut statement = connection.prepare_cached(
+                "SELECT id FROM records WHERE record_type = 'child'
+                 AND json_extract(fields, '$.pupil_code') = ?1",
+            )?;
+            let ids = statement.query_map([value], |row| row.get(0))?;
+            ids.collect::<Result<_, _>>()?
+        }
+    };
+    let mut rows = Vec::new();
+    for id in ids {
+        if let Some(row) = one(connection, places, RecordType::Child, id)? {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }
 
 /// One record by id, when it is within the reach.
