@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Result};
 use calamine::{Data, Reader, Xlsx};
 use server::config::Policy;
+use shared::indicators::{Period, Span};
 use tests::{
     answer, child_with_consent, choose_target, click, click_link, fill, screenshot, sign_in,
     wait_for, wait_for_attr, wait_for_text, Stack, ONE_AT_A_TIME,
 };
+use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,16 +93,59 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
     );
     officer.back().await?;
 
+    // The six-month period that holds today, picked from the list.
+    let today = chrono::Utc::now()
+        .with_timezone(&shared::lang::vietnam_offset())
+        .date_naive();
+    let year = Period::year_of(today);
+    let half = if Span::Half(year, 1).period().contains(today) {
+        Span::Half(year, 1)
+    } else {
+        Span::Half(year, 2)
+    };
+    SelectElement::new(&wait_for(&officer, "#indicator-period").await?)
+        .await?
+        .select_by_value(&half.code())
+        .await?;
+    let from = shared::lang::format_date(half.period().from);
+    wait_for_text(&officer, "#indicator-scope", &from).await?;
+    wait_for_attr(&officer, "#indicator-I4", "data-percent", "100.0").await?;
+    // Printed (A4), the page carries the same title and a signature block.
+    let printed = officer
+        .find(By::Css("#print-title"))
+        .await?
+        .prop("textContent")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        printed.ends_with(&half.label(shared::lang::Lang::Vi).to_uppercase()),
+        "{printed}"
+    );
+    ensure!(officer.find(By::Css("#print-signatures")).await.is_ok());
     click(&officer, "#export-excel").await?;
     let workbook = wait_for_file(&downloads, ".xlsx").await?;
+    ensure!(
+        workbook.to_string_lossy().contains(&half.code()),
+        "{}",
+        workbook.display()
+    );
     let mut book: Xlsx<_> = calamine::open_workbook(&workbook)?;
     ensure!(book.sheet_names() == ["Tổng hợp", "I1", "I2", "I3", "I4", "I5"]);
     let summary = book.worksheet_range("Tổng hợp")?;
-    ensure!(
-        summary.get_value((1, 0)) == Some(&Data::String("Địa bàn/cơ sở: Tỉnh Lạng Sơn".into())),
-        "{:?}",
-        summary.get_value((1, 0))
-    );
+    let cell = |row: u32, col: u32| {
+        summary
+            .get_value((row, col))
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+    };
+    // The heading and the signature block of an administrative report.
+    ensure!(cell(0, 0) == "TỈNH LẠNG SƠN", "{}", cell(0, 0));
+    ensure!(cell(1, 0) == "Mã đơn vị: 20", "{}", cell(1, 0));
+    let label = half.label(shared::lang::Lang::Vi).to_uppercase();
+    ensure!(cell(2, 0).ends_with(&label), "{}", cell(2, 0));
+    ensure!(cell(3, 0).contains(&from), "{}", cell(3, 0));
+    ensure!(cell(4, 0).contains("Triệu Thị Lan"), "{}", cell(4, 0));
+    ensure!(cell(15, 0) == "NGƯỜI LẬP BIỂU" && cell(15, 3) == "THỦ TRƯỞNG ĐƠN VỊ");
     // I4: one child registered, one screened: 100%.
     ensure!(summary.get_value((9, 1)) == Some(&Data::Float(1.0)));
     ensure!(summary.get_value((9, 3)) == Some(&Data::Float(100.0)));

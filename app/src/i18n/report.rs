@@ -5,8 +5,20 @@
 pub struct ReportTexts {
     pub nav: &'static str,
     pub title: &'static str,
-    pub year: &'static str,
-    pub year_label: fn(i32) -> String,
+    /// The period picker: its label, the custom choice, its two dates and its error.
+    pub period: &'static str,
+    pub custom_period: &'static str,
+    pub from_date: &'static str,
+    pub to_date: &'static str,
+    pub custom_period_invalid: &'static str,
+    /// The printed report's heading and signature block.
+    pub print_nation: &'static str,
+    pub print_motto: &'static str,
+    pub print_prepared_by: &'static str,
+    pub print_head: &'static str,
+    pub print_sign_name: &'static str,
+    pub print_sign_seal: &'static str,
+    pub print_dated: fn(&str) -> String,
     pub area: &'static str,
     pub facility: &'static str,
     pub all_facilities: &'static str,
@@ -74,8 +86,25 @@ impl ReportTexts {
 pub static VI: ReportTexts = ReportTexts {
     nav: "Chỉ số",
     title: "Chỉ số chương trình",
-    year: "Năm báo cáo",
-    year_label: |y| format!("Năm {y} (01/12/{} – 30/11/{y})", y - 1),
+    period: "Kỳ báo cáo",
+    custom_period: "Tùy chọn từ ngày… đến ngày…",
+    from_date: "Từ ngày",
+    to_date: "Đến ngày",
+    custom_period_invalid:
+        "Khoảng thời gian không hợp lệ: ngày bắt đầu phải trước ngày kết thúc, tối đa hai năm.",
+    print_nation: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    print_motto: "Độc lập – Tự do – Hạnh phúc",
+    print_prepared_by: "NGƯỜI LẬP BIỂU",
+    print_head: "THỦ TRƯỞNG ĐƠN VỊ",
+    print_sign_name: "(Ký, ghi rõ họ tên)",
+    print_sign_seal: "(Ký tên, đóng dấu)",
+    print_dated: |day| {
+        let parts: Vec<&str> = day.split('/').collect();
+        match parts.as_slice() {
+            [d, m, y] => format!("……………, ngày {d} tháng {m} năm {y}"),
+            _ => format!("……………, {day}"),
+        }
+    },
     area: "Địa bàn",
     facility: "Cơ sở",
     all_facilities: "Tất cả cơ sở",
@@ -139,8 +168,19 @@ pub static VI: ReportTexts = ReportTexts {
 pub static EN: ReportTexts = ReportTexts {
     nav: "Indicators",
     title: "Programme indicators",
-    year: "Reporting year",
-    year_label: |y| format!("{y} (01/12/{} – 30/11/{y})", y - 1),
+    period: "Reporting period",
+    custom_period: "Custom dates…",
+    from_date: "From",
+    to_date: "To",
+    custom_period_invalid:
+        "Not a valid period: the start must come before the end, two years at most.",
+    print_nation: "SOCIALIST REPUBLIC OF VIET NAM",
+    print_motto: "Independence – Freedom – Happiness",
+    print_prepared_by: "PREPARED BY",
+    print_head: "HEAD OF UNIT",
+    print_sign_name: "(Signature, full name)",
+    print_sign_seal: "(Signature, seal)",
+    print_dated: |day| format!("……………, {day}"),
     area: "Area",
     facility: "Facility",
     all_facilities: "All facilities",

@@ -5,10 +5,11 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use chrono::{Datelike, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
 use shared::api::ErrorBody;
-use shared::indicators::{definitions, Hidden, Indicator, Ratio, Report, Suppression};
+use shared::indicators::{definitions, Hidden, Indicator, Ratio, Report, Span, Suppression};
 use shared::lang::{format_date, Lang};
 use uuid::Uuid;
 
@@ -24,6 +25,8 @@ pub struct ExportQuery {
     /// `xlsx` (default) or `csv`.
     pub format: Option<String>,
     pub year: Option<i32>,
+    /// Any period instead of a year (see `GET /api/indicators`).
+    pub period: Option<String>,
     pub area: Option<Uuid>,
     pub facility: Option<Uuid>,
 }
@@ -219,10 +222,132 @@ fn group_label(labels: &Labels, group: &str) -> &'static str {
     }
 }
 
+/// What heads a report, as Vietnamese administrative reports carry it: the unit and its code,
+/// the title for the period, and who made it and when (for the signature block).
+pub struct Heading {
+    pub unit: String,
+    pub code: Option<String>,
+    pub span: Span,
+    pub made_by: String,
+    /// In Vietnam's local time.
+    pub made_at: NaiveDateTime,
+}
+
+/// The heading rows 0–4 of the summary sheet.
+fn write_heading(
+    sheet: &mut Worksheet,
+    heading: &Heading,
+    report: &Report,
+    labels: &Labels,
+    title: &Format,
+) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, heading.unit.to_uppercase(), &bold)?;
+    sheet.write_string_with_format(
+        0,
+        3,
+        labels.t(
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "SOCIALIST REPUBLIC OF VIET NAM",
+        ),
+        &bold,
+    )?;
+    if let Some(code) = &heading.code {
+        sheet.write_string(
+            1,
+            0,
+            format!("{}: {code}", labels.t("Mã đơn vị", "Unit code")),
+        )?;
+    }
+    sheet.write_string_with_format(
+        1,
+        3,
+        labels.t(
+            "Độc lập – Tự do – Hạnh phúc",
+            "Independence – Freedom – Happiness",
+        ),
+        &bold,
+    )?;
+    sheet.write_string_with_format(2, 0, heading.span.title(labels.lang), title)?;
+    sheet.write_string(
+        3,
+        0,
+        format!(
+            "{}: {} ({} – {}) · {}: {}",
+            labels.t("Kỳ báo cáo", "Period"),
+            heading.span.label(labels.lang),
+            format_date(report.period.from),
+            format_date(report.period.to),
+            labels.t("Số liệu đến ngày", "Figures as of"),
+            format_date(report.as_of)
+        ),
+    )?;
+    sheet.write_string(
+        4,
+        0,
+        format!(
+            "{}: {} · {} {}",
+            labels.t("Người lập", "Prepared by"),
+            heading.made_by,
+            heading.made_at.format("%H:%M"),
+            format_date(heading.made_at.date())
+        ),
+    )?;
+    Ok(())
+}
+
+/// The signature block under the summary: where and when, who prepared it, the head of unit.
+fn write_signatures(
+    sheet: &mut Worksheet,
+    first_row: u32,
+    heading: &Heading,
+    labels: &Labels,
+) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    let italic = Format::new().set_italic();
+    let day = heading.made_at.date();
+    let dated = match labels.lang {
+        Lang::Vi => format!(
+            "……………, ngày {:02} tháng {:02} năm {}",
+            day.day(),
+            day.month(),
+            day.year()
+        ),
+        Lang::En => format!("……………, {}", format_date(day)),
+    };
+    sheet.write_string_with_format(first_row, 3, dated, &italic)?;
+    sheet.write_string_with_format(
+        first_row + 1,
+        0,
+        labels.t("NGƯỜI LẬP BIỂU", "PREPARED BY"),
+        &bold,
+    )?;
+    sheet.write_string_with_format(
+        first_row + 1,
+        3,
+        labels.t("THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT"),
+        &bold,
+    )?;
+    sheet.write_string_with_format(
+        first_row + 2,
+        0,
+        labels.t("(Ký, ghi rõ họ tên)", "(Signature, full name)"),
+        &italic,
+    )?;
+    sheet.write_string_with_format(
+        first_row + 2,
+        3,
+        labels.t("(Ký tên, đóng dấu)", "(Signature, seal)"),
+        &italic,
+    )?;
+    sheet.write_string(first_row + 6, 0, &heading.made_by)?;
+    Ok(())
+}
+
 /// The workbook: a summary sheet, then one sheet per indicator with its definition.
 pub fn workbook(
     report: &Report,
-    scope: &str,
+    heading: &Heading,
     s: Suppression,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
@@ -233,42 +358,10 @@ pub fn workbook(
     let wrap = Format::new().set_text_wrap();
     let percent = Format::new().set_num_format("0.0");
     let all = figures(report, s, &labels);
-    let period = format!(
-        "{} – {}",
-        format_date(report.period.from),
-        format_date(report.period.to)
-    );
     {
         let sheet = book.add_worksheet();
         sheet.set_name(labels.t("Tổng hợp", "Summary"))?;
-        sheet.write_string_with_format(
-            0,
-            0,
-            labels.t(
-                "BÁO CÁO CHĂM SÓC SỨC KHỎE TÂM THẦN TRẺ EM",
-                "CHILD MENTAL-HEALTH CARE REPORT",
-            ),
-            &title,
-        )?;
-        sheet.write_string(
-            1,
-            0,
-            format!("{}: {scope}", labels.t("Địa bàn/cơ sở", "Area/facility")),
-        )?;
-        sheet.write_string(
-            2,
-            0,
-            format!("{}: {period}", labels.t("Kỳ báo cáo", "Period")),
-        )?;
-        sheet.write_string(
-            3,
-            0,
-            format!(
-                "{}: {}",
-                labels.t("Số liệu đến ngày", "Figures as of"),
-                format_date(report.as_of)
-            ),
-        )?;
+        write_heading(sheet, heading, report, &labels, &title)?;
         let head = [
             labels.t("Chỉ số", "Indicator"),
             labels.t("Tử số", "Numerator"),
@@ -326,6 +419,7 @@ pub fn workbook(
                 ),
             )?;
         }
+        write_signatures(sheet, 14, heading, &labels)?;
         sheet.set_column_width(0, 62)?;
         sheet.set_column_width(1, 12)?;
         sheet.set_column_width(2, 12)?;
@@ -441,6 +535,7 @@ pub async fn export(
     }
     let scope_query = ScopeQuery {
         year: query.year,
+        period: query.period.clone(),
         area: query.area,
         facility: query.facility,
     };
@@ -454,11 +549,15 @@ pub async fn export(
         &state,
         &user,
         "indicators.export",
-        format!("scope={}; year={}; format={format}", scope.name, scope.year),
+        format!(
+            "scope={}; period={}; format={format}",
+            scope.name,
+            scope.span.code()
+        ),
         Vec::new(),
     )
     .await?;
-    let name = format!("bao-cao-{}-{}", scope.year, slug(&scope.name));
+    let name = format!("bao-cao-{}-{}", scope.span.code(), slug(&scope.name));
     if format == "csv" {
         return Ok(file(
             "text/csv; charset=utf-8",
@@ -466,7 +565,29 @@ pub async fn export(
             csv(&report, &scope.name, s, lang),
         ));
     }
-    let body = workbook(&report, &scope.name, s, lang)
+    let user_id = user.id;
+    let made_by: String = state
+        .db
+        .read(move |connection| {
+            Ok(connection.query_row(
+                "SELECT full_name FROM users WHERE id = ?1",
+                [user_id],
+                |row| row.get(0),
+            )?)
+        })
+        .await?;
+    let heading = Heading {
+        unit: scope.name.clone(),
+        code: scope.code.clone(),
+        span: scope.span,
+        made_by,
+        made_at: state
+            .clock
+            .now()
+            .with_timezone(&shared::lang::vietnam_offset())
+            .naive_local(),
+    };
+    let body = workbook(&report, &heading, s, lang)
         .map_err(|e| ApiError::Internal(format!("workbook: {e}")))?;
     Ok(file(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

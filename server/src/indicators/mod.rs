@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use shared::api::ErrorBody;
 use shared::indicators::{
     self, AgeBand, Indicator, IndicatorRow, IndicatorsView, Listed, Part, Period, Report, RowsView,
-    Suppression, ROWS_MAX,
+    Span, Suppression, ROWS_MAX,
 };
 use shared::lang::{vietnam_offset, Lang};
 use uuid::Uuid;
@@ -46,6 +46,9 @@ pub fn router() -> Router<AppState> {
 pub struct ScopeQuery {
     /// The reporting year: 1 December of the year before to 30 November (default: the current).
     pub year: Option<i32>,
+    /// Any period instead of a year: `2027-H1` (December–May), `2027-H2`, `2027-Q1`…`Q4`
+    /// (quarters from December), a month `2027-03`, or `2026-12-01..2027-01-15`.
+    pub period: Option<String>,
     /// An area (default: the officer's own); officers and administrators only.
     pub area: Option<Uuid>,
     /// One facility of the area.
@@ -55,6 +58,9 @@ pub struct ScopeQuery {
 /// Who and what a request reads.
 pub(crate) struct Scope {
     pub name: String,
+    /// The unit's official code (an area's administrative code, a facility's sector code).
+    pub code: Option<String>,
+    pub span: Span,
     pub facilities: HashSet<Uuid>,
     pub aggregate: bool,
     pub year: i32,
@@ -68,14 +74,27 @@ pub(crate) fn resolve(
     query: &ScopeQuery,
     today: NaiveDate,
 ) -> Result<Scope, ApiError> {
-    let year = query.year.unwrap_or_else(|| Period::year_of(today));
-    if !(2000..=2100).contains(&year) {
-        return Err(ApiError::Malformed(format!("year {year}")));
-    }
-    let period = Period::reporting_year(year);
+    let span = match &query.period {
+        Some(code) => Span::parse(code).ok_or_else(|| {
+            ApiError::field(
+                "period",
+                shared::validate::Problem::UnknownValue(code.clone()),
+            )
+        })?,
+        None => {
+            let year = query.year.unwrap_or_else(|| Period::year_of(today));
+            if !(2000..=2100).contains(&year) {
+                return Err(ApiError::Malformed(format!("year {year}")));
+            }
+            Span::Year(year)
+        }
+    };
+    let (year, period) = (span.year(), span.period());
     let reach = access::indicator_reach(user, query.area, query.facility)?;
     let mut scope = Scope {
         name: String::new(),
+        code: None,
+        span,
         facilities: HashSet::new(),
         aggregate: matches!(reach, access::IndicatorReach::Area(_)),
         year,
@@ -84,21 +103,21 @@ pub(crate) fn resolve(
     };
     let area = match reach {
         access::IndicatorReach::OwnFacility(own) => {
-            scope.name = connection.query_row(
-                "SELECT name FROM facilities WHERE id = ?1",
+            (scope.name, scope.code) = connection.query_row(
+                "SELECT name, code FROM facilities WHERE id = ?1",
                 [own],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )?;
             scope.facilities.insert(own);
             return Ok(scope);
         }
         access::IndicatorReach::Area(area) => area,
     };
-    let (name, parent): (String, Option<Uuid>) = connection
+    let (name, parent, code): (String, Option<Uuid>, String) = connection
         .query_row(
-            "SELECT name, parent_id FROM areas WHERE id = ?1",
+            "SELECT name, parent_id, code FROM areas WHERE id = ?1",
             [area],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?
         .ok_or(ApiError::NotFound)?;
@@ -106,19 +125,25 @@ pub(crate) fn resolve(
         return Err(ApiError::Forbidden);
     }
     scope.name = name;
+    scope.code = Some(code);
     let mut statement = connection.prepare_cached(
-        "SELECT f.id, f.name FROM facilities f JOIN areas a ON a.id = f.area_id
+        "SELECT f.id, f.name, f.code FROM facilities f JOIN areas a ON a.id = f.area_id
          WHERE a.id = ?1 OR a.parent_id = ?1",
     )?;
     let rows = statement.query_map([area], |row| {
-        Ok((row.get::<_, Uuid>(0)?, row.get::<_, String>(1)?))
+        Ok((
+            row.get::<_, Uuid>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, Option<String>>(2)?,
+        ))
     })?;
     for row in rows {
-        let (id, name) = row?;
+        let (id, name, code) = row?;
         match query.facility {
             Some(wanted) if wanted != id => {}
             Some(_) => {
                 scope.name = name;
+                scope.code = code;
                 scope.facilities.insert(id);
             }
             None => {
@@ -224,7 +249,7 @@ pub async fn report(
         &state,
         &user,
         "indicators.read",
-        format!("scope={}; year={}", scope.name, scope.year),
+        format!("scope={}; period={}", scope.name, scope.span.code()),
         Vec::new(),
     )
     .await?;
@@ -248,6 +273,8 @@ pub struct RowsQuery {
     /// I1 to I5.
     pub indicator: String,
     pub year: Option<i32>,
+    /// Any period instead of a year (see [`ScopeQuery::period`]).
+    pub period: Option<String>,
     pub area: Option<Uuid>,
     pub facility: Option<Uuid>,
 }
@@ -261,7 +288,7 @@ fn pseudonym(salt: &[u8], scope: &Scope, indicator: Indicator, id: Uuid) -> Stri
         format!(
             "\n{}\n{}\n{}\n{id}",
             scope.name,
-            scope.year,
+            scope.span.code(),
             indicator.code()
         )
         .as_bytes(),
@@ -293,6 +320,7 @@ pub async fn rows(
     let signed_in = user.0.clone();
     let scope_query = ScopeQuery {
         year: query.year,
+        period: query.period.clone(),
         area: query.area,
         facility: query.facility,
     };

@@ -436,3 +436,116 @@ async fn one_child_registered_at_two_facilities_is_counted_once() {
         view.json["report"]["i4"]
     );
 }
+
+/// The half of the reporting year the test screenings (yesterday) fall in.
+fn this_half() -> shared::indicators::Span {
+    let yesterday = days::today() - chrono::Duration::days(1);
+    let year = shared::indicators::Period::year_of(yesterday);
+    let first = shared::indicators::Span::Half(year, 1);
+    if first.period().contains(yesterday) {
+        first
+    } else {
+        shared::indicators::Span::Half(year, 2)
+    }
+}
+
+#[tokio::test]
+async fn any_period_is_reported_with_the_heading_and_signatures_of_an_administrative_report() {
+    let r = referred().await;
+    let app = &r.school.app;
+    let half = this_half();
+    let reply = app
+        .get(
+            &format!("/api/indicators?period={}", half.code()),
+            &r.school.token,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    let period = &reply.json["report"]["period"];
+    assert_eq!(period["from"], json!(half.period().from));
+    assert_eq!(period["to"], json!(half.period().to));
+    let i4 = reply.json["report"]["i4"].clone();
+    assert_eq!(i4["numerator"], 1);
+    // A month and a range are periods too: the month the child was screened in (yesterday)
+    // holds the screening, days long before it do not.
+    let screened = days::today() - chrono::Duration::days(1);
+    let month = shared::indicators::Span::Month(
+        chrono::Datelike::year(&screened),
+        chrono::Datelike::month(&screened),
+    );
+    let earlier = days::today() - chrono::Duration::days(70);
+    for (code, screened) in [
+        (month.code(), 1),
+        (
+            format!("{}..{}", earlier, earlier + chrono::Duration::days(5)),
+            0,
+        ),
+    ] {
+        let reply = app
+            .get(&format!("/api/indicators?period={code}"), &r.school.token)
+            .await;
+        assert_eq!(reply.status, 200, "{code}: {}", reply.json);
+        assert_eq!(reply.json["report"]["i4"]["numerator"], screened, "{code}");
+    }
+    for bad in ["2027-H3", "2027-13", "2020-01-01..2027-01-01", "soon"] {
+        let reply = app
+            .get(&format!("/api/indicators?period={bad}"), &r.school.token)
+            .await;
+        assert_eq!(reply.status, 422, "{bad}");
+        assert!(
+            reply.json["fields"]["period"].is_string(),
+            "{bad}: {}",
+            reply.json
+        );
+    }
+
+    let file = app
+        .get(
+            &format!("/api/indicators/export?period={}", half.code()),
+            &r.school.token,
+        )
+        .await;
+    assert_eq!(file.status, 200);
+    let disposition = file.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains(&format!("bao-cao-{}-", half.code())),
+        "{disposition}"
+    );
+    let mut book = Xlsx::new(Cursor::new(file.bytes)).expect("a workbook");
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    let cell = |row: u32, col: u32| {
+        summary
+            .get_value((row, col))
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(0, 0), "TRƯỜNG THCS TAM THANH");
+    assert_eq!(cell(1, 0), "Mã đơn vị: 20THCS001");
+    assert_eq!(cell(0, 3), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+    assert!(
+        cell(2, 0).ends_with(&half.label(shared::lang::Lang::Vi).to_uppercase()),
+        "{}",
+        cell(2, 0)
+    );
+    assert!(
+        cell(3, 0).contains(&days::dmy(half.period().from)),
+        "{}",
+        cell(3, 0)
+    );
+    assert!(cell(4, 0).contains("Hoàng Thị Mai"), "{}", cell(4, 0));
+    assert_eq!(cell(15, 0), "NGƯỜI LẬP BIỂU");
+    assert_eq!(cell(15, 3), "THỦ TRƯỞNG ĐƠN VỊ");
+    assert_eq!(cell(20, 0), "Hoàng Thị Mai");
+    // The workbook's figure is the dashboard's.
+    assert_eq!(
+        summary.get_value((9, 1)),
+        Some(&Data::Float(i4["numerator"].as_f64().unwrap()))
+    );
+    assert_eq!(
+        summary.get_value((9, 2)),
+        Some(&Data::Float(i4["denominator"].as_f64().unwrap()))
+    );
+}

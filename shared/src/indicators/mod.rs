@@ -19,6 +19,7 @@ mod definitions;
 mod figures;
 mod listing;
 mod projection;
+mod span;
 mod suppress;
 
 pub use compute::{compute, rows, Part};
@@ -30,6 +31,7 @@ pub use definitions::{definitions, Definition};
 pub use figures::{figures, Figure};
 pub use listing::{listing, Listed, Listing};
 pub use projection::{in_force, project, Fact};
+pub use span::{Span, CUSTOM_MAX_DAYS};
 pub use suppress::Hidden;
 
 use chrono::{Datelike, NaiveDate};

@@ -29,11 +29,15 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     let query = choice.query();
     let failure = RwSignal::new(None::<String>);
     let export_query = StoredValue::new(choice.query());
-    let year = choice.year;
+    let span = choice.span;
     let download = move |format: &'static str| {
-        // ADX (for DHIS2) covers the user's whole area for the reporting year.
+        // ADX (for DHIS2) covers the user's whole area for the chosen period.
         let (path, name) = if format == "adx" {
-            (format!("/api/adx?period={year}"), format!("adx-{year}.xml"))
+            let period = span.code();
+            (
+                format!("/api/adx?period={period}"),
+                format!("adx-{period}.xml"),
+            )
         } else {
             (
                 format!(
@@ -98,7 +102,14 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     let i5 = report.i5.clone();
     let count = |key: &str, value: u32| s.count_in(&report, key, value);
     let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| i18n.lang().decimal(d, 1));
+    let title = span.title(lang);
     view! {
+        // On paper (A4) the page opens as an administrative report does.
+        <header class="print-only print-heading">
+            <p class="print-motto"><strong>{i18n.rp().print_nation}</strong><br/><strong>{i18n.rp().print_motto}</strong></p>
+            <p><strong>{shown.scope.to_uppercase()}</strong></p>
+            <h2 id="print-title">{title}</h2>
+        </header>
         <p class="lead" id="indicator-scope">{(i18n.rp().as_of)(&shown.scope, &format_date(report.period.from), &format_date(report.as_of))}</p>
         <p class="muted">{if shown.aggregate { (i18n.rp().aggregate)(s.below) } else { i18n.rp().local.to_string() }}</p>
         <p class="actions no-print">
@@ -192,6 +203,10 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
             </table>
             </div>
         </article>
+        <footer class="print-only print-signatures" id="print-signatures">
+            <div><strong>{i18n.rp().print_prepared_by}</strong><br/><em>{i18n.rp().print_sign_name}</em></div>
+            <div><em>{(i18n.rp().print_dated)(&format_date(report.as_of))}</em><br/><strong>{i18n.rp().print_head}</strong><br/><em>{i18n.rp().print_sign_seal}</em></div>
+        </footer>
     }
 }
 

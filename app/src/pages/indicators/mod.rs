@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use shared::api::{CurrentUser, Facility};
 use shared::indicators::{
-    compute, Dataset, FacilityFact, IndicatorsView, Period, RecordRef, Suppression,
+    compute, Dataset, FacilityFact, IndicatorsView, Period, RecordRef, Span, Suppression,
 };
 use shared::lang::vietnam_offset;
 use shared::role::Role;
@@ -70,7 +70,7 @@ pub fn local_dataset(
 /// What the user chose to look at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
-    pub year: i32,
+    pub span: Span,
     pub area: Option<Uuid>,
     pub facility: Option<Uuid>,
 }
@@ -78,7 +78,7 @@ pub struct Choice {
 impl Choice {
     /// The query string the server's indicator endpoints take.
     pub fn query(&self) -> String {
-        let mut q = format!("year={}", self.year);
+        let mut q = format!("period={}", self.span.code());
         if let Some(area) = self.area {
             q.push_str(&format!("&area={area}"));
         }
@@ -99,12 +99,15 @@ pub fn IndicatorsPage() -> impl IntoView {
     let aggregate = user
         .as_ref()
         .is_some_and(|u| u.role.placed_on_area(u.facility_id.is_some()));
-    let this_year = Period::year_of(today(sync.network));
-    let year = RwSignal::new(this_year);
+    let day = today(sync.network);
+    let this_year = Period::year_of(day);
+    // The report due next is shown first: after 30 November, the new year's six-month report.
+    let span = RwSignal::new(Span::due_next(day));
+    let custom = RwSignal::new(false);
     let area = RwSignal::new(None::<Uuid>);
     let facility = RwSignal::new(None::<Uuid>);
     let choice = Memo::new(move |_| Choice {
-        year: year.get(),
+        span: span.get(),
         area: area.get(),
         facility: facility.get(),
     });
@@ -130,11 +133,11 @@ pub fn IndicatorsPage() -> impl IntoView {
             sync.records
                 .with(|records| local_dataset(records, facilities, &user))
         });
-        let y = year.get();
+        let chosen = span.get();
         Some(IndicatorsView {
             scope: user.facility_name.clone().unwrap_or_default(),
-            year: y,
-            report: compute(&data, Period::reporting_year(y), day),
+            year: chosen.year(),
+            report: compute(&data, chosen.period(), day),
             suppress_below: 0,
             aggregate: false,
         })
@@ -149,11 +152,31 @@ pub fn IndicatorsPage() -> impl IntoView {
         <section class="page indicators-page">
             <h1>{move || i18n.rp().title}</h1>
             <div class="filters no-print">
-                <label>{move || i18n.rp().year} " "
-                    <select id="indicator-year" on:change=move |e| year.set(event_target_value(&e).parse().unwrap_or(this_year))>
-                        {(0..3).map(|back| { let y = this_year - back; view! { <option value=y.to_string()>{move || (i18n.rp().year_label)(y)}</option> } }).collect_view()}
+                <label>{move || i18n.rp().period} " "
+                    <select id="indicator-period" on:change=move |e| {
+                        let value = event_target_value(&e);
+                        custom.set(value == "custom");
+                        if let Some(chosen) = Span::parse(&value) { span.set(chosen); }
+                    }>
+                        {move || {
+                            let lang = i18n.lang();
+                            let chosen = span.get_untracked();
+                            (0..2).flat_map(|back| Span::choices(this_year - back)).map(|s| {
+                                let p = s.period();
+                                let label = if matches!(s, Span::Month(..)) {
+                                    s.label(lang)
+                                } else {
+                                    format!("{} ({} – {})", s.label(lang), shared::lang::format_date(p.from), shared::lang::format_date(p.to))
+                                };
+                                view! { <option value=s.code() selected=s == chosen>{label}</option> }
+                            }).collect_view()
+                        }}
+                        <option value="custom">{move || i18n.rp().custom_period}</option>
                     </select>
                 </label>
+                <Show when=move || custom.get()>
+                    <CustomPeriod span=span/>
+                </Show>
                 <Show when=move || aggregate>
                     <label>{move || i18n.rp().area} " "
                         <select id="indicator-area" on:change=move |e| { area.set(Uuid::parse_str(&event_target_value(&e)).ok()); facility.set(None); }>
@@ -199,5 +222,32 @@ pub fn IndicatorsPage() -> impl IntoView {
 pub fn suppression(view: &IndicatorsView) -> Suppression {
     Suppression {
         below: view.suppress_below,
+    }
+}
+
+/// Two dates for a period of the user's own choosing (at most two reporting years).
+#[component]
+fn CustomPeriod(span: RwSignal<Span>) -> impl IntoView {
+    let i18n = use_i18n();
+    let initial = span.get_untracked().period();
+    let from = RwSignal::new(initial.from.to_string());
+    let to = RwSignal::new(initial.to.to_string());
+    let invalid = RwSignal::new(false);
+    let apply =
+        move || match Span::parse(&format!("{}..{}", from.get_untracked(), to.get_untracked())) {
+            Some(chosen) => {
+                invalid.set(false);
+                span.set(chosen);
+            }
+            None => invalid.set(true),
+        };
+    view! {
+        <label>{move || i18n.rp().from_date} " "
+            <input type="date" id="indicator-from" prop:value=from on:change=move |e| { from.set(event_target_value(&e)); apply(); }/>
+        </label>
+        <label>{move || i18n.rp().to_date} " "
+            <input type="date" id="indicator-to" prop:value=to on:change=move |e| { to.set(event_target_value(&e)); apply(); }/>
+        </label>
+        {move || invalid.get().then(|| view! { <p class="notice error" role="alert">{i18n.rp().custom_period_invalid}</p> })}
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::child::Child;
-use shared::indicators::{rows, Indicator, IndicatorRow, Part, Period, RowsView, ROWS_MAX};
+use shared::indicators::{rows, Indicator, IndicatorRow, Part, RowsView, Span, ROWS_MAX};
 use shared::lang::format_date;
 
 use super::{local_dataset, today};
@@ -26,16 +26,15 @@ pub fn IndicatorRowsPage() -> impl IntoView {
     let code = params.with_untracked(|p| p.get("code")).unwrap_or_default();
     let indicator = Indicator::from_code(&code);
     let search = query.with_untracked(|q| {
-        ["year", "area", "facility"]
+        ["period", "area", "facility"]
             .iter()
             .filter_map(|k| q.get(k).map(|v| format!("{k}={v}")))
             .collect::<Vec<_>>()
             .join("&")
     });
-    let year: i32 = query
-        .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| Period::year_of(today(sync.network)));
+    let span = query
+        .with_untracked(|q| q.get("period").and_then(|p| Span::parse(&p)))
+        .unwrap_or_else(|| Span::due_next(today(sync.network)));
     let aggregate = session
         .user_untracked()
         .is_some_and(|u| u.role.placed_on_area(u.facility_id.is_some()));
@@ -55,7 +54,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                 .network
                 .facilities
                 .with(|facilities| local_dataset(records, facilities, &user));
-            let period = Period::reporting_year(year);
+            let period = span.period();
             let mut found = rows(&data, period, day, indicator);
             found.sort_by_key(|(_, part, _)| *part != Part::Numerator);
             let total = found.len();

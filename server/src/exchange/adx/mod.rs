@@ -20,7 +20,7 @@ use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use shared::api::ErrorBody;
-use shared::indicators::{self, Period};
+use shared::indicators::{self, Period, Span};
 use shared::role::Capability;
 use shared::validate::Problem;
 use uuid::Uuid;
@@ -45,82 +45,27 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AdxQuery {
-    /// A reporting year (`2026`: 1 December 2025 to 30 November 2026) or a month (`2026-03`);
-    /// default: the current reporting year. DHIS2 JSON takes months only.
+    /// A reporting year (`2026`: 1 December 2025 to 30 November 2026), a half (`2026-H1`), a
+    /// quarter (`2026-Q2`), a month (`2026-03`) or a range (`2026-01-01..2026-01-31`); default:
+    /// the current reporting year. DHIS2 JSON takes months only.
     pub period: Option<String>,
 }
 
-/// The period asked: a reporting year or a month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Asked {
-    Year(i32),
-    Month(i32, u32),
+/// The period asked, as the indicators read it ([`Span`]: a reporting year, half, quarter,
+/// month or range); default the current reporting year.
+fn asked(text: Option<&str>, today: NaiveDate) -> Result<Span, ApiError> {
+    match text {
+        None => Ok(Span::Year(Period::year_of(today))),
+        Some(code) => Span::parse(code)
+            .ok_or_else(|| ApiError::field("period", Problem::UnknownValue(code.to_string()))),
+    }
 }
 
-impl Asked {
-    pub fn parse(text: Option<&str>, today: NaiveDate) -> Result<Asked, ApiError> {
-        let bad = || {
-            ApiError::field(
-                "period",
-                Problem::UnknownValue(text.unwrap_or_default().to_string()),
-            )
-        };
-        let Some(text) = text else {
-            return Ok(Asked::Year(Period::year_of(today)));
-        };
-        let asked = match text.split_once('-') {
-            None => Asked::Year(text.parse().map_err(|_| bad())?),
-            Some((year, month)) if month.len() == 2 => {
-                let month: u32 = month.parse().map_err(|_| bad())?;
-                if !(1..=12).contains(&month) {
-                    return Err(bad());
-                }
-                Asked::Month(year.parse().map_err(|_| bad())?, month)
-            }
-            Some(_) => return Err(bad()),
-        };
-        let year = match asked {
-            Asked::Year(y) | Asked::Month(y, _) => y,
-        };
-        if !(2000..=2100).contains(&year) {
-            return Err(bad());
-        }
-        Ok(asked)
-    }
-
-    pub fn period(self) -> Period {
-        match self {
-            Asked::Year(year) => Period::reporting_year(year),
-            Asked::Month(year, month) => {
-                let from = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
-                let next = if month == 12 {
-                    NaiveDate::from_ymd_opt(year + 1, 1, 1)
-                } else {
-                    NaiveDate::from_ymd_opt(year, month + 1, 1)
-                };
-                Period {
-                    from,
-                    to: next.and_then(|d| d.pred_opt()).unwrap_or(from),
-                }
-            }
-        }
-    }
-
-    /// ADX's period: the start date and an ISO 8601 duration.
-    pub fn iso(self) -> String {
-        let period = self.period();
-        match self {
-            Asked::Year(_) => format!("{}/P1Y", period.from),
-            Asked::Month(..) => format!("{}/P1M", period.from),
-        }
-    }
-
-    /// DHIS2's period id: months only (DHIS2 has no year starting on 1 December).
-    pub fn dhis2(self) -> Option<String> {
-        match self {
-            Asked::Month(year, month) => Some(format!("{year}{month:02}")),
-            Asked::Year(_) => None,
-        }
+/// DHIS2's period id: months only (DHIS2 has no year, half or quarter starting on 1 December).
+fn dhis2_period(span: Span) -> Option<String> {
+    match span {
+        Span::Month(year, month) => Some(format!("{year}{month:02}")),
+        _ => None,
     }
 }
 
@@ -129,7 +74,7 @@ impl Asked {
 async fn groups(
     state: &AppState,
     user: &AuthUser,
-    asked: Asked,
+    asked: Span,
 ) -> Result<(Vec<Group>, Settings), ApiError> {
     let exact = user.role.can(Capability::ExchangeRecords);
     if !exact && !user.role.belongs_to_area() {
@@ -212,7 +157,7 @@ pub async fn adx(
     Query(query): Query<AdxQuery>,
 ) -> Result<Response, ApiError> {
     let today = Settings::of(&state).today;
-    let asked = Asked::parse(query.period.as_deref(), today)?;
+    let asked = asked(query.period.as_deref(), today)?;
     let (groups, _) = groups(&state, &user, asked).await?;
     let mapping = mapping(&state);
     let (xml, values) = adx_xml(&mapping, &groups, &asked.iso(), state.clock.now());
@@ -244,11 +189,11 @@ pub async fn dhis2_json(
 ) -> Result<Response, ApiError> {
     let today = Settings::of(&state).today;
     let default_month = format!("{}-{:02}", today.year(), today.month());
-    let asked = Asked::parse(
+    let asked = asked(
         Some(query.period.as_deref().unwrap_or(&default_month)),
         today,
     )?;
-    let period = asked.dhis2().ok_or_else(|| {
+    let period = dhis2_period(asked).ok_or_else(|| {
         ApiError::field(
             "period",
             Problem::UnknownValue(query.period.clone().unwrap_or_default()),
