@@ -26,6 +26,7 @@ pub mod instruments;
 pub mod listen;
 pub mod openapi;
 pub mod read_log;
+pub mod reports;
 pub mod seed;
 pub mod slips;
 pub mod static_files;
@@ -108,6 +109,7 @@ pub fn app(state: AppState) -> Router {
         .merge(indicators::router())
         .merge(import::router())
         .merge(exchange::router())
+        .merge(reports::router())
         // Unknown API paths are JSON 404s, never the app's shell.
         .route(
             "/api/{*rest}",

@@ -28,6 +28,7 @@ pub mod retry;
 pub mod role;
 pub mod screening;
 pub mod shape;
+pub mod submission;
 pub mod sync;
 pub mod text;
 pub mod urgent;

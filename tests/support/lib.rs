@@ -145,6 +145,23 @@ impl Stack {
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
+    /// Adds an area user (an officer) with password `demo`, placed on the commune of the named
+    /// facility.
+    pub async fn add_commune_user(
+        &self,
+        username: &str,
+        full_name: &str,
+        role: &str,
+        facility: &str,
+    ) -> Result<()> {
+        self.add_user(username, full_name, role, facility).await?;
+        self.execute(&format!(
+            "UPDATE users SET facility_id = NULL WHERE username = '{}'",
+            username.replace('\'', "''")
+        ))
+        .await
+    }
+
     /// Runs SQL on the server's database (what an administrator's action would change).
     pub async fn execute(&self, sql: &str) -> Result<()> {
         let sql = sql.to_string();

@@ -180,3 +180,44 @@ async fn wait_for_file(dir: &std::path::Path, suffix: &str) -> Result<std::path:
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_submits_its_report_and_the_province_sees_it_submitted() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    stack
+        .add_commune_user(
+            "canbo.xa",
+            "Đinh Văn Xã",
+            "officer",
+            "Trường THCS Tam Thanh",
+        )
+        .await?;
+    let commune = stack.browser().await?;
+    sign_in(&commune, &stack.url, "canbo.xa", "demo").await?;
+    wait_for_text(&commune, "#greeting", "Đinh Văn Xã").await?;
+    click(&commune, ".mainnav a[href='/indicators']").await?;
+    wait_for_text(&commune, "#own-submission", "Chưa nộp").await?;
+    click(&commune, "#submit-report").await?;
+    wait_for_text(&commune, "#own-submission", "Đã nộp lúc").await?;
+    wait_for_text(&commune, "#own-submission", "Đinh Văn Xã").await?;
+    // The commune also sees its facilities, none of which has submitted.
+    wait_for_text(&commune, "#submissions", "Trường THCS Tam Thanh").await?;
+    screenshot(&commune, "indicators-submitted").await?;
+    commune.quit().await?;
+
+    let province = stack.browser().await?;
+    sign_in(&province, &stack.url, "officer", "demo").await?;
+    wait_for_text(&province, "#greeting", "Triệu Thị Lan").await?;
+    click(&province, ".mainnav a[href='/indicators']").await?;
+    let row = wait_for_text(&province, "#submissions", "Đinh Văn Xã").await?;
+    let text = row.text().await?;
+    ensure!(
+        text.contains("Đã nộp lúc") && text.contains("Chưa nộp"),
+        "{text}"
+    );
+    // The province receives and does not submit.
+    ensure!(province.find(By::Css("#submit-report")).await.is_err());
+    province.quit().await?;
+    Ok(())
+}

@@ -273,6 +273,21 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX records_type_seq ON records(record_type, seq);
     CREATE INDEX fact_children_personal_id ON fact_children(personal_id) WHERE personal_id IS NOT NULL;
     "#,
+    // Reports a unit submitted to the province (`reports.rs`): each kept as sent, the latest counts.
+    r#"
+    CREATE TABLE report_submissions (
+        id           BLOB PRIMARY KEY,
+        unit_id      BLOB NOT NULL,
+        unit_kind    TEXT NOT NULL CHECK (unit_kind IN ('commune', 'facility')),
+        unit_name    TEXT NOT NULL,
+        period       TEXT NOT NULL,
+        user_id      BLOB NOT NULL REFERENCES users(id),
+        submitted_by TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        report       TEXT NOT NULL
+    );
+    CREATE INDEX report_submissions_period ON report_submissions(period, submitted_at);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

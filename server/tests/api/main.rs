@@ -17,6 +17,7 @@ mod screening;
 mod slow_clients;
 mod static_files;
 mod storage;
+mod submissions;
 mod sync;
 mod trust;
 mod urgent;

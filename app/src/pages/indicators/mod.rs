@@ -7,6 +7,7 @@
 pub mod charts;
 pub mod dashboard;
 pub mod rows;
+pub mod submit;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -214,6 +215,10 @@ pub fn IndicatorsPage() -> impl IntoView {
                 };
                 view! { <dashboard::Dashboard shown=shown choice=choice.get()/> }.into_any()
             }}
+            {user.clone().map(|user| {
+                let chosen = Memo::new(move |_| span.get());
+                view! { <submit::Submissions span=chosen user=user/> }
+            })}
         </section>
     }
 }
