@@ -307,7 +307,7 @@ impl AboutChild for Circumstance {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CareKind {
     Kinship,
@@ -325,6 +325,21 @@ impl CareKind {
         CareKind::SocialAssistanceFacility,
         CareKind::NoneYet,
     ];
+
+    /// The stable code, as serde writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            CareKind::Kinship => "kinship",
+            CareKind::NonRelativeFamily => "non_relative_family",
+            CareKind::Adoption => "adoption",
+            CareKind::SocialAssistanceFacility => "social_assistance_facility",
+            CareKind::NoneYet => "none_yet",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CareKind> {
+        CareKind::ALL.into_iter().find(|k| k.code() == code)
+    }
 
     /// Alternative care, as indicator I2 counts it (100% of orphans must be in it).
     pub fn is_alternative_care(self) -> bool {
@@ -384,6 +399,18 @@ pub fn current_care(arrangements: &[CareArrangement], on: NaiveDate) -> Option<&
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn care_kind_codes_are_their_serde_names() {
+        for kind in CareKind::ALL {
+            assert_eq!(CareKind::from_code(kind.code()), Some(kind));
+            assert_eq!(
+                serde_json::to_string(&kind).unwrap(),
+                format!("\"{}\"", kind.code())
+            );
+        }
+    }
+
     use super::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {

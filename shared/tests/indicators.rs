@@ -213,6 +213,16 @@ fn each_indicator_has_its_known_answer() {
     assert_eq!(report.i1_still_open, 1, "child 3 has days left");
     // I2: orphans 2 and 4 at the end (5's ended); only 2 is in alternative care now.
     assert_eq!(report.i2, ratio(1, 2));
+    // By the arrangement in force at the end: 2 in kinship care, 4 with none yet.
+    let by_care: Vec<(&str, Ratio)> = report
+        .i2_by_care
+        .iter()
+        .map(|l| (l.key.as_str(), l.ratio))
+        .collect();
+    assert_eq!(
+        by_care,
+        [("kinship", ratio(1, 1)), ("none_yet", ratio(0, 1))]
+    );
     // I3: schools A (counsellor) and C (session) of A, B, C.
     assert_eq!(report.i3, ratio(2, 3));
     // I4: five of six children screened.

@@ -110,6 +110,9 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
         ratio("I1", "month", format!("{:02}/{}", m.month, m.year), m.i1);
     }
     ratio("I2", "total", total.clone(), report.i2);
+    for l in &report.i2_by_care {
+        ratio("I2", "care", labels.breakdown_key("care", &l.key), l.ratio);
+    }
     ratio("I3", "total", total.clone(), report.i3);
     ratio("I4", "total", total.clone(), report.i4);
     for (group, lines) in [
@@ -185,13 +188,14 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
     );
     let days =
         |d: Option<f64>| d.map_or(Value::Empty, |d| Value::Number((d * 10.0).round() / 10.0));
+    // Hours: most referrals are opened within a day or two, which days would round away.
     count(
         "I5",
-        "days_to_received",
+        "hours_to_received",
         labels
-            .t("Số ngày trung vị đến khi nhận", "Median days to received")
+            .t("Số giờ trung vị đến khi nhận", "Median hours to received")
             .into(),
-        days(report.i5.median_days_to_received),
+        days(report.i5.median_days_to_received.map(|d| d * 24.0)),
     );
     count(
         "I5",
@@ -210,11 +214,12 @@ fn group_label(labels: &Labels, group: &str) -> &'static str {
         "age" => labels.t("Nhóm tuổi", "Age band"),
         "sex" => labels.t("Giới tính", "Sex"),
         "ethnicity" => labels.t("Dân tộc", "Ethnicity"),
+        "care" => labels.t("Hình thức chăm sóc", "Form of care"),
         "instrument" => labels.t("Công cụ sàng lọc (số lượt)", "Instrument (screenings)"),
         "month" => labels.t("Tháng", "Month"),
         "area" => labels.t("Xã/phường", "Commune/ward"),
         "facility" => labels.t("Cơ sở", "Facility"),
-        "still_open" | "sent" | "open_overdue" | "days_to_received" | "days_to_attended" => {
+        "still_open" | "sent" | "open_overdue" | "hours_to_received" | "days_to_attended" => {
             labels.t("Số liệu", "Figure")
         }
         "declined" | "feedback" => labels.t("Tỷ lệ", "Share"),

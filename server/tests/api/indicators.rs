@@ -549,3 +549,57 @@ async fn any_period_is_reported_with_the_heading_and_signatures_of_an_administra
         Some(&Data::Float(i4["denominator"].as_f64().unwrap()))
     );
 }
+
+#[tokio::test]
+async fn orphans_are_counted_by_their_form_of_care_in_the_report_and_the_workbook() {
+    let s = crate::screening::school_with_child(true).await;
+    let orphan = json!({"child_id": s.child_id, "code": "orphan", "since": days::day(-400),
+                        "parents_lost": "both", "cause": "covid19"});
+    let care = json!({"child_id": s.child_id, "kind": "social_assistance_facility", "since": days::day(-300)});
+    for outcome in push(
+        &s.app,
+        &s.token,
+        vec![
+            crate::screening::change("circumstance", Uuid::now_v7(), &s.facility, orphan),
+            crate::screening::change("care_arrangement", Uuid::now_v7(), &s.facility, care),
+        ],
+    )
+    .await
+    {
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
+    let view = s
+        .app
+        .get(&format!("/api/indicators?year={}", days::year()), &s.token)
+        .await;
+    assert_eq!(view.status, 200, "{}", view.json);
+    let report = &view.json["report"];
+    assert_eq!(report["i2"]["numerator"], 1);
+    assert_eq!(
+        report["i2_by_care"],
+        json!([{"key": "social_assistance_facility", "ratio": {"numerator": 1, "denominator": 1}}])
+    );
+    let file = s
+        .app
+        .get(
+            &format!("/api/indicators/export?year={}", days::year()),
+            &s.token,
+        )
+        .await;
+    let mut book = Xlsx::new(Cursor::new(file.bytes)).expect("a workbook");
+    let i2 = book.worksheet_range("I2").unwrap();
+    let rows: Vec<String> = i2
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("Hình thức chăm sóc|Cơ sở trợ giúp xã hội|1|1|100")),
+        "{rows:?}"
+    );
+}

@@ -9,6 +9,7 @@ use super::dataset::{Dataset, EventFact, Key};
 use super::{
     AgeBand, Indicator, InstrumentLine, Line, Month, Period, Ratio, ReferralLoop, Report, Unit,
 };
+use crate::care::CareKind;
 use crate::child::Sex;
 use crate::lang::vietnam_offset;
 use crate::referral::{Action, Side, Status};
@@ -53,6 +54,8 @@ struct ChildState {
     screened: bool,
     orphan: bool,
     in_care: bool,
+    /// I2: the care arrangement in force at the as-of day, if one is recorded.
+    care: Option<CareKind>,
 }
 
 struct Pass<'a> {
@@ -79,6 +82,7 @@ impl<'a> Pass<'a> {
                 screened: false,
                 orphan: false,
                 in_care: false,
+                care: None,
             })
             .collect();
         for s in &data.screenings {
@@ -127,18 +131,17 @@ impl<'a> Pass<'a> {
                 }
             }
         }
-        let mut care: HashMap<Key, (NaiveDate, bool)> = HashMap::new();
+        let mut care: HashMap<Key, (NaiveDate, CareKind)> = HashMap::new();
         for c in data.care.iter().filter(|c| c.since <= as_of) {
-            let slot = care
-                .entry(c.child)
-                .or_insert((c.since, c.kind.is_alternative_care()));
+            let slot = care.entry(c.child).or_insert((c.since, c.kind));
             if c.since >= slot.0 {
-                *slot = (c.since, c.kind.is_alternative_care());
+                *slot = (c.since, c.kind);
             }
         }
-        for (child, (_, alternative)) in care {
+        for (child, (_, kind)) in care {
             if let Some(state) = children.get_mut(child as usize) {
-                state.in_care = alternative;
+                state.in_care = kind.is_alternative_care();
+                state.care = Some(kind);
             }
         }
         Pass {
@@ -219,6 +222,8 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
     let (mut i1_age, mut i1_sex) = (HashMap::new(), HashMap::new());
     let (mut i2, mut i4) = (Ratio::default(), Ratio::default());
     let (mut i4_age, mut i4_sex, mut i4_eth) = (HashMap::new(), HashMap::new(), HashMap::new());
+    // I2 by the care arrangement in force (`None`: none recorded).
+    let mut i2_care: HashMap<Option<CareKind>, Ratio> = HashMap::new();
     let mut units: HashMap<Key, Unit> = HashMap::new();
     let months = period.months();
     let month_of = |day: NaiveDate| {
@@ -262,6 +267,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         if state.orphan {
             i2.add(state.in_care);
             u.i2.add(state.in_care);
+            i2_care.entry(state.care).or_default().add(state.in_care);
         }
         if pass.registered(key as Key) {
             i4.add(state.screened);
@@ -334,6 +340,9 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         i1_by_sex: lines(i1_sex, |s: &Sex| sex_code(*s)),
         i1_still_open,
         i2,
+        i2_by_care: lines(i2_care, |k: &Option<CareKind>| {
+            k.map_or(super::UNRECORDED_CARE, CareKind::code).to_string()
+        }),
         i3,
         i4,
         i4_by_age: lines(i4_age, |b: &AgeBand| b.code().into()),

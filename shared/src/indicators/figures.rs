@@ -68,6 +68,7 @@ pub fn figures(report: &Report) -> Vec<Figure> {
         report.i1_still_open,
     );
     share(&mut all, "i2", report.i2);
+    breakdown(&mut all, "i2", "care", &report.i2_by_care);
     share(&mut all, "i3", report.i3);
     share(&mut all, "i4", report.i4);
     breakdown(&mut all, "i4", "age", &report.i4_by_age);

@@ -322,10 +322,21 @@ pub fn breakdown_label(group: &str, key: &str, lang: Lang) -> String {
             .map(|s| s.label(lang).to_string()),
         "ethnicity" => crate::ethnicity::label(key, lang),
         "instrument" => crate::instrument::find(key).map(|i| i.name.get(lang).to_string()),
+        "care" if key == UNRECORDED_CARE => Some(
+            match lang {
+                Lang::Vi => "Chưa ghi nhận hình thức chăm sóc",
+                Lang::En => "No arrangement recorded",
+            }
+            .to_string(),
+        ),
+        "care" => crate::care::CareKind::from_code(key).map(|k| k.label(lang).to_string()),
         _ => None,
     };
     label.unwrap_or_else(|| key.to_string())
 }
+
+/// The I2 breakdown's key for an orphan whose care arrangement is not recorded.
+pub const UNRECORDED_CARE: &str = "unrecorded";
 
 /// One line of a breakdown: its label key (an age band, sex, ethnicity or instrument code) and
 /// the share.
@@ -398,6 +409,10 @@ pub struct Report {
     /// Children at risk whose 90 days have not ended yet and who have not reached services.
     pub i1_still_open: u32,
     pub i2: Ratio,
+    /// I2 by the care arrangement in force: a [`crate::care::CareKind`] code, or
+    /// [`UNRECORDED_CARE`] for an orphan with none recorded.
+    #[serde(default)]
+    pub i2_by_care: Vec<Line>,
     pub i3: Ratio,
     pub i4: Ratio,
     pub i4_by_age: Vec<Line>,

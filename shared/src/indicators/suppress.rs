@@ -51,6 +51,7 @@ fn walk<V: Visit>(report: &mut Report, v: &mut V) {
     let i2 = v.ratio(&mut report.i2);
     let i4 = v.ratio(&mut report.i4);
     breakdown(v, report.i1_by_age.iter_mut().map(|l| &mut l.ratio), i1);
+    breakdown(v, report.i2_by_care.iter_mut().map(|l| &mut l.ratio), i2);
     breakdown(v, report.i1_by_sex.iter_mut().map(|l| &mut l.ratio), i1);
     breakdown(v, report.months.iter_mut().map(|m| &mut m.i1), i1);
     for lines in [

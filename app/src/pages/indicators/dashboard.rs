@@ -156,7 +156,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
             <h2>{i18n.rp().loop_title}</h2>
             <dl class="facts">
                 <dt>{i18n.rp().sent}</dt><dd id="i5-sent">{count("i5.sent", i5.sent)}</dd>
-                <dt>{i18n.rp().days_to_received}</dt><dd>{days(i5.median_days_to_received)}</dd>
+                <dt>{i18n.rp().hours_to_received}</dt><dd>{days(i5.median_days_to_received.map(|d| d * 24.0))}</dd>
                 <dt>{i18n.rp().days_to_attended}</dt><dd>{days(i5.median_days_to_attended)}</dd>
                 <dt>{i18n.rp().declined}</dt><dd>{s.percent(i5.declined, i18n.lang())}</dd>
                 <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback, i18n.lang())}</dd>
@@ -188,6 +188,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
                 <Breakdown title=i18n.rp().by_age lines=report.i4_by_age.clone() s=s group="age"/>
                 <Breakdown title=i18n.rp().by_sex lines=report.i4_by_sex.clone() s=s group="sex"/>
                 <Breakdown title=i18n.rp().by_ethnicity lines=report.i4_by_ethnicity.clone() s=s group="ethnicity"/>
+                <Breakdown title=i18n.rp().by_care lines=report.i2_by_care.clone() s=s group="care" indicator="I2"/>
             </div>
             <h3>{i18n.rp().by_instrument}</h3>
             <div class="table-wrap" tabindex="0">
@@ -216,12 +217,15 @@ fn Breakdown(
     lines: Vec<Line>,
     s: Suppression,
     group: &'static str,
+    /// The indicator the lines break down.
+    #[prop(default = "I4")]
+    indicator: &'static str,
 ) -> impl IntoView {
     let i18n: I18n = use_i18n();
     let lang = i18n.lang_untracked();
     view! {
-        <div>
-            <h3>{title} " (I4)"</h3>
+        <div id=format!("breakdown-{group}")>
+            <h3>{title} " (" {indicator} ")"</h3>
             <div class="table-wrap" tabindex="0">
             <table class="data">
                 <tbody>{lines.into_iter().map(|l| {
