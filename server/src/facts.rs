@@ -125,21 +125,23 @@ pub fn record(
         }
         Fact::Referral {
             child_id,
+            to_facility,
             urgency,
             sent_at,
         } => {
             let child = child_key(transaction, child_id)?.unwrap_or(-1);
             transaction
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO fact_referrals (id, child, facility_id, urgency, sent_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR IGNORE INTO fact_referrals (id, child, facility_id, urgency, sent_at, to_facility)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
                 .execute(params![
                     id,
                     child,
                     facility_id,
                     codes::urgency_code(urgency),
-                    sent_at.timestamp()
+                    sent_at.timestamp(),
+                    to_facility
                 ])?;
         }
         Fact::Event {
@@ -428,7 +430,7 @@ pub fn load(
     let mut referral_of: HashMap<i64, Key> = HashMap::new();
     {
         let mut statement = connection.prepare_cached(
-            "SELECT key, id, child, facility_id, urgency, sent_at FROM fact_referrals",
+            "SELECT key, id, child, facility_id, urgency, sent_at, to_facility FROM fact_referrals",
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
@@ -444,9 +446,11 @@ pub fn load(
             };
             referral_of.insert(row.get(0)?, data.referrals.len() as Key);
             data.referral_ids.push(row.get(1)?);
+            let to: Option<Uuid> = row.get(6)?;
             data.referrals.push(ReferralFact {
                 child: child.unwrap_or(Key::MAX),
                 from,
+                to: to.and_then(|to| facility_index.get(&to).copied()),
                 urgency: codes::urgency_of(row.get(4)?).unwrap_or(Urgency::Routine),
                 sent_at: instant(row.get(5)?),
             });

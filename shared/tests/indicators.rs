@@ -103,6 +103,8 @@ fn data() -> Dataset {
         data.referrals.push(ReferralFact {
             child: 1,
             from: 0,
+            // The ward's health station.
+            to: Some(2),
             urgency: Urgency::Urgent,
             sent_at: sent,
         });
@@ -240,6 +242,14 @@ fn each_indicator_has_its_known_answer() {
     assert_eq!(report.i5.median_days_to_received, Some((0.25 + 1.0) / 2.0));
     assert_eq!(report.i5.median_days_to_attended, Some(24.0));
     assert_eq!(report.i5.open_overdue, 0);
+    // Both went from school A to the ward's health station.
+    let routes: Vec<(&str, u32)> = report
+        .i5
+        .by_route
+        .iter()
+        .map(|c| (c.key.as_str(), c.count))
+        .collect();
+    assert_eq!(routes, [("school_to_station", 2)]);
     // The trend: March had three children found at risk, two reached.
     let march = report.months.iter().find(|m| m.month == 3).unwrap();
     assert_eq!(march.i1, ratio(2, 3));

@@ -226,6 +226,7 @@ fn dataset(facilities: u32, kids: Vec<Kid>) -> Dataset {
             data.referrals.push(ReferralFact {
                 child,
                 from: facility,
+                to: None,
                 urgency: Urgency::Routine,
                 sent_at: sent,
             });

@@ -57,6 +57,8 @@ pub struct ReportTexts {
     pub by_ethnicity: &'static str,
     /// Orphans by the care arrangement in force (I2).
     pub by_care: &'static str,
+    /// Referrals sent by route (I5).
+    pub by_route: &'static str,
     pub by_instrument: &'static str,
     /// The by-instrument table's first column.
     pub instrument: &'static str,
@@ -163,6 +165,7 @@ pub static VI: ReportTexts = ReportTexts {
     by_sex: "Theo giới tính",
     by_ethnicity: "Theo dân tộc",
     by_care: "Trẻ mồ côi theo hình thức chăm sóc",
+    by_route: "Số giấy chuyển theo tuyến",
     by_instrument: "Theo công cụ sàng lọc",
     instrument: "Công cụ",
     screenings: "Lượt sàng lọc",
@@ -252,6 +255,7 @@ pub static EN: ReportTexts = ReportTexts {
     by_sex: "By sex",
     by_ethnicity: "By ethnicity",
     by_care: "Orphans by form of care",
+    by_route: "Referrals sent by route",
     by_instrument: "By instrument",
     instrument: "Instrument",
     screenings: "Screenings",

@@ -288,6 +288,15 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX report_submissions_period ON report_submissions(period, submitted_at);
     "#,
+    // Referrals by route (school → station, station → hospital…): each referral's receiver, taken
+    // for those already indexed from the stored referral.
+    r#"
+    ALTER TABLE fact_referrals ADD COLUMN to_facility BLOB;
+    UPDATE fact_referrals SET to_facility = (
+        SELECT unhex(replace(json_extract(r.fields, '$.to_facility'), '-', ''))
+        FROM records r WHERE r.record_type = 'referral' AND r.id = fact_referrals.id
+    );
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.
@@ -339,6 +348,51 @@ mod tests {
             .collect();
         assert!(present.contains("audit_reads"), "{present:?}");
         assert_eq!(present, declared);
+    }
+
+    #[test]
+    fn referrals_indexed_before_routes_get_their_receiver() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        // A bare referral row, without the facility and child it would name.
+        connection
+            .pragma_update(None, "foreign_keys", false)
+            .unwrap();
+        let before = MIGRATIONS.len() - 1;
+        for sql in &MIGRATIONS[..before] {
+            connection.execute_batch(sql).unwrap();
+        }
+        connection
+            .pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        let (referral, sender, receiver) = (
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+        );
+        let fields = format!(
+            r#"{{"to_facility":"{receiver}","child_id":"{}"}}"#,
+            uuid::Uuid::now_v7()
+        );
+        connection
+            .execute(
+                "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at)
+                 VALUES ('referral', ?1, ?2, ?3, 1, 'x', 'x')",
+                rusqlite::params![referral, sender, fields],
+            )
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO fact_referrals (id, child, facility_id, urgency, sent_at) VALUES (?1, 0, ?2, 1, 0)",
+                rusqlite::params![referral, sender],
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let to: Option<uuid::Uuid> = connection
+            .query_row("SELECT to_facility FROM fact_referrals", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(to, Some(receiver));
     }
 
     #[test]

@@ -180,6 +180,14 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
         labels.t("Số giấy chuyển tuyến", "Referrals sent").into(),
         count_value(report, "i5.sent", report.i5.sent, s),
     );
+    for route in &report.i5.by_route {
+        count(
+            "I5",
+            "route",
+            labels.breakdown_key("route", &route.key),
+            count_value(report, &format!("i5.route.{}", route.key), route.count, s),
+        );
+    }
     count(
         "I5",
         "open_overdue",
@@ -215,6 +223,7 @@ fn group_label(labels: &Labels, group: &str) -> &'static str {
         "sex" => labels.t("Giới tính", "Sex"),
         "ethnicity" => labels.t("Dân tộc", "Ethnicity"),
         "care" => labels.t("Hình thức chăm sóc", "Form of care"),
+        "route" => labels.t("Tuyến chuyển", "Route"),
         "instrument" => labels.t("Công cụ sàng lọc (số lượt)", "Instrument (screenings)"),
         "month" => labels.t("Tháng", "Month"),
         "area" => labels.t("Xã/phường", "Commune/ward"),

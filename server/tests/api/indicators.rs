@@ -603,3 +603,21 @@ async fn orphans_are_counted_by_their_form_of_care_in_the_report_and_the_workboo
         "{rows:?}"
     );
 }
+
+#[tokio::test]
+async fn referrals_are_counted_by_route() {
+    let r = referred().await;
+    let view = r
+        .school
+        .app
+        .get(
+            &format!("/api/indicators?year={}", days::year()),
+            &r.school.token,
+        )
+        .await;
+    assert_eq!(view.status, 200, "{}", view.json);
+    assert_eq!(
+        view.json["report"]["i5"]["by_route"],
+        json!([{"key": "school_to_station", "count": 1}])
+    );
+}

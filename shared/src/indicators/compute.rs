@@ -423,6 +423,11 @@ fn referral_loop(pass: &Pass<'_>, trend: &mut [Month]) -> ReferralLoop {
     let end = end_of(pass.as_of);
     let mut result = ReferralLoop::default();
     let (mut to_received, mut to_attended) = (Vec::new(), Vec::new());
+    let mut by_route: std::collections::BTreeMap<super::Route, u32> = Default::default();
+    let type_of = |key: Option<Key>| {
+        key.and_then(|k| data.facilities.get(k as usize))
+            .and_then(|f| f.facility_type)
+    };
     for (key, r) in data.referrals.iter().enumerate() {
         if !data.facilities[r.from as usize].in_scope || r.sent_at > end {
             continue;
@@ -437,6 +442,9 @@ fn referral_loop(pass: &Pass<'_>, trend: &mut [Month]) -> ReferralLoop {
             continue;
         }
         result.sent += 1;
+        *by_route
+            .entry(super::Route::of(type_of(Some(r.from)), type_of(r.to)))
+            .or_default() += 1;
         if let Some(m) = trend
             .iter()
             .position(|m| (m.year, m.month) == (sent_on.year(), sent_on.month()))
@@ -457,6 +465,13 @@ fn referral_loop(pass: &Pass<'_>, trend: &mut [Month]) -> ReferralLoop {
             .feedback
             .add(seen.clone().any(|e| e.action == Action::Complete));
     }
+    result.by_route = by_route
+        .into_iter()
+        .map(|(route, count)| super::Count {
+            key: route.code().to_string(),
+            count,
+        })
+        .collect();
     result.median_days_to_received = median(to_received);
     result.median_days_to_attended = median(to_attended);
     result

@@ -62,6 +62,8 @@ pub struct SessionFact {
 pub struct ReferralFact {
     pub child: Key,
     pub from: Key,
+    /// The receiving facility (`None` when the facts predate it).
+    pub to: Option<Key>,
     pub urgency: Urgency,
     pub sent_at: DateTime<Utc>,
 }
@@ -182,6 +184,7 @@ impl Dataset {
         for (r, fact) in &facts {
             if let Fact::Referral {
                 child_id,
+                to_facility,
                 urgency,
                 sent_at,
             } = fact
@@ -189,9 +192,11 @@ impl Dataset {
                 referral_index.insert(r.id, data.referral_ids.len() as Key);
                 data.referral_ids.push(r.id);
                 let from = data.facility_key(&mut facility_index, r.facility_id);
+                let to = data.facility_key(&mut facility_index, *to_facility);
                 data.referrals.push(ReferralFact {
                     child: child_index.get(child_id).copied().unwrap_or(Key::MAX),
                     from,
+                    to: Some(to),
                     urgency: *urgency,
                     sent_at: *sent_at,
                 });

@@ -84,6 +84,10 @@ pub fn figures(report: &Report) -> Vec<Figure> {
         "i5.open_overdue",
         report.i5.open_overdue,
     );
+    for route in &report.i5.by_route {
+        let key = format!("i5.route.{}", route.key);
+        count(&mut all, report, &key, &key, route.count);
+    }
     for line in &report.by_instrument {
         for (what, value) in [("screenings", line.screenings), ("positive", line.positive)] {
             let key = format!("instrument.{}.{what}", line.instrument);

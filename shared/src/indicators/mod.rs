@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::lang::Lang;
+use crate::place::FacilityType;
 
 /// The indicators, by the programme's numbering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -330,6 +331,7 @@ pub fn breakdown_label(group: &str, key: &str, lang: Lang) -> String {
             .to_string(),
         ),
         "care" => crate::care::CareKind::from_code(key).map(|k| k.label(lang).to_string()),
+        "route" => Route::from_code(key).map(|r| r.label(lang).to_string()),
         _ => None,
     };
     label.unwrap_or_else(|| key.to_string())
@@ -369,6 +371,89 @@ pub struct ReferralLoop {
     pub feedback: Ratio,
     /// Referrals not closed and past their due time at the period's end.
     pub open_overdue: u32,
+    /// Referrals sent in the period by route ([`Route`] codes).
+    #[serde(default)]
+    pub by_route: Vec<Count>,
+}
+
+/// A count under a key (a breakdown of counts, such as referrals by route).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Count {
+    pub key: String,
+    pub count: u32,
+}
+
+/// The way a referral travels through the network, as the plans count them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    SchoolToStation,
+    StationToHospital,
+    ToSocialServices,
+    ToHotline111,
+    Other,
+}
+
+impl Route {
+    pub const ALL: [Route; 5] = [
+        Route::SchoolToStation,
+        Route::StationToHospital,
+        Route::ToSocialServices,
+        Route::ToHotline111,
+        Route::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Route::SchoolToStation => "school_to_station",
+            Route::StationToHospital => "station_to_hospital",
+            Route::ToSocialServices => "to_social_services",
+            Route::ToHotline111 => "to_hotline_111",
+            Route::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Route> {
+        Route::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The route from the sender's and the receiver's types (unknown ones: other).
+    pub fn of(from: Option<FacilityType>, to: Option<FacilityType>) -> Route {
+        use FacilityType as F;
+        let station = |t: F| matches!(t, F::CommuneHealthStation | F::RegionalHealthCentre);
+        match (from, to) {
+            (_, Some(F::Hotline111)) => Route::ToHotline111,
+            (
+                _,
+                Some(
+                    F::SocialAssistanceFacility
+                    | F::ChildProtectionService
+                    | F::CommunePeoplesCommittee,
+                ),
+            ) => Route::ToSocialServices,
+            (Some(f), Some(t)) if f.is_school() && station(t) => Route::SchoolToStation,
+            (
+                Some(f),
+                Some(F::PsychiatricHospital | F::PaediatricHospital | F::GeneralHospital),
+            ) if station(f) => Route::StationToHospital,
+            _ => Route::Other,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Route::SchoolToStation, Lang::Vi) => "Trường học → trạm y tế",
+            (Route::SchoolToStation, Lang::En) => "School → health station",
+            (Route::StationToHospital, Lang::Vi) => "Trạm y tế → bệnh viện",
+            (Route::StationToHospital, Lang::En) => "Health station → hospital",
+            (Route::ToSocialServices, Lang::Vi) => "Đến dịch vụ xã hội, bảo vệ trẻ em",
+            (Route::ToSocialServices, Lang::En) => "To social and child-protection services",
+            (Route::ToHotline111, Lang::Vi) => "Đến Tổng đài 111",
+            (Route::ToHotline111, Lang::En) => "To hotline 111",
+            (Route::Other, Lang::Vi) => "Tuyến khác",
+            (Route::Other, Lang::En) => "Other routes",
+        }
+    }
 }
 
 /// One month of the trend.
@@ -483,6 +568,38 @@ pub const ROWS_MAX: usize = 1000;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn routes_follow_the_sender_and_the_receiver() {
+        use crate::place::FacilityType as F;
+        let route = |from, to| Route::of(Some(from), Some(to));
+        assert_eq!(
+            route(F::PrimarySchool, F::CommuneHealthStation),
+            Route::SchoolToStation
+        );
+        assert_eq!(
+            route(F::CommuneHealthStation, F::PsychiatricHospital),
+            Route::StationToHospital
+        );
+        assert_eq!(
+            route(F::LowerSecondarySchool, F::ChildProtectionService),
+            Route::ToSocialServices
+        );
+        assert_eq!(
+            route(F::CommuneHealthStation, F::Hotline111),
+            Route::ToHotline111
+        );
+        assert_eq!(
+            route(F::LowerSecondarySchool, F::GeneralHospital),
+            Route::Other
+        );
+        assert_eq!(Route::of(None, None), Route::Other);
+        for r in Route::ALL {
+            assert_eq!(Route::from_code(r.code()), Some(r));
+            assert_ne!(breakdown_label("route", r.code(), Lang::Vi), r.code());
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -44,6 +44,8 @@ pub enum Fact {
     },
     Referral {
         child_id: Uuid,
+        /// The receiving facility (the route: school to station, station to hospital…).
+        to_facility: Uuid,
         urgency: Urgency,
         sent_at: DateTime<Utc>,
     },
@@ -105,6 +107,7 @@ pub fn project(record_type: RecordType, fields: &Fields) -> Option<Fact> {
             let r = Referral::from_fields(fields)?;
             Fact::Referral {
                 child_id: r.child_id,
+                to_facility: r.to_facility,
                 urgency: r.urgency,
                 sent_at: r.sent_at,
             }

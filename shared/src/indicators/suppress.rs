@@ -73,6 +73,13 @@ fn walk<V: Visit>(report: &mut Report, v: &mut V) {
         v.sum(sent, vec![of]);
     }
     v.count(&mut report.i5.open_overdue, "i5.open_overdue".into());
+    let routes: Vec<usize> = report
+        .i5
+        .by_route
+        .iter_mut()
+        .map(|c| v.count(&mut c.count, format!("i5.route.{}", c.key)))
+        .collect();
+    v.sum(sent, routes);
     let screenings: u32 = report.by_instrument.iter().map(|l| l.screenings).sum();
     let all_screenings = v.unpublished(screenings);
     let mut by_instrument = Vec::new();

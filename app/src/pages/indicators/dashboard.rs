@@ -162,6 +162,15 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
                 <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback, i18n.lang())}</dd>
                 <dt>{i18n.rp().open_overdue}</dt><dd>{count("i5.open_overdue", i5.open_overdue)}</dd>
             </dl>
+            {(!i5.by_route.is_empty()).then(|| view! {
+                <h3>{i18n.rp().by_route}</h3>
+                <dl class="facts" id="i5-routes">
+                    {i5.by_route.iter().map(|r| view! {
+                        <dt>{breakdown_label("route", &r.key, lang)}</dt>
+                        <dd>{count(&format!("i5.route.{}", r.key), r.count)}</dd>
+                    }).collect_view()}
+                </dl>
+            })}
             <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.rp().open_rows}</A></p>
         </article>
         <article class="card" id="indicator-trend">

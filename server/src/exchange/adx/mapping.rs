@@ -35,7 +35,8 @@ pub struct Mapping {
 }
 
 /// The figures a mapping may name: the report's (see `figures`) with breakdown keys after them.
-const FIGURE_ROOTS: [&str; 15] = [
+const FIGURE_ROOTS: [&str; 16] = [
+    "i5.route.",
     "i1.numerator",
     "i1.denominator",
     "i1.still_open",
