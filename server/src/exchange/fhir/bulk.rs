@@ -6,7 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::role::Capability;
 use shared::sync::RecordType;
 use shared::validate::Problem;
@@ -245,17 +245,7 @@ pub async fn everything(
         shown,
     )?;
     let base = base(&headers);
-    let entries: Vec<Value> = resources
-        .into_iter()
-        .map(|resource| {
-            let url = format!(
-                "{base}/{}/{}",
-                resource["resourceType"].as_str().unwrap_or(""),
-                resource["id"].as_str().unwrap_or("")
-            );
-            json!({ "fullUrl": url, "resource": resource, "search": { "mode": "match" } })
-        })
-        .collect();
+    let entries = super::entries(&base, resources);
     let total = entries.len();
     Ok(fhir_json(&json!({
         "resourceType": "Bundle",

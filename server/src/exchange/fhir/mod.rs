@@ -192,6 +192,21 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
+/// A search Bundle's entries: each resource with its absolute URL, as a match.
+fn entries(base: &str, resources: Vec<Value>) -> Vec<Value> {
+    resources
+        .into_iter()
+        .map(|resource| {
+            let url = format!(
+                "{base}/{}/{}",
+                resource["resourceType"].as_str().unwrap_or(""),
+                resource["id"].as_str().unwrap_or("")
+            );
+            json!({ "fullUrl": url, "resource": resource, "search": { "mode": "match" } })
+        })
+        .collect()
+}
+
 /// The base URL as the client reached us (for the absolute links FHIR wants).
 fn base(headers: &HeaderMap) -> String {
     let host = headers
@@ -377,18 +392,7 @@ pub async fn search(
     if let Some(cursor) = page.next {
         links.push(json!({ "relation": "next", "url": format!("{base}/{resource_type}?{}", query.next(cursor)) }));
     }
-    let entries: Vec<Value> = page
-        .resources
-        .into_iter()
-        .map(|resource| {
-            let url = format!(
-                "{base}/{}/{}",
-                resource["resourceType"].as_str().unwrap_or(""),
-                resource["id"].as_str().unwrap_or("")
-            );
-            json!({ "fullUrl": url, "resource": resource, "search": { "mode": "match" } })
-        })
-        .collect();
+    let entries = entries(&base, page.resources);
     let mut bundle = json!({ "resourceType": "Bundle", "id": Uuid::now_v7(), "type": "searchset", "link": links });
     if !entries.is_empty() {
         bundle["entry"] = json!(entries);
