@@ -21,9 +21,8 @@ use serde::Deserialize;
 use shared::api::ErrorBody;
 use shared::indicators::{IndicatorsView, Span};
 use shared::lang::vietnam_offset;
-use shared::role::{Capability, Role};
 use shared::submission::{
-    is_late, Submission, SubmissionsView, SubmitReport, UnitKind, UnitStatus,
+    is_late, reporting_unit, Submission, SubmissionsView, SubmitReport, UnitKind, UnitStatus,
 };
 use shared::validate::Problem;
 use uuid::Uuid;
@@ -40,33 +39,30 @@ pub fn router() -> Router<AppState> {
         .route("/api/reports/submissions/{id}", get(frozen))
 }
 
-/// The unit a user reports for: their facility, or the commune an officer is placed on.
+/// The unit a user reports for ([`reporting_unit`]), with its name: an officer's only when
+/// placed on a commune.
 fn own_unit(
     connection: &Connection,
     user: &SignedIn,
 ) -> Result<(Uuid, String, UnitKind), ApiError> {
-    if let Some(facility) = user
-        .facility_id
-        .filter(|_| user.role.can(Capability::KeepChildRecords))
-    {
-        let name = connection.query_row(
-            "SELECT name FROM facilities WHERE id = ?1",
-            [facility],
-            |row| row.get(0),
-        )?;
-        return Ok((facility, name, UnitKind::Facility));
-    }
-    if user.role == Role::Officer {
-        let (name, level): (String, String) = connection.query_row(
-            "SELECT name, level FROM areas WHERE id = ?1",
-            [user.area_id],
+    let (unit, kind) =
+        reporting_unit(user.role, user.facility_id, user.area_id).ok_or(ApiError::Forbidden)?;
+    let (name, commune): (String, bool) = match kind {
+        UnitKind::Facility => connection.query_row(
+            "SELECT name, 1 FROM facilities WHERE id = ?1",
+            [unit],
             |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        if level == "commune" {
-            return Ok((user.area_id, name, UnitKind::Commune));
-        }
+        )?,
+        UnitKind::Commune => connection.query_row(
+            "SELECT name, level = 'commune' FROM areas WHERE id = ?1",
+            [unit],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?,
+    };
+    if !commune {
+        return Err(ApiError::Forbidden);
     }
-    Err(ApiError::Forbidden)
+    Ok((unit, name, kind))
 }
 
 fn vietnam_day(at: DateTime<Utc>) -> NaiveDate {

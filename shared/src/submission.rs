@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::indicators::Span;
+use crate::role::{Capability, Role};
 use crate::validate::{FieldErrors, Problem};
 
 /// The request: submit my unit's report for this period (a [`Span`] code).
@@ -93,6 +94,22 @@ pub struct SubmissionsView {
     pub units: Vec<UnitStatus>,
 }
 
+/// The unit a user would report for: the facility of its staff, or the area an officer is placed
+/// on (the server also requires that area to be a commune: a province receives reports).
+pub fn reporting_unit(
+    role: Role,
+    facility_id: Option<Uuid>,
+    area_id: Uuid,
+) -> Option<(Uuid, UnitKind)> {
+    match facility_id {
+        Some(facility) if role.can(Capability::KeepChildRecords) => {
+            Some((facility, UnitKind::Facility))
+        }
+        _ if role == Role::Officer => Some((area_id, UnitKind::Commune)),
+        _ => None,
+    }
+}
+
 /// Whether a unit is late: it submitted after the due date, or it has not and the due date has
 /// passed. A period without a due date is never late.
 pub fn is_late(
@@ -123,6 +140,21 @@ mod tests {
         assert!(!is_late(due, None, day("2027-05-20")));
         assert!(is_late(due, None, day("2027-05-21")));
         assert!(!is_late(None, None, day("2030-01-01")));
+    }
+
+    #[test]
+    fn staff_report_for_their_facility_and_officers_for_their_area() {
+        let (facility, area) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(
+            reporting_unit(Role::Counsellor, Some(facility), area),
+            Some((facility, UnitKind::Facility))
+        );
+        assert_eq!(
+            reporting_unit(Role::Officer, None, area),
+            Some((area, UnitKind::Commune))
+        );
+        assert_eq!(reporting_unit(Role::Admin, None, area), None);
+        assert_eq!(reporting_unit(Role::Integrator, Some(facility), area), None);
     }
 
     #[test]

@@ -213,7 +213,8 @@ pub(crate) async fn compute(
         .await
 }
 
-async fn audited(
+/// Records a read of figures (and of the records behind them, `ids`) in the audit log.
+pub(crate) async fn audited(
     state: &AppState,
     user: &SignedIn,
     action: &'static str,

@@ -7,20 +7,17 @@ use leptos::task::spawn_local;
 use shared::api::CurrentUser;
 use shared::indicators::Span;
 use shared::lang::{format_date, format_date_time};
-use shared::role::{Capability, Role};
-use shared::submission::{Submission, SubmissionsView, SubmitReport, UnitKind, UnitStatus};
+use shared::submission::{
+    reporting_unit, Submission, SubmissionsView, SubmitReport, UnitKind, UnitStatus,
+};
 
 use crate::api::{use_api, ApiFailure};
 use crate::i18n::use_i18n;
 
-/// The unit the user reports for, within the view: their facility, or the commune an officer is
-/// placed on.
+/// The unit the user reports for, within the view (`shared::submission::reporting_unit`, the
+/// server's rule).
 fn own_unit<'a>(view: &'a SubmissionsView, user: &CurrentUser) -> Option<&'a UnitStatus> {
-    let own = match user.facility_id {
-        Some(facility) if user.role.can(Capability::KeepChildRecords) => facility,
-        _ if user.role == Role::Officer => user.area_id,
-        _ => return None,
-    };
+    let (own, _) = reporting_unit(user.role, user.facility_id, user.area_id)?;
     view.units.iter().find(|u| u.unit_id == own)
 }
 

@@ -26,7 +26,6 @@ use shared::validate::Problem;
 use uuid::Uuid;
 
 use self::mapping::Mapping;
-use crate::audit::{self, Actor, Event};
 use crate::error::ApiError;
 use crate::exchange::places::Places;
 use crate::extract::AuthUser;
@@ -75,12 +74,12 @@ async fn groups(
     state: &AppState,
     user: &AuthUser,
     asked: Span,
-) -> Result<(Vec<Group>, Settings), ApiError> {
+    settings: &Settings,
+) -> Result<Vec<Group>, ApiError> {
     let exact = user.role.can(Capability::ExchangeRecords);
     if !exact && !user.role.belongs_to_area() {
         return Err(ApiError::Forbidden);
     }
-    let settings = Settings::of(state);
     let (today, due, suppression) = (settings.today, settings.due, settings.suppression);
     let signed_in = user.0.clone();
     let groups = state
@@ -120,23 +119,7 @@ async fn groups(
             Ok(groups)
         })
         .await?;
-    Ok((groups, settings))
-}
-
-async fn audited(state: &AppState, user: &AuthUser, detail: String) -> Result<(), ApiError> {
-    let now = state.clock.now();
-    let actor = Actor::user(user);
-    state
-        .db
-        .write(move |transaction| {
-            audit::record(
-                transaction,
-                now,
-                &actor,
-                Event::new("adx.export").detail(detail),
-            )
-        })
-        .await
+    Ok(groups)
 }
 
 fn mapping(state: &AppState) -> std::sync::Arc<Mapping> {
@@ -156,19 +139,21 @@ pub async fn adx(
     user: AuthUser,
     Query(query): Query<AdxQuery>,
 ) -> Result<Response, ApiError> {
-    let today = Settings::of(&state).today;
-    let asked = asked(query.period.as_deref(), today)?;
-    let (groups, _) = groups(&state, &user, asked).await?;
+    let settings = Settings::of(&state);
+    let asked = asked(query.period.as_deref(), settings.today)?;
+    let groups = groups(&state, &user, asked, &settings).await?;
     let mapping = mapping(&state);
     let (xml, values) = adx_xml(&mapping, &groups, &asked.iso(), state.clock.now());
-    audited(
+    crate::indicators::audited(
         &state,
         &user,
+        "adx.export",
         format!(
             "format=adx; period={}; org_units={}; values={values}",
             asked.iso(),
             groups.len()
         ),
+        Vec::new(),
     )
     .await?;
     Ok((
@@ -187,29 +172,30 @@ pub async fn dhis2_json(
     user: AuthUser,
     Query(query): Query<AdxQuery>,
 ) -> Result<Response, ApiError> {
-    let today = Settings::of(&state).today;
-    let default_month = format!("{}-{:02}", today.year(), today.month());
-    let asked = asked(
-        Some(query.period.as_deref().unwrap_or(&default_month)),
-        today,
-    )?;
+    let settings = Settings::of(&state);
+    let asked = match query.period.as_deref() {
+        None => Span::Month(settings.today.year(), settings.today.month()),
+        given => asked(given, settings.today)?,
+    };
     let period = dhis2_period(asked).ok_or_else(|| {
         ApiError::field(
             "period",
             Problem::UnknownValue(query.period.clone().unwrap_or_default()),
         )
     })?;
-    let (groups, _) = groups(&state, &user, asked).await?;
+    let groups = groups(&state, &user, asked, &settings).await?;
     let mapping = mapping(&state);
     let body = data_value_sets(&mapping, &groups, &period);
     let values = body["dataValues"].as_array().map_or(0, Vec::len);
-    audited(
+    crate::indicators::audited(
         &state,
         &user,
+        "adx.export",
         format!(
             "format=dhis2; period={period}; org_units={}; values={values}",
             groups.len()
         ),
+        Vec::new(),
     )
     .await?;
     Ok((

@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use shared::role::Capability;
 use shared::sync::RecordType;
-use shared::validate::Problem;
 use uuid::Uuid;
 
 use super::read::{self, FROM_DIRECTORY, FROM_RECORDS};
-use super::{base, fhir_json, load_page, people, shown_id, PageQuery, FHIR_NDJSON};
+use super::{base, fhir_json, load_page, not_here, people, shown_id, PageQuery, FHIR_NDJSON};
 use crate::access;
 use crate::error::ApiError;
 use crate::exchange::places::Places;
@@ -35,16 +34,10 @@ pub async fn export(
     access::require(&user, Capability::ExchangeRecords)?;
     query.window()?;
     if let Some(identifier) = &query.identifier {
-        return Err(ApiError::field(
-            "identifier",
-            Problem::UnknownValue(identifier.clone()),
-        ));
+        return Err(not_here("identifier", identifier));
     }
     if query.cursor.is_some() {
-        return Err(ApiError::field(
-            "_cursor",
-            Problem::UnknownValue("_cursor".into()),
-        ));
+        return Err(not_here("_cursor", "_cursor"));
     }
     let all: Vec<&str> = FROM_RECORDS
         .iter()
@@ -60,25 +53,13 @@ pub async fn export(
                 .filter(|t| !t.is_empty())
                 .collect();
             if let Some(unknown) = asked.iter().find(|t| !all.contains(t)) {
-                return Err(ApiError::field(
-                    "_type",
-                    Problem::UnknownValue((*unknown).to_string()),
-                ));
+                return Err(not_here("_type", unknown));
             }
             asked
         }
     };
     let base = base(&headers);
-    let first = PageQuery {
-        cursor: None,
-        types: None,
-        ..clone_query(&query)
-    };
-    let mut first_query = first.next(0);
-    first_query = first_query
-        .trim_end_matches("_cursor=0")
-        .trim_end_matches('&')
-        .to_string();
+    let first_query = query.from(None);
     let output: Vec<serde_json::Value> = types
         .iter()
         .map(|t| {
@@ -104,18 +85,6 @@ pub async fn export(
         .into_response())
 }
 
-fn clone_query(query: &PageQuery) -> PageQuery {
-    PageQuery {
-        since: query.since.clone(),
-        until: query.until.clone(),
-        facility: query.facility,
-        cursor: query.cursor,
-        count: query.count,
-        types: query.types.clone(),
-        identifier: query.identifier.clone(),
-    }
-}
-
 /// One page of one resource type as NDJSON, a resource per line, oldest change first. While more
 /// remain, `Link: <…>; rel="next"` and `X-Next-Cursor` say where the next page starts.
 #[utoipa::path(get, path = "/api/fhir/$export/{resource_type}", tag = "fhir", security(("bearer" = [])),
@@ -129,17 +98,11 @@ pub async fn export_page(
     Path(resource_type): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    if query.types.is_some() {
-        return Err(ApiError::field(
-            "_type",
-            Problem::UnknownValue("_type".into()),
-        ));
+    if let Some(types) = &query.types {
+        return Err(not_here("_type", types));
     }
     if let Some(identifier) = &query.identifier {
-        return Err(ApiError::field(
-            "identifier",
-            Problem::UnknownValue(identifier.clone()),
-        ));
+        return Err(not_here("identifier", identifier));
     }
     let page = load_page(&state, &user, resource_type.clone(), &query).await?;
     let lines = page.resources.len();
@@ -163,7 +126,7 @@ pub async fn export_page(
         let next = format!(
             "{}/$export/{resource_type}?{}",
             base(&headers),
-            query.next(cursor)
+            query.from(Some(cursor))
         );
         if let Ok(link) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")) {
             response.headers_mut().insert(header::LINK, link);
@@ -205,16 +168,7 @@ pub async fn everything(
                 resources.push(people::organization(facility, &places));
             }
             let records = read::of_child(connection, &places, id)?;
-            let referrals: Vec<(Uuid, shared::referral::Referral)> = records
-                .iter()
-                .filter(|(t, _)| *t == RecordType::Referral)
-                .filter_map(|(_, r)| {
-                    shared::referral::Referral::from_fields(&r.fields).map(|x| (r.id, x))
-                })
-                .collect();
-            let borrowed: Vec<(Uuid, &shared::referral::Referral)> =
-                referrals.iter().map(|(i, r)| (*i, r)).collect();
-            let events = read::events_of(connection, &borrowed)?;
+            let events = read::events_of(connection, [id])?;
             for (record_type, row) in &records {
                 let types: &[&str] = match record_type {
                     RecordType::Consent => &["Consent"],

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shared::api::ErrorBody;
 use shared::role::Capability;
@@ -88,29 +88,31 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
     }))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Changed at or after: a date (Vietnam's day) or an instant (RFC 3339).
-    #[serde(rename = "_since")]
+    #[serde(rename = "_since", skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
     /// Changed before: a date (up to the end of that day) or an instant.
-    #[serde(rename = "_until")]
+    #[serde(rename = "_until", skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
     /// One facility of the caller's area.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facility: Option<Uuid>,
     /// Where the previous page ended (from its `next` link).
-    #[serde(rename = "_cursor")]
+    #[serde(rename = "_cursor", skip_serializing_if = "Option::is_none")]
     pub cursor: Option<i64>,
     /// Resources in a page, 1 to 1000 (default 1000).
-    #[serde(rename = "_count")]
+    #[serde(rename = "_count", skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
     /// Resource types, comma-separated (the manifest only; default all).
-    #[serde(rename = "_type")]
+    #[serde(rename = "_type", skip_serializing_if = "Option::is_none")]
     pub types: Option<String>,
     /// Patient search only: `system|value` or a bare value, the personal id
     /// (`urn:tam-an:sid:vn-personal-id`) or the pupil code (`urn:tam-an:sid:vn-pupil-code`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
 }
 
@@ -159,37 +161,20 @@ impl PageQuery {
         })
     }
 
-    /// The query string of the page after `cursor`.
-    fn next(&self, cursor: i64) -> String {
-        let mut pairs = Vec::new();
-        for (key, value) in [("_since", &self.since), ("_until", &self.until)] {
-            if let Some(value) = value {
-                pairs.push(format!("{key}={}", urlencode(value)));
-            }
-        }
-        if let Some(facility) = self.facility {
-            pairs.push(format!("facility={facility}"));
-        }
-        if let Some(count) = self.count {
-            pairs.push(format!("_count={count}"));
-        }
-        if let Some(identifier) = &self.identifier {
-            pairs.push(format!("identifier={}", urlencode(identifier)));
-        }
-        pairs.push(format!("_cursor={cursor}"));
-        pairs.join("&")
+    /// The query string of the same request from `cursor` on (`None`: from the start).
+    fn from(&self, cursor: Option<i64>) -> String {
+        let query = PageQuery {
+            cursor,
+            types: None,
+            ..self.clone()
+        };
+        serde_urlencoded::to_string(&query).unwrap_or_default()
     }
 }
 
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// A parameter this operation does not take (422 naming it).
+fn not_here(field: &'static str, value: &str) -> ApiError {
+    ApiError::field(field, Problem::UnknownValue(value.to_string()))
 }
 
 /// A search Bundle's entries: each resource with its absolute URL, as a match.
@@ -250,12 +235,7 @@ async fn load_page(
     let identifier = match (&query.identifier, resource_type.as_str()) {
         (None, _) => None,
         (Some(text), "Patient") => Some(read::Identifier::parse(text)?),
-        (Some(text), _) => {
-            return Err(ApiError::field(
-                "identifier",
-                Problem::UnknownValue(text.clone()),
-            ))
-        }
+        (Some(text), _) => return Err(not_here("identifier", text)),
     };
     let sensitive = access::sees_sensitive_answers(user);
     let signed_in = user.0.clone();
@@ -277,18 +257,12 @@ async fn load_page(
             let next = (identifier.is_none() && rows.len() == window.limit)
                 .then(|| rows.last().map(|r| r.seq))
                 .flatten();
-            let referrals: Vec<(Uuid, shared::referral::Referral)> = if resource_type == "Task" {
-                rows.iter()
-                    .filter_map(|r| {
-                        shared::referral::Referral::from_fields(&r.fields).map(|x| (r.id, x))
-                    })
-                    .collect()
+            // A Task's output is its referral's feedback, kept in the referral's steps.
+            let events = if resource_type == "Task" {
+                read::events_of(connection, rows.iter().filter_map(Row::child_id))?
             } else {
-                Vec::new()
+                Default::default()
             };
-            let borrowed: Vec<(Uuid, &shared::referral::Referral)> =
-                referrals.iter().map(|(id, r)| (*id, r)).collect();
-            let events = read::events_of(connection, &borrowed)?;
             let mut resources = Vec::with_capacity(rows.len());
             let mut shown = Vec::new();
             for row in &rows {
@@ -315,11 +289,7 @@ fn shown_id(record_type: RecordType, row: &Row) -> Uuid {
     if matches!(record_type, RecordType::Child | RecordType::Referral) {
         return row.id;
     }
-    row.fields
-        .get("child_id")
-        .and_then(|v| v.as_str())
-        .and_then(|v| Uuid::parse_str(v).ok())
-        .unwrap_or(row.id)
+    row.child_id().unwrap_or(row.id)
 }
 
 fn directory(resource_type: &str, places: &Places) -> Vec<Value> {
@@ -390,7 +360,7 @@ pub async fn search(
     let base = base(&headers);
     let mut links = vec![json!({ "relation": "self", "url": format!("{base}/{resource_type}") })];
     if let Some(cursor) = page.next {
-        links.push(json!({ "relation": "next", "url": format!("{base}/{resource_type}?{}", query.next(cursor)) }));
+        links.push(json!({ "relation": "next", "url": format!("{base}/{resource_type}?{}", query.from(Some(cursor))) }));
     }
     let entries = entries(&base, page.resources);
     let mut bundle = json!({ "resourceType": "Bundle", "id": Uuid::now_v7(), "type": "searchset", "link": links });
@@ -434,11 +404,10 @@ pub async fn read_one(
             let Some(row) = read::one(connection, &places, record_type, id)? else {
                 return Ok((None, None));
             };
-            let events = match shared::referral::Referral::from_fields(&row.fields) {
-                Some(referral) if kind == "Task" => {
-                    read::events_of(connection, &[(row.id, &referral)])?
-                }
-                _ => Default::default(),
+            let events = if kind == "Task" {
+                read::events_of(connection, row.child_id())?
+            } else {
+                Default::default()
             };
             let steps = events.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
             let shown = shown_id(record_type, &row);

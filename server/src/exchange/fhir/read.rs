@@ -49,6 +49,14 @@ pub struct Row {
 }
 
 impl Row {
+    /// The child a record is about (a child's own record: itself).
+    pub fn child_id(&self) -> Option<Uuid> {
+        self.fields
+            .get("child_id")
+            .and_then(|v| v.as_str())
+            .and_then(|v| Uuid::parse_str(v).ok())
+    }
+
     fn updated(&self) -> String {
         self.updated
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -216,13 +224,13 @@ pub fn of_child(
     Ok(out)
 }
 
-/// The accepted steps of referrals, by referral, for the referrals' children.
+/// The referral steps stored for these children, by referral.
 pub fn events_of(
     connection: &Connection,
-    referrals: &[(Uuid, &Referral)],
+    children: impl IntoIterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, Vec<ReferralEvent>>, ApiError> {
     let mut by_referral: HashMap<Uuid, Vec<ReferralEvent>> = HashMap::new();
-    let mut children: Vec<Uuid> = referrals.iter().map(|(_, r)| r.child_id).collect();
+    let mut children: Vec<Uuid> = children.into_iter().collect();
     children.sort_unstable();
     children.dedup();
     let mut statement = connection.prepare_cached(
