@@ -10,11 +10,13 @@
 
 pub mod api;
 pub mod components;
+pub mod directory;
 pub mod files;
 pub mod gzip;
 pub mod i18n;
 pub mod offline_auth;
 pub mod pages;
+pub mod records;
 pub mod session;
 pub mod store;
 pub mod sync;

@@ -54,7 +54,7 @@ pub struct SyncState {
     pub directory_fresh: RwSignal<bool>,
     /// The referral network's view of the world: the facility directory kept for offline use,
     /// the server's clock and due times, the notices already seen.
-    pub network: crate::pages::referrals::Network,
+    pub network: crate::directory::Network,
     /// When a failed run may be retried.
     backoff: StoredValue<Backoff>,
     /// `performance.now()` when the last run started.
@@ -97,7 +97,7 @@ pub fn provide_sync() -> SyncState {
         rejections: RwSignal::new(Vec::new()),
         generation: RwSignal::new(0),
         directory_fresh: RwSignal::new(false),
-        network: crate::pages::referrals::Network::default(),
+        network: crate::directory::Network::default(),
         backoff: StoredValue::new(Backoff::default()),
         last_started: StoredValue::new(0.0),
         probe_loop: StoredValue::new(0),
@@ -275,7 +275,7 @@ impl SyncState {
                     if !self.directory_fresh.get_untracked() {
                         // Keep the directory the forms need (communes) for when the network is gone;
                         // once per opening of the store is enough.
-                        crate::pages::children::fetch_areas(self.api).await;
+                        crate::directory::fetch_areas(self.api).await;
                         self.network.keep_facilities(self.api).await;
                         self.directory_fresh.set(true);
                     }

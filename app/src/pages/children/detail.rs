@@ -14,14 +14,16 @@ use shared::validate::Problem;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-use super::{area_name, child_of, communes, today};
+use super::today;
 use crate::api::use_api;
 use crate::components::form::{Feedback, Field, Notice};
+use crate::directory::{area_name, communes};
 use crate::i18n::{use_i18n, Texts};
 use crate::pages::screening::consent::ConsentSection;
 use crate::pages::screening::flag::StandingFlag;
 use crate::pages::screening::history::ScreeningSection;
 use crate::pages::screening::support::{CircumstancesSection, SessionsSection};
+use crate::records::child::child_of;
 use crate::store::LocalRecord;
 use crate::sync::use_sync;
 

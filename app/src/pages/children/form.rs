@@ -11,10 +11,12 @@ use shared::lang::format_date;
 use shared::sync::RecordType;
 use uuid::Uuid;
 
-use super::{child_of, communes, today};
+use super::today;
 use crate::api::use_api;
 use crate::components::form::{Feedback, Field, Notice, SelectField};
+use crate::directory::communes;
 use crate::i18n::use_i18n;
+use crate::records::child::child_of;
 use crate::session::use_session;
 use crate::sync::use_sync;
 

@@ -5,9 +5,10 @@ use leptos_router::components::A;
 use shared::lang::format_date;
 use shared::text::{fold, matches};
 
-use super::{child_of, today};
+use super::today;
 use crate::components::import::ImportPanel;
 use crate::i18n::use_i18n;
+use crate::records::child::child_of;
 use crate::sync::use_sync;
 use shared::import::ImportKind;
 
@@ -40,7 +41,7 @@ pub fn ChildrenPage() -> impl IntoView {
     });
     let flagged = Memo::new(move |_| {
         sync.records
-            .with(|r| crate::pages::screening::flagged_children(r))
+            .with(|r| crate::records::child::flagged_children(r))
     });
     let found = Memo::new(move |_| {
         let needle = fold(&query.get());

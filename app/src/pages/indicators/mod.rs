@@ -26,7 +26,7 @@ use crate::store::LocalRecord;
 use crate::sync::use_sync;
 
 /// Today in Vietnam, by the server's clock as last measured.
-pub fn today(network: crate::pages::referrals::Network) -> NaiveDate {
+pub fn today(network: crate::directory::Network) -> NaiveDate {
     network.now().with_timezone(&vietnam_offset()).date_naive()
 }
 

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::actions::{Actions, StepForm};
 use super::list::status_badge;
-use super::{EventItem, Item};
 use crate::i18n::use_i18n;
+use crate::records::referrals::{EventItem, Item};
 use crate::session::use_session;
 use crate::sync::use_sync;
 

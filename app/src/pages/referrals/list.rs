@@ -7,8 +7,10 @@ use leptos_router::hooks::use_navigate;
 use shared::lang::format_date_time;
 use shared::referral::{slip, Side, Status};
 
-use super::{use_referrals, Item, Network, Notice, NoticeKind};
+use super::use_referrals;
+use crate::directory::Network;
 use crate::i18n::{use_i18n, I18n};
+use crate::records::referrals::{Item, Notice, NoticeKind};
 use crate::sync::use_sync;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

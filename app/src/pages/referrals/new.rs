@@ -20,9 +20,10 @@ use super::actions::RefField;
 use super::detail::screening_line;
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::use_i18n;
-use crate::pages::children::child_of;
 use crate::pages::screening::consent::ConsentForm;
-use crate::pages::screening::{consents_of, screenings_of, toggle};
+use crate::pages::screening::toggle;
+use crate::records::child::child_of;
+use crate::records::child::{consents_of, screenings_of};
 use crate::session::use_session;
 use crate::sync::use_sync;
 
@@ -105,7 +106,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     // urgent flag. A flag sets the urgency the safety pathway implies.
     let standing = sync
         .records
-        .with_untracked(|r| crate::pages::screening::urgent_flag(r, subject.child_id))
+        .with_untracked(|r| crate::records::child::urgent_flag(r, subject.child_id))
         .filter(|_| subject.onward_from.is_none());
     let from_screening = query
         .with_untracked(|q| q.get("screening").and_then(|s| Uuid::parse_str(&s).ok()))
@@ -137,7 +138,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     let area = RwSignal::new(String::new());
     let target = RwSignal::new(String::new());
     let api = crate::api::use_api();
-    let communes = LocalResource::new(move || crate::pages::children::communes(api));
+    let communes = LocalResource::new(move || crate::directory::communes(api));
     let call_recorded = RwSignal::new(false);
 
     let commune = subject.commune;

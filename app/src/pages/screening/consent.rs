@@ -11,10 +11,11 @@ use shared::sync::RecordType;
 use shared::validate::Problem;
 use uuid::Uuid;
 
-use super::{consents_of, CareField};
+use super::CareField;
 use crate::components::form::{Feedback, Field, Notice};
 use crate::i18n::use_i18n;
 use crate::pages::children::today;
+use crate::records::child::consents_of;
 use crate::sync::use_sync;
 
 #[component]

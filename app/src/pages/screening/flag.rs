@@ -16,11 +16,10 @@ use shared::urgent::{Ending, FlagEnd, Standing, UrgentFlag};
 use uuid::Uuid;
 
 use super::safety::UrgentPanel;
-use super::{screenings_of, urgent_flag};
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::use_i18n;
-use crate::pages::children::child_of;
 use crate::pages::referrals::use_referrals;
+use crate::records::child::{child_of, screenings_of, urgent_flag};
 use crate::sync::{use_sync, SyncState};
 
 /// Raises flag `id` for the child now; returns the id once it is in the local store (and outbox).

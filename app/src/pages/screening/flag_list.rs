@@ -9,9 +9,8 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::flag::{when, who};
-use super::{flagged_children, flags_of};
 use crate::i18n::{use_i18n, I18n};
-use crate::pages::children::child_of;
+use crate::records::child::{child_of, flagged_children, flags_of};
 use crate::sync::use_sync;
 
 /// Every flag of the child, newest first, with who raised, acted and ended it.

@@ -18,11 +18,12 @@ use uuid::Uuid;
 use super::flag;
 use super::questions::Questions;
 use super::safety::UrgentPanel;
-use super::{may_screen, CareField};
+use super::CareField;
 use crate::components::form::Feedback;
 use crate::components::form::Notice;
 use crate::i18n::use_i18n;
-use crate::pages::children::{child_of, today};
+use crate::pages::children::today;
+use crate::records::child::{child_of, may_screen};
 use crate::store;
 use crate::sync::use_sync;
 

@@ -9,9 +9,9 @@ use shared::screening::Screening;
 use uuid::Uuid;
 
 use super::flag_list::FlagHistory;
-use super::screenings_of;
 use crate::i18n::use_i18n;
 use crate::pages::children::today;
+use crate::records::child::screenings_of;
 use crate::sync::use_sync;
 
 /// The trend's drawing box, in SVG units.

@@ -12,11 +12,12 @@ use shared::screening::Screening;
 use shared::sync::RecordType;
 use uuid::Uuid;
 
-use super::consents_of;
 use super::form::{current, draft_key, edit, Draft};
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::use_i18n;
-use crate::pages::children::{child_of, today};
+use crate::pages::children::today;
+use crate::records::child::child_of;
+use crate::records::child::consents_of;
 use crate::store;
 use crate::sync::use_sync;
 

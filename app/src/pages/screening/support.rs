@@ -13,10 +13,11 @@ use shared::sync::RecordType;
 use shared::validate::Problem;
 use uuid::Uuid;
 
-use super::{about, CareField};
+use super::CareField;
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::children::today;
+use crate::records::child::about;
 use crate::session::use_session;
 use crate::sync::{use_sync, SyncState};
 
