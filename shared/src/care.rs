@@ -65,26 +65,20 @@ fn clean_note(
     note
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionKind {
-    Individual,
-    Group,
-    /// Guidance for the parents or guardian.
-    ParentGuidance,
-    /// A call to hotline 111 (the national child-protection line) about the child: recorded
-    /// instead of a digital referral, which the hotline does not receive.
-    Hotline111Call,
+coded! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum SessionKind {
+        Individual = "individual",
+        Group = "group",
+        /// Guidance for the parents or guardian.
+        ParentGuidance = "parent_guidance",
+        /// A call to hotline 111 (the national child-protection line) about the child: recorded
+        /// instead of a digital referral, which the hotline does not receive.
+        Hotline111Call = "hotline111_call",
+    }
 }
 
 impl SessionKind {
-    pub const ALL: [SessionKind; 4] = [
-        SessionKind::Individual,
-        SessionKind::Group,
-        SessionKind::ParentGuidance,
-        SessionKind::Hotline111Call,
-    ];
-
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (SessionKind::Individual, Lang::Vi) => "Tư vấn cá nhân",
@@ -307,40 +301,18 @@ impl AboutChild for Circumstance {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CareKind {
-    Kinship,
-    NonRelativeFamily,
-    Adoption,
-    SocialAssistanceFacility,
-    NoneYet,
+coded! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum CareKind {
+        Kinship = "kinship",
+        NonRelativeFamily = "non_relative_family",
+        Adoption = "adoption",
+        SocialAssistanceFacility = "social_assistance_facility",
+        NoneYet = "none_yet",
+    }
 }
 
 impl CareKind {
-    pub const ALL: [CareKind; 5] = [
-        CareKind::Kinship,
-        CareKind::NonRelativeFamily,
-        CareKind::Adoption,
-        CareKind::SocialAssistanceFacility,
-        CareKind::NoneYet,
-    ];
-
-    /// The stable code, as serde writes it.
-    pub fn code(self) -> &'static str {
-        match self {
-            CareKind::Kinship => "kinship",
-            CareKind::NonRelativeFamily => "non_relative_family",
-            CareKind::Adoption => "adoption",
-            CareKind::SocialAssistanceFacility => "social_assistance_facility",
-            CareKind::NoneYet => "none_yet",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<CareKind> {
-        CareKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
     /// Alternative care, as indicator I2 counts it (100% of orphans must be in it).
     pub fn is_alternative_care(self) -> bool {
         self != CareKind::NoneYet

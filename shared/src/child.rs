@@ -15,23 +15,15 @@ use crate::text::fold;
 use crate::validate::{self, FieldErrors, Problem};
 use crate::{ethnicity, sync::Fields};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Male,
-    Female,
+coded! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Sex {
+        Male = "male",
+        Female = "female",
+    }
 }
 
 impl Sex {
-    pub const ALL: [Sex; 2] = [Sex::Male, Sex::Female];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Sex::Male => "male",
-            Sex::Female => "female",
-        }
-    }
-
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Sex::Male, Lang::Vi) => "Nam",
@@ -42,47 +34,22 @@ impl Sex {
     }
 }
 
-/// Who the guardian is to the child.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GuardianRelation {
-    Mother,
-    Father,
-    Grandparent,
-    Sibling,
-    OtherRelative,
-    LegalGuardian,
-    /// A carer at a social-assistance facility, or anyone else.
-    Other,
+coded! {
+    /// Who the guardian is to the child.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum GuardianRelation {
+        Mother = "mother",
+        Father = "father",
+        Grandparent = "grandparent",
+        Sibling = "sibling",
+        OtherRelative = "other_relative",
+        LegalGuardian = "legal_guardian",
+        /// A carer at a social-assistance facility, or anyone else.
+        Other = "other",
+    }
 }
 
 impl GuardianRelation {
-    pub const ALL: [GuardianRelation; 7] = [
-        GuardianRelation::Mother,
-        GuardianRelation::Father,
-        GuardianRelation::Grandparent,
-        GuardianRelation::Sibling,
-        GuardianRelation::OtherRelative,
-        GuardianRelation::LegalGuardian,
-        GuardianRelation::Other,
-    ];
-
-    pub fn from_code(code: &str) -> Option<GuardianRelation> {
-        GuardianRelation::ALL.into_iter().find(|r| r.code() == code)
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            GuardianRelation::Mother => "mother",
-            GuardianRelation::Father => "father",
-            GuardianRelation::Grandparent => "grandparent",
-            GuardianRelation::Sibling => "sibling",
-            GuardianRelation::OtherRelative => "other_relative",
-            GuardianRelation::LegalGuardian => "legal_guardian",
-            GuardianRelation::Other => "other",
-        }
-    }
-
     pub fn label(self, lang: Lang) -> &'static str {
         use GuardianRelation as G;
         match (self, lang) {

@@ -14,30 +14,15 @@ use crate::validate::{collapse_spaces, FieldErrors, Problem};
 /// From this age (in whole years on the consent date) the child's own consent is needed.
 pub const CHILD_CONSENT_AGE: i32 = 7;
 
-/// What the data may be used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    Screening,
-    /// Sharing with health stations and hospitals (referrals).
-    ShareHealth,
-    /// Sharing with social-assistance and child-protection services.
-    ShareSocial,
-}
-
-impl Purpose {
-    pub const ALL: [Purpose; 3] = [
-        Purpose::Screening,
-        Purpose::ShareHealth,
-        Purpose::ShareSocial,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Purpose::Screening => "screening",
-            Purpose::ShareHealth => "share_health",
-            Purpose::ShareSocial => "share_social",
-        }
+coded! {
+    /// What the data may be used for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum Purpose {
+        Screening = "screening",
+        /// Sharing with health stations and hospitals (referrals).
+        ShareHealth = "share_health",
+        /// Sharing with social-assistance and child-protection services.
+        ShareSocial = "share_social",
     }
 }
 

@@ -11,38 +11,21 @@ use crate::place::FacilityType;
 use crate::role::Role;
 use crate::text::fold;
 
-/// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ImportKind {
-    /// Schools, stations, hospitals… (administrators).
-    Facilities,
-    /// Staff accounts (administrators).
-    Users,
-    /// A class list of pupils, into the counsellor's own school.
-    Children,
+coded! {
+    /// What a file holds.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum ImportKind {
+        /// Schools, stations, hospitals… (administrators).
+        Facilities = "facilities",
+        /// Staff accounts (administrators).
+        Users = "users",
+        /// A class list of pupils, into the counsellor's own school.
+        Children = "children",
+    }
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [
-        ImportKind::Facilities,
-        ImportKind::Users,
-        ImportKind::Children,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ImportKind::Facilities => "facilities",
-            ImportKind::Users => "users",
-            ImportKind::Children => "children",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ImportKind> {
-        ImportKind::ALL.into_iter().find(|kind| kind.code() == code)
-    }
-
     /// The columns a file of this kind may have, in the template's order.
     pub fn columns(self) -> &'static [Column] {
         match self {

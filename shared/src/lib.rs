@@ -9,6 +9,9 @@
 //! facilities), [`validate`] (field rules with Vietnamese and English messages), [`api`] (the JSON
 //! wire contract), [`lang`] (languages and date formatting).
 
+#[macro_use]
+pub mod coded;
+
 pub mod api;
 pub mod care;
 pub mod child;

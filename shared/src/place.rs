@@ -8,38 +8,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
 
-/// The level of an administrative area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum AreaLevel {
-    /// Tỉnh / thành phố.
-    Province,
-    /// Xã / phường / đặc khu.
-    Commune,
-    /// Huyện (abolished 1 July 2025): kept for old records only.
-    LegacyDistrict,
+coded! {
+    /// The level of an administrative area.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum AreaLevel {
+        /// Tỉnh / thành phố.
+        Province = "province",
+        /// Xã / phường / đặc khu.
+        Commune = "commune",
+        /// Huyện (abolished 1 July 2025): kept for old records only.
+        LegacyDistrict = "legacy_district",
+    }
 }
 
 impl AreaLevel {
-    pub fn code(self) -> &'static str {
-        match self {
-            AreaLevel::Province => "province",
-            AreaLevel::Commune => "commune",
-            AreaLevel::LegacyDistrict => "legacy_district",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<AreaLevel> {
-        [
-            AreaLevel::Province,
-            AreaLevel::Commune,
-            AreaLevel::LegacyDistrict,
-        ]
-        .into_iter()
-        .find(|level| level.code() == code)
-    }
-
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (AreaLevel::Province, Lang::Vi) => "Tỉnh",
@@ -60,67 +43,29 @@ impl AreaLevel {
     }
 }
 
-/// The kind of a facility in the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum FacilityType {
-    Kindergarten,
-    PrimarySchool,
-    LowerSecondarySchool,
-    UpperSecondarySchool,
-    CommuneHealthStation,
-    RegionalHealthCentre,
-    PsychiatricHospital,
-    PaediatricHospital,
-    GeneralHospital,
-    SocialAssistanceFacility,
-    ChildProtectionService,
-    CommunePeoplesCommittee,
-    /// Tổng đài 111: the national child-protection line. A referral to it is a phone call.
-    #[serde(rename = "hotline_111")]
-    Hotline111,
+coded! {
+    /// The kind of a facility in the network.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum FacilityType {
+        Kindergarten = "kindergarten",
+        PrimarySchool = "primary_school",
+        LowerSecondarySchool = "lower_secondary_school",
+        UpperSecondarySchool = "upper_secondary_school",
+        CommuneHealthStation = "commune_health_station",
+        RegionalHealthCentre = "regional_health_centre",
+        PsychiatricHospital = "psychiatric_hospital",
+        PaediatricHospital = "paediatric_hospital",
+        GeneralHospital = "general_hospital",
+        SocialAssistanceFacility = "social_assistance_facility",
+        ChildProtectionService = "child_protection_service",
+        CommunePeoplesCommittee = "commune_peoples_committee",
+        /// Tổng đài 111: the national child-protection line. A referral to it is a phone call.
+        Hotline111 = "hotline_111",
+    }
 }
 
 impl FacilityType {
-    pub const ALL: [FacilityType; 13] = [
-        FacilityType::Kindergarten,
-        FacilityType::PrimarySchool,
-        FacilityType::LowerSecondarySchool,
-        FacilityType::UpperSecondarySchool,
-        FacilityType::CommuneHealthStation,
-        FacilityType::RegionalHealthCentre,
-        FacilityType::PsychiatricHospital,
-        FacilityType::PaediatricHospital,
-        FacilityType::GeneralHospital,
-        FacilityType::SocialAssistanceFacility,
-        FacilityType::ChildProtectionService,
-        FacilityType::CommunePeoplesCommittee,
-        FacilityType::Hotline111,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            FacilityType::Kindergarten => "kindergarten",
-            FacilityType::PrimarySchool => "primary_school",
-            FacilityType::LowerSecondarySchool => "lower_secondary_school",
-            FacilityType::UpperSecondarySchool => "upper_secondary_school",
-            FacilityType::CommuneHealthStation => "commune_health_station",
-            FacilityType::RegionalHealthCentre => "regional_health_centre",
-            FacilityType::PsychiatricHospital => "psychiatric_hospital",
-            FacilityType::PaediatricHospital => "paediatric_hospital",
-            FacilityType::GeneralHospital => "general_hospital",
-            FacilityType::SocialAssistanceFacility => "social_assistance_facility",
-            FacilityType::ChildProtectionService => "child_protection_service",
-            FacilityType::CommunePeoplesCommittee => "commune_peoples_committee",
-            FacilityType::Hotline111 => "hotline_111",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<FacilityType> {
-        FacilityType::ALL.into_iter().find(|t| t.code() == code)
-    }
-
     pub fn is_school(self) -> bool {
         matches!(
             self,

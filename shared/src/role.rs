@@ -9,27 +9,28 @@ use serde::{Deserialize, Serialize};
 use crate::lang::Lang;
 use crate::place::FacilityType;
 
-/// A user's role. Every user has exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Role {
-    /// Giáo viên / nhân viên tư vấn tâm lý học đường: works at a school.
-    Counsellor,
-    /// Nhân viên trạm y tế xã: works at a commune health station.
-    HealthWorker,
-    /// Bác sĩ: works at a hospital or health centre.
-    Clinician,
-    /// Cán bộ công tác xã hội / bảo vệ trẻ em.
-    SocialWorker,
-    /// Cán bộ quản lý: sees aggregates for an area (commune or province).
-    Officer,
-    /// Quản trị viên: the facility directory, users and roles for the province.
-    Admin,
-    /// Hệ thống tích hợp: another system (the provincial health information system, a
-    /// hospital's, DHIS2) reading the standard exchanges (FHIR R4, ADX) for an area. It keeps no
-    /// records and signs in like a person, with an account an administrator makes.
-    Integrator,
+coded! {
+    /// A user's role. Every user has exactly one.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum Role {
+        /// Giáo viên / nhân viên tư vấn tâm lý học đường: works at a school.
+        Counsellor = "counsellor",
+        /// Nhân viên trạm y tế xã: works at a commune health station.
+        HealthWorker = "health_worker",
+        /// Bác sĩ: works at a hospital or health centre.
+        Clinician = "clinician",
+        /// Cán bộ công tác xã hội / bảo vệ trẻ em.
+        SocialWorker = "social_worker",
+        /// Cán bộ quản lý: sees aggregates for an area (commune or province).
+        Officer = "officer",
+        /// Quản trị viên: the facility directory, users and roles for the province.
+        Admin = "admin",
+        /// Hệ thống tích hợp: another system (the provincial health information system, a
+        /// hospital's, DHIS2) reading the standard exchanges (FHIR R4, ADX) for an area. It keeps no
+        /// records and signs in like a person, with an account an administrator makes.
+        Integrator = "integrator",
+    }
 }
 
 /// Something a role may do. The list grows as features land; the app's navigation follows it.
@@ -51,33 +52,6 @@ pub enum Capability {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Counsellor,
-        Role::HealthWorker,
-        Role::Clinician,
-        Role::SocialWorker,
-        Role::Officer,
-        Role::Admin,
-        Role::Integrator,
-    ];
-
-    /// The stable code used on the wire and in the database.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Counsellor => "counsellor",
-            Role::HealthWorker => "health_worker",
-            Role::Clinician => "clinician",
-            Role::SocialWorker => "social_worker",
-            Role::Officer => "officer",
-            Role::Admin => "admin",
-            Role::Integrator => "integrator",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.code() == code)
-    }
-
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Role::Counsellor, Lang::Vi) => "Tư vấn tâm lý học đường",

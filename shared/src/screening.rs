@@ -15,34 +15,23 @@ use crate::instrument::{
 use crate::sync::Fields;
 use crate::validate::{collapse_spaces, FieldErrors, Problem};
 
-/// One step of the safety pathway's checklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SafetyStep {
-    /// The child was not left alone.
-    StayedWithChild,
-    /// Dangerous objects were removed.
-    RemovedMeans,
-    ContactedGuardian,
-    /// A brief safety assessment was done (or arranged for today).
-    SafetyAssessment,
-    /// Transferred for an emergency mental-health evaluation.
-    EmergencyReferral,
-    UrgentReferral,
-    /// The help list and hotline 111 were given.
-    GaveHotline,
-}
-
-impl SafetyStep {
-    pub const ALL: [SafetyStep; 7] = [
-        SafetyStep::StayedWithChild,
-        SafetyStep::RemovedMeans,
-        SafetyStep::ContactedGuardian,
-        SafetyStep::SafetyAssessment,
-        SafetyStep::EmergencyReferral,
-        SafetyStep::UrgentReferral,
-        SafetyStep::GaveHotline,
-    ];
+coded! {
+    /// One step of the safety pathway's checklist.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum SafetyStep {
+        /// The child was not left alone.
+        StayedWithChild = "stayed_with_child",
+        /// Dangerous objects were removed.
+        RemovedMeans = "removed_means",
+        ContactedGuardian = "contacted_guardian",
+        /// A brief safety assessment was done (or arranged for today).
+        SafetyAssessment = "safety_assessment",
+        /// Transferred for an emergency mental-health evaluation.
+        EmergencyReferral = "emergency_referral",
+        UrgentReferral = "urgent_referral",
+        /// The help list and hotline 111 were given.
+        GaveHotline = "gave_hotline",
+    }
 }
 
 /// What was done about an urgent flag.

@@ -28,29 +28,15 @@ impl SubmitReport {
     }
 }
 
-/// Which kind of unit reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// A commune or ward (its officer reports for it).
-    Commune,
-    /// A school, station, hospital or social-assistance facility.
-    Facility,
-}
-
-impl UnitKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            UnitKind::Commune => "commune",
-            UnitKind::Facility => "facility",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<UnitKind> {
-        [UnitKind::Commune, UnitKind::Facility]
-            .into_iter()
-            .find(|k| k.code() == code)
+coded! {
+    /// Which kind of unit reports.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum UnitKind {
+        /// A commune or ward (its officer reports for it).
+        Commune = "commune",
+        /// A school, station, hospital or social-assistance facility.
+        Facility = "facility",
     }
 }
 

@@ -50,62 +50,31 @@ pub const PUSH_MAX_CHANGES: usize = 1000;
 /// The largest number of records in one pull page.
 pub const PULL_PAGE_MAX: usize = 2000;
 
-/// The kinds of record that travel through sync. Later features add theirs here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum RecordType {
-    Child,
-    /// A screening ([`crate::screening`]): checked and rescored by the server; never edited,
-    /// only voided.
-    Screening,
-    /// A referral ([`crate::referral`]): made by the sender, never edited; the server keeps its
-    /// status and shares it with the receiving facility.
-    Referral,
-    /// A consent to process the child's data ([`crate::consent`]).
-    Consent,
-    /// A counselling or support session ([`crate::care`]).
-    Session,
-    /// A special circumstance, with dates ([`crate::care`]).
-    Circumstance,
-    /// A care arrangement of an orphan or a child without family care ([`crate::care`]).
-    CareArrangement,
-    /// A step in a referral's life by either side ([`crate::referral::ReferralEvent`]).
-    ReferralEvent,
-    /// An urgent flag raised by a critical answer ([`crate::urgent`]): raised before the
-    /// screening is finished, ended by a safety plan or a completed referral.
-    UrgentFlag,
-}
-
-impl RecordType {
-    pub const ALL: [RecordType; 9] = [
-        RecordType::Child,
-        RecordType::Screening,
-        RecordType::Referral,
-        RecordType::Consent,
-        RecordType::Session,
-        RecordType::Circumstance,
-        RecordType::CareArrangement,
-        RecordType::ReferralEvent,
-        RecordType::UrgentFlag,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            RecordType::Child => "child",
-            RecordType::Screening => "screening",
-            RecordType::Referral => "referral",
-            RecordType::Consent => "consent",
-            RecordType::Session => "session",
-            RecordType::Circumstance => "circumstance",
-            RecordType::CareArrangement => "care_arrangement",
-            RecordType::ReferralEvent => "referral_event",
-            RecordType::UrgentFlag => "urgent_flag",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<RecordType> {
-        RecordType::ALL.into_iter().find(|t| t.code() == code)
+coded! {
+    /// The kinds of record that travel through sync. Later features add theirs here.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum RecordType {
+        Child = "child",
+        /// A screening ([`crate::screening`]): checked and rescored by the server; never edited,
+        /// only voided.
+        Screening = "screening",
+        /// A referral ([`crate::referral`]): made by the sender, never edited; the server keeps its
+        /// status and shares it with the receiving facility.
+        Referral = "referral",
+        /// A consent to process the child's data ([`crate::consent`]).
+        Consent = "consent",
+        /// A counselling or support session ([`crate::care`]).
+        Session = "session",
+        /// A special circumstance, with dates ([`crate::care`]).
+        Circumstance = "circumstance",
+        /// A care arrangement of an orphan or a child without family care ([`crate::care`]).
+        CareArrangement = "care_arrangement",
+        /// A step in a referral's life by either side ([`crate::referral::ReferralEvent`]).
+        ReferralEvent = "referral_event",
+        /// An urgent flag raised by a critical answer ([`crate::urgent`]): raised before the
+        /// screening is finished, ended by a safety plan or a completed referral.
+        UrgentFlag = "urgent_flag",
     }
 }
 

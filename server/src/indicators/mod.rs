@@ -310,7 +310,7 @@ pub async fn rows(
     headers: HeaderMap,
     Query(query): Query<RowsQuery>,
 ) -> Result<Json<RowsView>, ApiError> {
-    let indicator = Indicator::from_code(&query.indicator)
+    let indicator = Indicator::parse(&query.indicator)
         .ok_or_else(|| ApiError::Malformed(format!("indicator {}", query.indicator)))?;
     let lang = lang_of(&headers);
     let Settings {

@@ -336,7 +336,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         period,
         as_of,
         i1,
-        i1_by_age: lines(i1_age, |b: &AgeBand| b.code().into()),
+        i1_by_age: lines(i1_age, |b: &AgeBand| b.key().into()),
         i1_by_sex: lines(i1_sex, |s: &Sex| sex_code(*s)),
         i1_still_open,
         i2,
@@ -345,7 +345,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         }),
         i3,
         i4,
-        i4_by_age: lines(i4_age, |b: &AgeBand| b.code().into()),
+        i4_by_age: lines(i4_age, |b: &AgeBand| b.key().into()),
         i4_by_sex: lines(i4_sex, |s: &Sex| sex_code(*s)),
         i4_by_ethnicity: lines(i4_eth, |e: &u16| {
             crate::ethnicity::ETHNIC_GROUPS

@@ -41,37 +41,22 @@ use uuid::Uuid;
 use crate::lang::Lang;
 use crate::place::FacilityType;
 
-/// The indicators, by the programme's numbering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Indicator {
-    I1,
-    I2,
-    I3,
-    I4,
-    I5,
+coded! {
+    /// The indicators, by the programme's numbering.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum Indicator {
+        I1 = "I1",
+        I2 = "I2",
+        I3 = "I3",
+        I4 = "I4",
+        I5 = "I5",
+    }
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 5] = [
-        Indicator::I1,
-        Indicator::I2,
-        Indicator::I3,
-        Indicator::I4,
-        Indicator::I5,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Indicator::I1 => "I1",
-            Indicator::I2 => "I2",
-            Indicator::I3 => "I3",
-            Indicator::I4 => "I4",
-            Indicator::I5 => "I5",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Indicator> {
+    /// An indicator by its code in either case (`i1` as links and queries may write it).
+    pub fn parse(code: &str) -> Option<Indicator> {
         Indicator::ALL
             .into_iter()
             .find(|i| i.code().eq_ignore_ascii_case(code))
@@ -271,8 +256,8 @@ impl AgeBand {
         AgeBand::From15To17,
     ];
 
-    /// Sorts in age order.
-    pub fn code(self) -> &'static str {
+    /// The key of its line in a breakdown (not a serde name: it sorts in age order).
+    pub fn key(self) -> &'static str {
         match self {
             AgeBand::Under6 => "0-5",
             AgeBand::From6To10 => "06-10",
@@ -281,8 +266,8 @@ impl AgeBand {
         }
     }
 
-    pub fn from_code(code: &str) -> Option<AgeBand> {
-        AgeBand::ALL.into_iter().find(|b| b.code() == code)
+    pub fn from_key(key: &str) -> Option<AgeBand> {
+        AgeBand::ALL.into_iter().find(|b| b.key() == key)
     }
 
     pub fn of(born: NaiveDate, on: NaiveDate) -> AgeBand {
@@ -316,7 +301,7 @@ impl AgeBand {
 /// the key itself when it is not one the group knows.
 pub fn breakdown_label(group: &str, key: &str, lang: Lang) -> String {
     let label = match group {
-        "age" => AgeBand::from_code(key).map(|b| b.label(lang).to_string()),
+        "age" => AgeBand::from_key(key).map(|b| b.label(lang).to_string()),
         "sex" => crate::child::Sex::ALL
             .into_iter()
             .find(|s| s.code() == key)
@@ -384,39 +369,19 @@ pub struct Count {
     pub count: u32,
 }
 
-/// The way a referral travels through the network, as the plans count them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Route {
-    SchoolToStation,
-    StationToHospital,
-    ToSocialServices,
-    ToHotline111,
-    Other,
+coded! {
+    /// The way a referral travels through the network, as the plans count them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum Route {
+        SchoolToStation = "school_to_station",
+        StationToHospital = "station_to_hospital",
+        ToSocialServices = "to_social_services",
+        ToHotline111 = "to_hotline_111",
+        Other = "other",
+    }
 }
 
 impl Route {
-    pub const ALL: [Route; 5] = [
-        Route::SchoolToStation,
-        Route::StationToHospital,
-        Route::ToSocialServices,
-        Route::ToHotline111,
-        Route::Other,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Route::SchoolToStation => "school_to_station",
-            Route::StationToHospital => "station_to_hospital",
-            Route::ToSocialServices => "to_social_services",
-            Route::ToHotline111 => "to_hotline_111",
-            Route::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Route> {
-        Route::ALL.into_iter().find(|r| r.code() == code)
-    }
-
     /// The route from the sender's and the receiver's types (unknown ones: other).
     pub fn of(from: Option<FacilityType>, to: Option<FacilityType>) -> Route {
         use FacilityType as F;

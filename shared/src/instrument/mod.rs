@@ -49,31 +49,16 @@ impl Text {
     }
 }
 
-/// Who answers the questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Informant {
-    /// A parent or guardian.
-    Parent,
-    /// The child or adolescent.
-    Child,
-    Teacher,
-}
-
-impl Informant {
-    pub const ALL: [Informant; 3] = [Informant::Parent, Informant::Child, Informant::Teacher];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Informant::Parent => "parent",
-            Informant::Child => "child",
-            Informant::Teacher => "teacher",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Informant> {
-        Informant::ALL.into_iter().find(|i| i.code() == code)
+coded! {
+    /// Who answers the questions.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum Informant {
+        /// A parent or guardian.
+        Parent = "parent",
+        /// The child or adolescent.
+        Child = "child",
+        Teacher = "teacher",
     }
 }
 

@@ -14,32 +14,22 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    #[default]
-    Sent,
-    Received,
-    Accepted,
-    Declined,
-    NoShow,
-    Attended,
-    Completed,
-    Cancelled,
+coded! {
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Status {
+        #[default]
+        Sent = "sent",
+        Received = "received",
+        Accepted = "accepted",
+        Declined = "declined",
+        NoShow = "no_show",
+        Attended = "attended",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
-        Status::Sent,
-        Status::Received,
-        Status::Accepted,
-        Status::Declined,
-        Status::NoShow,
-        Status::Attended,
-        Status::Completed,
-        Status::Cancelled,
-    ];
-
     /// How far along the referral is; a transition always goes to a higher rank.
     fn rank(self) -> u8 {
         match self {
@@ -49,19 +39,6 @@ impl Status {
             Status::NoShow => 3,
             Status::Attended => 4,
             Status::Declined | Status::Completed | Status::Cancelled => 9,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Sent => "sent",
-            Status::Received => "received",
-            Status::Accepted => "accepted",
-            Status::Declined => "declined",
-            Status::NoShow => "no_show",
-            Status::Attended => "attended",
-            Status::Completed => "completed",
-            Status::Cancelled => "cancelled",
         }
     }
 
@@ -101,31 +78,22 @@ pub enum Side {
     Receiver,
 }
 
-/// What an event asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// The receiving facility opened it.
-    Receive,
-    Accept,
-    Decline,
-    Attend,
-    Complete,
-    NoShow,
-    Cancel,
+coded! {
+    /// What an event asks for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Action {
+        /// The receiving facility opened it.
+        Receive = "receive",
+        Accept = "accept",
+        Decline = "decline",
+        Attend = "attend",
+        Complete = "complete",
+        NoShow = "no_show",
+        Cancel = "cancel",
+    }
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
-        Action::Receive,
-        Action::Accept,
-        Action::Decline,
-        Action::Attend,
-        Action::Complete,
-        Action::NoShow,
-        Action::Cancel,
-    ];
-
     pub fn side(self) -> Side {
         match self {
             Action::Cancel => Side::Sender,
@@ -216,25 +184,16 @@ pub fn apply(status: Status, action: Action, side: Side, reason: &str) -> Result
     Ok(action.target())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Urgency {
-    Emergency,
-    Urgent,
-    Routine,
+coded! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Urgency {
+        Emergency = "emergency",
+        Urgent = "urgent",
+        Routine = "routine",
+    }
 }
 
 impl Urgency {
-    pub const ALL: [Urgency; 3] = [Urgency::Emergency, Urgency::Urgent, Urgency::Routine];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Urgency::Emergency => "emergency",
-            Urgency::Urgent => "urgent",
-            Urgency::Routine => "routine",
-        }
-    }
-
     pub fn label(self, lang: crate::lang::Lang) -> &'static str {
         use crate::lang::Lang::{En, Vi};
         match (self, lang) {

@@ -169,38 +169,19 @@ pub struct Feedback {
     pub follow_up_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Service {
-    Assessment,
-    Counselling,
-    Medication,
-    FamilySupport,
-    SocialSupport,
-    SafetyPlan,
+coded! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum Service {
+        Assessment = "assessment",
+        Counselling = "counselling",
+        Medication = "medication",
+        FamilySupport = "family_support",
+        SocialSupport = "social_support",
+        SafetyPlan = "safety_plan",
+    }
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
-        Service::Assessment,
-        Service::Counselling,
-        Service::Medication,
-        Service::FamilySupport,
-        Service::SocialSupport,
-        Service::SafetyPlan,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Service::Assessment => "assessment",
-            Service::Counselling => "counselling",
-            Service::Medication => "medication",
-            Service::FamilySupport => "family_support",
-            Service::SocialSupport => "social_support",
-            Service::SafetyPlan => "safety_plan",
-        }
-    }
-
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Service::Assessment, Lang::Vi) => "Khám, đánh giá",

@@ -24,7 +24,7 @@ pub fn IndicatorRowsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let code = params.with_untracked(|p| p.get("code")).unwrap_or_default();
-    let indicator = Indicator::from_code(&code);
+    let indicator = Indicator::parse(&code);
     let search = query.with_untracked(|q| {
         ["period", "area", "facility"]
             .iter()

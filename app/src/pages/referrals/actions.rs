@@ -272,7 +272,7 @@ pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
                 {actions.iter().map(|a| {
                     let a = *a;
                     view! {
-                        <button type="button" id=format!("action-{}", code(a))
+                        <button type="button" id=format!("action-{}", a.code())
                             class=if matches!(a, Action::Decline | Action::Cancel | Action::NoShow) { "button secondary" } else { "button primary" }
                             on:click=move |_| { feedback.clear(); open.set(Some(a)); }>
                             {move || a.label(i18n.lang())}
@@ -281,7 +281,7 @@ pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
                 }).collect_view()}
             </p>
             {move || open.get().map(|a| view! {
-                <div class="inline-form" id=format!("form-{}", code(a))>
+                <div class="inline-form" id=format!("form-{}", a.code())>
                     <h3>{move || a.label(i18n.lang())}</h3>
                     {(a.needs_reason()).then(|| view! { <RefField name="reason" label=|r| r.action_reason value=reason errors=feedback.errors multiline=true/> })}
                     {(a == Action::Accept).then(|| view! {
@@ -304,7 +304,7 @@ pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
                         <RefField name="follow_up_on" label=|r| r.follow_up_on value=follow_up errors=feedback.errors/>
                         <RefField name="note" label=|r| r.note value=note errors=feedback.errors multiline=true/>
                     })}
-                    <button type="button" class="button primary" id=format!("do-{}", code(a)) on:click=move |_| submit(a)>
+                    <button type="button" class="button primary" id=format!("do-{}", a.code()) on:click=move |_| submit(a)>
                         {move || (i18n.r().do_action)(a)}
                     </button>
                     " "
@@ -314,17 +314,4 @@ pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
         </article>
     }
     .into_any()
-}
-
-/// The action's wire code (ids in the page use it).
-pub fn code(action: Action) -> &'static str {
-    match action {
-        Action::Receive => "receive",
-        Action::Accept => "accept",
-        Action::Decline => "decline",
-        Action::Attend => "attend",
-        Action::Complete => "complete",
-        Action::NoShow => "no_show",
-        Action::Cancel => "cancel",
-    }
 }

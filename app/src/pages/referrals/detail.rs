@@ -247,7 +247,7 @@ fn Timeline(events: Vec<EventItem>) -> impl IntoView {
                     let refused = ev.refusal.map(|r| r.message(i18n.lang_untracked()));
                     let is_refused = refused.is_some();
                     view! {
-                        <li class:refused=is_refused class:pending=e.pending data-action=super::actions::code(ev.action)>
+                        <li class:refused=is_refused class:pending=e.pending data-action=ev.action.code()>
                             <strong>{move || ev.action.label(i18n.lang())}</strong>
                             " · " {ev.by.clone()} " · " {format_date_time(ev.at)}
                             {e.pending.then(|| view! { " " <span class="badge warn">{move || i18n.r().pending}</span> })}
