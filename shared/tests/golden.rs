@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
-use shared::instrument::{find, score, Answers};
+use shared::sync::RecordType;
+
+mod samples;
+use samples::{child, for_type, ForType, CHILD_ID, COMMUNE, FACILITY};
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -48,35 +51,6 @@ fn pinned<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
     let back: T = serde_json::from_value(kept)
         .unwrap_or_else(|e| panic!("{name}: the kept format no longer parses: {e}"));
     assert_eq!(back, typed, "{name}: the kept format reads differently");
-}
-
-const CHILD_ID: &str = "01934b7a-0000-7000-8000-000000000001";
-const FACILITY: &str = "01934b7a-0000-7000-8000-0000000000f1";
-const COMMUNE: &str = "01934b7a-0000-7000-8000-0000000000c1";
-const REFERRAL_ID: &str = "01934b7a-0000-7000-8000-000000000091";
-
-fn child() -> Value {
-    json!({
-        "full_name": "Lý Văn Tài", "date_of_birth": "2012-03-07", "sex": "male",
-        "ethnicity": "nung", "commune_id": COMMUNE, "school_class": "8A",
-        "guardian_name": "Lý Thị Hoa", "guardian_relation": "mother",
-        "guardian_phone": "0912345678", "personal_id": "020212000123",
-        "registered_on": "2026-09-01"
-    })
-}
-
-fn screening() -> Value {
-    let mut answers = Answers::default();
-    for (i, value) in [2, 2, 1, 1, 1, 1, 2, 1, 1].iter().enumerate() {
-        answers.values.insert(format!("phqa_{}", i + 1), *value);
-    }
-    let result = score(find("phqa").unwrap(), &answers);
-    json!({
-        "child_id": CHILD_ID, "instrument_id": "phqa", "instrument_version": "1",
-        "informant": "child", "screened_on": "2026-11-01", "answers": answers,
-        "result": result,
-        "safety_action": {"steps": ["stayed_with_child", "urgent_referral"], "note": "Đã báo mẹ"}
-    })
 }
 
 fn change() -> Value {
@@ -126,62 +100,21 @@ fn wire_types_keep_their_format() {
     );
 }
 
+/// Pins one record type's sample, named by its code.
+struct Pin(RecordType);
+
+impl ForType for Pin {
+    type Out = ();
+    fn run<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(self) {
+        pinned::<T>(self.0.code(), samples::record(self.0));
+    }
+}
+
 #[test]
 fn each_record_type_keeps_its_fields() {
-    pinned::<shared::child::Child>("child", child());
-    pinned::<shared::screening::Screening>("screening", screening());
-    pinned::<shared::consent::Consent>(
-        "consent",
-        json!({"child_id": CHILD_ID, "guardian_name": "Lý Thị Hoa",
-               "guardian_relation": "mother", "child_agreed": true, "given_on": "2026-09-05",
-               "purposes": ["screening", "share_health"], "method": "verbal_witnessed",
-               "witness": "Hoàng Thị Mai"}),
-    );
-    pinned::<shared::care::Session>(
-        "session",
-        json!({"child_id": CHILD_ID, "held_on": "2026-11-01", "kind": "individual",
-               "held_by": "Hoàng Thị Mai", "note": "Trò chuyện", "follow_up_on": "2026-11-15"}),
-    );
-    pinned::<shared::care::Circumstance>(
-        "circumstance",
-        json!({"child_id": CHILD_ID, "code": "orphan", "since": "2021-08-01",
-               "parents_lost": "both", "cause": "covid19"}),
-    );
-    pinned::<shared::care::CareArrangement>(
-        "care_arrangement",
-        json!({"child_id": CHILD_ID, "kind": "kinship", "since": "2021-09-15"}),
-    );
-    let actor = json!({"user_id": "01934b7a-0000-7000-8000-0000000000b1", "name": "Hoàng Thị Mai",
-                       "role": "counsellor", "facility_id": FACILITY});
-    pinned::<shared::referral::Referral>(
-        "referral",
-        json!({"child_id": CHILD_ID, "to_facility": "01934b7a-0000-7000-8000-0000000000f2",
-               "urgency": "urgent", "reason": "PHQ-A dương tính", "done_already": "Đã báo mẹ",
-               "screening_ids": ["01934b7a-0000-7000-8000-0000000000e1"],
-               "sent_at": "2026-11-02T01:00:00Z", "sent_by": "Hoàng Thị Mai", "actor": actor,
-               "packet": {"child": {"full_name": "Lý Văn Tài", "date_of_birth": "2012-03-07",
-                                    "sex": "male", "guardian_name": "Lý Thị Hoa",
-                                    "guardian_relation": "mother"}},
-               "status": "accepted", "status_at": "2026-11-02T03:00:00Z", "signature": "abc"}),
-    );
-    pinned::<shared::referral::ReferralEvent>(
-        "referral_event",
-        json!({"referral_id": REFERRAL_ID, "action": "complete",
-               "at": "2026-11-05T03:00:00Z", "by": "Lường Văn Sơn", "actor": actor,
-               "feedback": {"found": "Trầm cảm mức độ vừa", "services": ["counselling"],
-                            "for_school": "Theo dõi", "follow_up_on": "2026-12-01"}}),
-    );
-    pinned::<shared::urgent::UrgentFlag>(
-        "urgent_flag",
-        json!({"child_id": CHILD_ID, "instrument_id": "phqa", "level": "non_acute",
-               "raised_at": "2026-11-02T01:00:00Z", "raised_by": actor,
-               "screening_id": "01934b7a-0000-7000-8000-0000000000e1",
-               "action": {"steps": ["stayed_with_child"], "note": "Đã gọi mẹ"},
-               "action_by": actor, "action_at": "2026-11-02T01:05:00Z",
-               "ended": {"how": "referral_completed", "note": "Đã khám",
-                         "referral_id": REFERRAL_ID},
-               "ended_by": actor, "ended_at": "2026-11-09T02:00:00Z"}),
-    );
+    for record_type in RecordType::ALL {
+        for_type(record_type, Pin(record_type));
+    }
 }
 
 #[test]
