@@ -194,68 +194,17 @@ fn decide(
     rules: &Rules,
 ) -> Result<Outcome, ApiError> {
     let (now, lang) = (rules.now, rules.lang);
-    if !access::may_write_record(user, change.facility_id) {
-        return Ok(rejected("forbidden_facility", lang, Default::default()));
+    if let Some(refusal) = refuse_unread(user, change, lang) {
+        return Ok(refusal);
     }
-    // The whole change is judged before anything is merged: every value it proposes, whatever
-    // the outcome (a superseded value is kept as a conflict others may apply).
-    let problems = shared::shape::check_set(&change.set);
-    if !problems.is_empty() {
-        let fields = problems
-            .into_iter()
-            .map(|(field, problem)| (field, problem.message(lang)))
-            .collect();
-        return Ok(rejected("invalid_input", lang, fields));
-    }
-    let current: Option<(Uuid, String)> = transaction
-        .prepare_cached(
-            "SELECT facility_id, fields FROM records WHERE record_type = ?1 AND id = ?2",
-        )?
-        .query_row(
-            params![change.record_type.code(), change.record_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    let current_fields: Option<Fields> = match &current {
-        Some((facility_id, _)) if *facility_id != change.facility_id => {
-            return Ok(rejected("facility_mismatch", lang, Default::default()));
-        }
-        Some((_, json)) => Some(
-            serde_json::from_str(json)
-                .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?,
-        ),
-        None if change.set.is_empty() => {
-            // A new record with nothing in it.
-            let mut fields = std::collections::BTreeMap::new();
-            fields.insert("set".to_string(), Problem::Required.message(lang));
-            return Ok(rejected("invalid_input", lang, fields));
-        }
-        None => None,
+    let current = match stored(transaction, change, lang)? {
+        Ok(current) => current,
+        Err(refusal) => return Ok(refusal),
     };
-    // A referral and its events are never edited once stored: refused before merging, so that no
-    // field of theirs is ever kept as a conflict (a packet's sensitive answers included).
-    let referral_record = matches!(
-        change.record_type,
-        RecordType::Referral | RecordType::ReferralEvent
-    );
-    if let (true, Some(current)) = (referral_record, &current_fields) {
-        let typed = Referral::from_fields(current).is_some()
-            || ReferralEvent::from_fields(current).is_some();
-        if typed {
-            let mut fields = std::collections::BTreeMap::new();
-            fields.insert(
-                change.record_type.code().to_string(),
-                shared::validate::Problem::Immutable.message(lang),
-            );
-            return Ok(rejected("invalid_input", lang, fields));
-        }
+    if let Some(refusal) = refuse_if_immutable(change, current.as_ref(), lang) {
+        return Ok(refusal);
     }
-    let merged = merge(current_fields.as_ref(), change);
-    let superseded: Vec<String> = merged
-        .superseded
-        .iter()
-        .map(|(field, _, _)| field.clone())
-        .collect();
+    let merged = merge(current.as_ref(), change);
     // The change's own day (in Vietnam) decides ages, so an offline edit made before a birthday
     // is judged as of when it was made, within the bounds the server sets on a device's clock.
     let made_at = rules.bounded(change.made_at);
@@ -273,51 +222,156 @@ fn decide(
     if !merged.superseded.is_empty() {
         // The record as it would be had every proposed value been applied must pass its rules:
         // a conflict only ever holds a value that would have been valid.
-        let mut proposed = current_fields.clone().unwrap_or_default();
+        let mut proposed = current.clone().unwrap_or_default();
         proposed.extend(change.set.clone());
-        if let Err(refusal) = checked(&context, change, current_fields.as_ref(), &proposed)? {
+        if let Err(refusal) = checked(&context, change, current.as_ref(), &proposed)? {
             return Ok(refusal);
         }
     }
     if !merged.applied.is_empty() {
-        let checked = match checked(&context, change, current_fields.as_ref(), &merged.fields)? {
+        let checked = match checked(&context, change, current.as_ref(), &merged.fields)? {
             Ok(checked) => checked,
             Err(refusal) => return Ok(refusal),
         };
-        let json = serde_json::to_string(&checked.fields)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        transaction
-            .prepare_cached(
-                "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at, child_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
-                 ON CONFLICT (record_type, id) DO UPDATE SET fields = excluded.fields, seq = excluded.seq,
-                                                             updated_at = excluded.updated_at",
-            )?
-            .execute(params![
-                change.record_type.code(),
-                change.record_id,
-                change.facility_id,
-                json,
-                seq,
-                now,
-                checked.child_id
-            ])?;
-        crate::facts::record(
-            transaction,
-            change.record_type,
-            change.record_id,
-            change.facility_id,
-            &checked.fields,
-            now,
-        )?;
-        for effect in &checked.effects {
-            apply_effect(transaction, effect, seq, now)?;
-        }
+        store(transaction, change, seq, now, &checked)?;
         if let Some(refusal) = checked.refused {
             return Ok(refusal);
         }
     }
-    for (field, proposed, kept) in &merged.superseded {
+    keep_conflicts(transaction, user, change, seq, &merged.superseded)?;
+    let superseded = merged
+        .superseded
+        .iter()
+        .map(|(field, _, _)| field.clone())
+        .collect();
+    if merged.applied.is_empty() {
+        Ok(Outcome::Superseded { seq, superseded })
+    } else {
+        Ok(Outcome::Applied { seq, superseded })
+    }
+}
+
+/// Refusals decided before anything is read: another facility's change, or a value that breaks
+/// the rules every synced value keeps. The whole change is judged, whatever its outcome would be
+/// (a superseded value is kept as a conflict others may apply).
+fn refuse_unread(user: &SignedIn, change: &Change, lang: Lang) -> Option<Outcome> {
+    if !access::may_write_record(user, change.facility_id) {
+        return Some(rejected("forbidden_facility", lang, Default::default()));
+    }
+    let problems = shared::shape::check_set(&change.set);
+    if problems.is_empty() {
+        return None;
+    }
+    let fields = problems
+        .into_iter()
+        .map(|(field, problem)| (field, problem.message(lang)))
+        .collect();
+    Some(rejected("invalid_input", lang, fields))
+}
+
+/// The record as stored (`None`: a new one), or the refusal of a change to another facility's
+/// record or of a new record with nothing in it.
+fn stored(
+    transaction: &Transaction<'_>,
+    change: &Change,
+    lang: Lang,
+) -> Result<Result<Option<Fields>, Outcome>, ApiError> {
+    let current: Option<(Uuid, String)> = transaction
+        .prepare_cached(
+            "SELECT facility_id, fields FROM records WHERE record_type = ?1 AND id = ?2",
+        )?
+        .query_row(
+            params![change.record_type.code(), change.record_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    Ok(match current {
+        Some((facility_id, _)) if facility_id != change.facility_id => {
+            Err(rejected("facility_mismatch", lang, Default::default()))
+        }
+        Some((_, json)) => {
+            Ok(Some(serde_json::from_str(&json).map_err(|e| {
+                ApiError::Internal(format!("stored record: {e}"))
+            })?))
+        }
+        None if change.set.is_empty() => Err(rejected(
+            "invalid_input",
+            lang,
+            [("set".to_string(), Problem::Required.message(lang))].into(),
+        )),
+        None => Ok(None),
+    })
+}
+
+/// A referral and its events are never edited once stored: refused before merging, so that no
+/// field of theirs is ever kept as a conflict (a packet's sensitive answers included).
+fn refuse_if_immutable(change: &Change, current: Option<&Fields>, lang: Lang) -> Option<Outcome> {
+    let current = current?;
+    let referral_record = matches!(
+        change.record_type,
+        RecordType::Referral | RecordType::ReferralEvent
+    );
+    let typed =
+        Referral::from_fields(current).is_some() || ReferralEvent::from_fields(current).is_some();
+    (referral_record && typed).then(|| {
+        let field = change.record_type.code().to_string();
+        rejected(
+            "invalid_input",
+            lang,
+            [(field, Problem::Immutable.message(lang))].into(),
+        )
+    })
+}
+
+/// Stores the checked record with its fact row and its effects on other records, under `seq`.
+fn store(
+    transaction: &Transaction<'_>,
+    change: &Change,
+    seq: i64,
+    now: DateTime<Utc>,
+    checked: &Checked,
+) -> Result<(), ApiError> {
+    let json =
+        serde_json::to_string(&checked.fields).map_err(|e| ApiError::Internal(e.to_string()))?;
+    transaction
+        .prepare_cached(
+            "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at, child_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
+             ON CONFLICT (record_type, id) DO UPDATE SET fields = excluded.fields, seq = excluded.seq,
+                                                         updated_at = excluded.updated_at",
+        )?
+        .execute(params![
+            change.record_type.code(),
+            change.record_id,
+            change.facility_id,
+            json,
+            seq,
+            now,
+            checked.child_id
+        ])?;
+    crate::facts::record(
+        transaction,
+        change.record_type,
+        change.record_id,
+        change.facility_id,
+        &checked.fields,
+        now,
+    )?;
+    for effect in &checked.effects {
+        apply_effect(transaction, effect, seq, now)?;
+    }
+    Ok(())
+}
+
+/// Keeps each superseded value as a conflict, shown to everyone who sees the record.
+fn keep_conflicts(
+    transaction: &Transaction<'_>,
+    user: &SignedIn,
+    change: &Change,
+    seq: i64,
+    superseded: &[(String, serde_json::Value, Option<serde_json::Value>)],
+) -> Result<(), ApiError> {
+    for (field, proposed, kept) in superseded {
         transaction
             .prepare_cached(
                 "INSERT INTO conflicts (seq, change_id, record_type, record_id, facility_id, field, proposed, kept,
@@ -337,11 +391,7 @@ fn decide(
                 change.made_at
             ])?;
     }
-    if merged.applied.is_empty() {
-        Ok(Outcome::Superseded { seq, superseded })
-    } else {
-        Ok(Outcome::Applied { seq, superseded })
-    }
+    Ok(())
 }
 
 /// The record checked by its type's rules, or the refusal (a rule broken, or a field of the

@@ -48,47 +48,96 @@ pub fn ChildFormPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
-    let i18n = use_i18n();
-    let sync = use_sync();
-    let api = use_api();
-    let session = use_session();
-    let navigate = use_navigate();
-    let is_new = existing.is_none();
-    let start = existing
-        .as_ref()
-        .map(ChildDraft::from_child)
-        .unwrap_or_default();
-    let voided_reason = existing
-        .as_ref()
-        .and_then(|child| child.voided_reason.clone());
-    // The server's stamp, carried over so an edit does not clear it.
-    let registered_on = existing.as_ref().and_then(|child| child.registered_on);
-    let registered_elsewhere = existing
-        .as_ref()
-        .is_some_and(|child| child.registered_elsewhere);
-    // Fields the form does not edit (an import's pupil code and old address), carried over.
-    let kept = ChildDraft {
-        pupil_code: start.pupil_code.clone(),
-        former_address: start.former_address.clone(),
-        ..ChildDraft::default()
-    };
-    let full_name = RwSignal::new(start.full_name);
-    let date_of_birth = RwSignal::new(start.date_of_birth);
-    let sex = RwSignal::new(start.sex);
-    let ethnicity = RwSignal::new(start.ethnicity);
-    let commune_id = RwSignal::new(start.commune_id);
-    let school_class = RwSignal::new(start.school_class);
-    let guardian_name = RwSignal::new(start.guardian_name);
-    let guardian_relation = RwSignal::new(start.guardian_relation);
-    let guardian_phone = RwSignal::new(start.guardian_phone);
-    let personal_id = RwSignal::new(start.personal_id);
-    let feedback = Feedback::default();
-    let duplicates = RwSignal::new(Vec::<(Uuid, Child)>::new());
-    let confirmed = RwSignal::new(false);
-    let areas = LocalResource::new(move || communes(api));
+/// The form's fields as signals, from the draft it opens with.
+#[derive(Clone, Copy)]
+struct Inputs {
+    full_name: RwSignal<String>,
+    date_of_birth: RwSignal<String>,
+    sex: RwSignal<String>,
+    ethnicity: RwSignal<String>,
+    commune_id: RwSignal<String>,
+    school_class: RwSignal<String>,
+    guardian_name: RwSignal<String>,
+    guardian_relation: RwSignal<String>,
+    guardian_phone: RwSignal<String>,
+    personal_id: RwSignal<String>,
+}
 
+impl Inputs {
+    fn new(start: ChildDraft) -> Self {
+        Inputs {
+            full_name: RwSignal::new(start.full_name),
+            date_of_birth: RwSignal::new(start.date_of_birth),
+            sex: RwSignal::new(start.sex),
+            ethnicity: RwSignal::new(start.ethnicity),
+            commune_id: RwSignal::new(start.commune_id),
+            school_class: RwSignal::new(start.school_class),
+            guardian_name: RwSignal::new(start.guardian_name),
+            guardian_relation: RwSignal::new(start.guardian_relation),
+            guardian_phone: RwSignal::new(start.guardian_phone),
+            personal_id: RwSignal::new(start.personal_id),
+        }
+    }
+
+    /// The draft as typed, with the fields the form does not edit carried over from `kept`.
+    fn draft(self, kept: &ChildDraft) -> ChildDraft {
+        ChildDraft {
+            full_name: self.full_name.get_untracked(),
+            date_of_birth: self.date_of_birth.get_untracked(),
+            sex: self.sex.get_untracked(),
+            ethnicity: self.ethnicity.get_untracked(),
+            commune_id: self.commune_id.get_untracked(),
+            school_class: self.school_class.get_untracked(),
+            guardian_name: self.guardian_name.get_untracked(),
+            guardian_relation: self.guardian_relation.get_untracked(),
+            guardian_phone: self.guardian_phone.get_untracked(),
+            personal_id: self.personal_id.get_untracked(),
+            pupil_code: kept.pupil_code.clone(),
+            former_address: kept.former_address.clone(),
+        }
+    }
+}
+
+/// What the form does not edit but an edit must keep: voiding, the server's registration stamps,
+/// and an import's pupil code and old address.
+#[derive(Clone, Default)]
+struct Kept {
+    draft: ChildDraft,
+    voided_reason: Option<String>,
+    registered_on: Option<chrono::NaiveDate>,
+    registered_elsewhere: bool,
+}
+
+impl Kept {
+    fn of(existing: Option<&Child>) -> Kept {
+        let Some(child) = existing else {
+            return Kept::default();
+        };
+        let start = ChildDraft::from_child(child);
+        Kept {
+            draft: ChildDraft {
+                pupil_code: start.pupil_code,
+                former_address: start.former_address,
+                ..ChildDraft::default()
+            },
+            voided_reason: child.voided_reason.clone(),
+            registered_on: child.registered_on,
+            registered_elsewhere: child.registered_elsewhere,
+        }
+    }
+
+    fn onto(&self, mut child: Child) -> Child {
+        child.voided_reason = self.voided_reason.clone();
+        child.registered_on = self.registered_on;
+        child.registered_elsewhere = self.registered_elsewhere;
+        child
+    }
+}
+
+/// The choices of the form's select fields, in the user's language.
+type Options = Signal<Vec<(String, String)>>;
+
+fn choices(i18n: crate::i18n::I18n, areas: LocalResource<Vec<shared::api::Area>>) -> [Options; 4] {
     let sexes = Signal::derive(move || {
         Sex::ALL
             .iter()
@@ -111,7 +160,7 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
             })
             .collect()
     });
-    let commune_options = Signal::derive(move || {
+    let communes = Signal::derive(move || {
         areas
             .get()
             .unwrap_or_default()
@@ -119,29 +168,35 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
             .map(|area| (area.id.to_string(), area.name))
             .collect()
     });
+    [sexes, relations, groups, communes]
+}
+
+#[component]
+fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let api = use_api();
+    let session = use_session();
+    let navigate = use_navigate();
+    let is_new = existing.is_none();
+    let kept = Kept::of(existing.as_ref());
+    let inputs = Inputs::new(
+        existing
+            .as_ref()
+            .map(ChildDraft::from_child)
+            .unwrap_or_default(),
+    );
+    let feedback = Feedback::default();
+    let duplicates = RwSignal::new(Vec::<(Uuid, Child)>::new());
+    let confirmed = RwSignal::new(false);
+    let areas = LocalResource::new(move || communes(api));
+    let [sexes, relations, groups, commune_options] = choices(i18n, areas);
 
     let save = move || {
-        let draft = ChildDraft {
-            full_name: full_name.get_untracked(),
-            date_of_birth: date_of_birth.get_untracked(),
-            sex: sex.get_untracked(),
-            ethnicity: ethnicity.get_untracked(),
-            commune_id: commune_id.get_untracked(),
-            school_class: school_class.get_untracked(),
-            guardian_name: guardian_name.get_untracked(),
-            guardian_relation: guardian_relation.get_untracked(),
-            guardian_phone: guardian_phone.get_untracked(),
-            personal_id: personal_id.get_untracked(),
-            pupil_code: kept.pupil_code.clone(),
-            former_address: kept.former_address.clone(),
-        };
-        let mut child = match draft.parse(today()) {
-            Ok(child) => child,
+        let child = match inputs.draft(&kept.draft).parse(today()) {
+            Ok(child) => kept.onto(child),
             Err(problems) => return feedback.invalid(problems.messages(i18n.lang()), i18n),
         };
-        child.voided_reason = voided_reason.clone();
-        child.registered_on = registered_on;
-        child.registered_elsewhere = registered_elsewhere;
         let others: Vec<(Uuid, Child)> = sync.records.with_untracked(|records| {
             records
                 .iter()
@@ -183,6 +238,18 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
         event.prevent_default();
         save_on_submit();
     };
+    let Inputs {
+        full_name,
+        date_of_birth,
+        sex,
+        ethnicity,
+        commune_id,
+        school_class,
+        guardian_name,
+        guardian_relation,
+        guardian_phone,
+        personal_id,
+    } = inputs;
 
     view! {
         <section class="page narrow-wide">

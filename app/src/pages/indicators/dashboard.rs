@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::indicators::{
-    breakdown_label, definitions, Indicator, IndicatorsView, Line, Ratio, Suppression, Unit,
+    breakdown_label, definitions, Definition, Indicator, IndicatorsView, Line, Ratio, Report,
+    Suppression, Unit,
 };
 use shared::lang::format_date;
 
@@ -21,88 +22,20 @@ fn percent_text(s: Suppression, r: Ratio, lang: shared::lang::Lang) -> String {
 #[component]
 pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     let i18n = use_i18n();
-    let api = use_api();
     let s = suppression(&shown);
     let report = shown.report.clone();
     let lang = i18n.lang_untracked();
-    let defs = definitions(lang);
     let query = choice.query();
-    let failure = RwSignal::new(None::<String>);
-    let export_query = StoredValue::new(choice.query());
-    let span = choice.span;
-    let download = move |format: &'static str| {
-        // ADX (for DHIS2) covers the user's whole area for the chosen period.
-        let (path, name) = if format == "adx" {
-            let period = span.code();
-            (
-                format!("/api/adx?period={period}"),
-                format!("adx-{period}.xml"),
-            )
-        } else {
-            (
-                format!(
-                    "/api/indicators/export?format={format}&{}",
-                    export_query.get_value()
-                ),
-                format!("bao-cao.{format}"),
-            )
-        };
-        spawn_local(async move {
-            match api.download(&path, &name).await {
-                Ok(()) => failure.set(None),
-                Err(ApiFailure::Unreachable) => failure.set(Some(i18n.rp().export_offline.into())),
-                Err(other) => failure.set(Some(other.message(i18n))),
-            }
-        });
-    };
     let cards = [
         (Indicator::I1, report.i1),
         (Indicator::I2, report.i2),
         (Indicator::I3, report.i3),
         (Indicator::I4, report.i4),
     ];
-    let months: Vec<String> = report
-        .months
-        .iter()
-        .map(|m| format!("{:02}", m.month))
-        .collect();
-    let i1_points: Vec<(String, Option<f64>)> = report
-        .months
-        .iter()
-        .zip(&months)
-        .map(|(m, label)| (label.clone(), m.i1.percent()))
-        .collect();
-    let screening_bars: Vec<(String, u32, Option<String>)> = report
-        .months
-        .iter()
-        .zip(&months)
-        .map(|(m, label)| {
-            let key = format!("month.{}-{:02}.screenings", m.year, m.month);
-            let hidden = Suppression::hidden_in(&report, &key).map(|why| s.marker(why));
-            (label.clone(), m.screenings, hidden)
-        })
-        .collect();
-    // Furthest from target: the areas when there are several, else the facilities.
-    let units: Vec<Unit> = if report.areas.len() > 1 {
-        report.areas.clone()
-    } else {
-        report.facilities.clone()
-    };
-    let mut furthest: Vec<Unit> = units
-        .into_iter()
-        .filter(|u| !u.i1.is_hidden() && u.i1.denominator > 0)
-        .collect();
-    furthest.sort_by(|a, b| {
-        a.i1.percent()
-            .unwrap_or(0.0)
-            .total_cmp(&b.i1.percent().unwrap_or(0.0))
-    });
-    furthest.truncate(5);
     let still_open = s.count_in(&report, "i1_still_open", report.i1_still_open);
-    let i5 = report.i5.clone();
+    let furthest = furthest_from_target(&report, 5);
     let count = |key: &str, value: u32| s.count_in(&report, key, value);
-    let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| i18n.lang().decimal(d, 1));
-    let title = span.title(lang);
+    let title = choice.span.title(lang);
     view! {
         // On paper (A4) the page opens as an administrative report does.
         <header class="print-only print-heading">
@@ -112,80 +45,15 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         </header>
         <p class="lead" id="indicator-scope">{(i18n.rp().as_of)(&shown.scope, &format_date(report.period.from), &format_date(report.as_of))}</p>
         <p class="muted">{if shown.aggregate { (i18n.rp().aggregate)(s.below) } else { i18n.rp().local.to_string() }}</p>
-        <p class="actions no-print">
-            <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.rp().export_excel}</button>
-            <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.rp().export_csv}</button>
-            {shown.aggregate.then(|| view! {
-                <button type="button" class="button secondary" id="export-adx" on:click=move |_| download("adx")>{i18n.rp().export_adx}</button>
-            })}
-            <button type="button" class="button secondary" on:click=|_| { let _ = window().print(); }>{i18n.rp().print}</button>
-        </p>
-        {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
+        <Downloads choice=choice aggregate=shown.aggregate/>
         <div class="indicator-grid">
-            {cards.into_iter().zip(defs).map(|((indicator, ratio), def)| {
-                let (n, d) = s.ratio(ratio);
-                let percent = ratio.percent();
-                let target = indicator.target();
-                let met = match (percent, target) {
-                    (Some(p), Some(t)) => Some(p >= t),
-                    _ => None,
-                };
-                let rows = format!("/indicators/rows/{}?{}", indicator.code(), query);
-                view! {
-                    <article class="card indicator" id=format!("indicator-{}", indicator.code()) data-percent=percent.map(|p| format!("{p:.1}")).unwrap_or_default()>
-                        <h2>{def.title}</h2>
-                        <p class="big-figure">{percent_text(s, ratio, i18n.lang())}</p>
-                        <p class="muted">{(i18n.rp().of)(&n, &d)}
-                            {target.map(|t| view! { " · " {(i18n.rp().target)(t)} })}
-                            {met.map(|m| view! { " " <span class=if m { "badge ok" } else { "badge warn" }>{if m { i18n.rp().met } else { i18n.rp().not_met }}</span> })}
-                        </p>
-                        <TargetBar percent=percent target=target label=def.title.to_string()/>
-                        {(indicator == Indicator::I1).then(|| view! { <p class="muted">{(i18n.rp().still_open)(&still_open)}</p> })}
-                        <details>
-                            <summary>{i18n.rp().definition}</summary>
-                            <p><strong>{i18n.rp().numerator} ": "</strong>{def.numerator}</p>
-                            <p><strong>{i18n.rp().denominator} ": "</strong>{def.denominator}</p>
-                            {(!def.notes.is_empty()).then(|| view! { <p class="muted">{def.notes}</p> })}
-                        </details>
-                        <p class="no-print"><A href=rows>{i18n.rp().open_rows}</A></p>
-                    </article>
-                }
+            {cards.into_iter().zip(definitions(lang)).map(|((indicator, ratio), def)| {
+                let note = (indicator == Indicator::I1).then(|| (i18n.rp().still_open)(&still_open));
+                view! { <IndicatorCard indicator=indicator ratio=ratio def=def s=s query=query.clone() note=note/> }
             }).collect_view()}
         </div>
-        <article class="card" id="indicator-I5">
-            <h2>{i18n.rp().loop_title}</h2>
-            <dl class="facts">
-                <dt>{i18n.rp().sent}</dt><dd id="i5-sent">{count("i5.sent", i5.sent)}</dd>
-                <dt>{i18n.rp().hours_to_received}</dt><dd>{days(i5.median_days_to_received.map(|d| d * 24.0))}</dd>
-                <dt>{i18n.rp().days_to_attended}</dt><dd>{days(i5.median_days_to_attended)}</dd>
-                <dt>{i18n.rp().declined}</dt><dd>{s.percent(i5.declined, i18n.lang())}</dd>
-                <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback, i18n.lang())}</dd>
-                <dt>{i18n.rp().open_overdue}</dt><dd>{count("i5.open_overdue", i5.open_overdue)}</dd>
-            </dl>
-            {(!i5.by_route.is_empty()).then(|| view! {
-                <h3>{i18n.rp().by_route}</h3>
-                <dl class="facts" id="i5-routes">
-                    {i5.by_route.iter().map(|r| view! {
-                        <dt>{breakdown_label("route", &r.key, lang)}</dt>
-                        <dd>{count(&format!("i5.route.{}", r.key), r.count)}</dd>
-                    }).collect_view()}
-                </dl>
-            })}
-            <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.rp().open_rows}</A></p>
-        </article>
-        <article class="card" id="indicator-trend">
-            <h2>{i18n.rp().trend}</h2>
-            <div class="chart-pair">
-                <figure>
-                    <MonthlyLine points=i1_points target=Indicator::I1.target() label=i18n.rp().trend_i1.to_string()/>
-                    <figcaption>{i18n.rp().trend_i1}</figcaption>
-                </figure>
-                <figure>
-                    <MonthlyBars values=screening_bars label=i18n.rp().trend_screenings.to_string()/>
-                    <figcaption>{i18n.rp().trend_screenings}</figcaption>
-                </figure>
-            </div>
-        </article>
+        <LoopCard report=report.clone() s=s query=query.clone()/>
+        <TrendCard report=report.clone() s=s/>
         {(!furthest.is_empty()).then(|| view! {
             <article class="card" id="indicator-furthest">
                 <h2>{i18n.rp().furthest}</h2>
@@ -217,6 +85,189 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
             <div><strong>{i18n.rp().print_prepared_by}</strong><br/><em>{i18n.rp().print_sign_name}</em></div>
             <div><em>{(i18n.rp().print_dated)(&format_date(report.as_of))}</em><br/><strong>{i18n.rp().print_head}</strong><br/><em>{i18n.rp().print_sign_seal}</em></div>
         </footer>
+    }
+}
+
+/// The units furthest from I1's target: the areas when there are several, else the facilities;
+/// those with hidden or no figures are left out.
+fn furthest_from_target(report: &Report, at_most: usize) -> Vec<Unit> {
+    let units = if report.areas.len() > 1 {
+        &report.areas
+    } else {
+        &report.facilities
+    };
+    let mut furthest: Vec<Unit> = units
+        .iter()
+        .filter(|u| !u.i1.is_hidden() && u.i1.denominator > 0)
+        .cloned()
+        .collect();
+    furthest.sort_by(|a, b| {
+        a.i1.percent()
+            .unwrap_or(0.0)
+            .total_cmp(&b.i1.percent().unwrap_or(0.0))
+    });
+    furthest.truncate(at_most);
+    furthest
+}
+
+/// The report's downloads (Excel, CSV, ADX for an aggregate view) and print.
+#[component]
+fn Downloads(choice: Choice, aggregate: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let failure = RwSignal::new(None::<String>);
+    let export_query = StoredValue::new(choice.query());
+    let span = choice.span;
+    let download = move |format: &'static str| {
+        // ADX (for DHIS2) covers the user's whole area for the chosen period.
+        let (path, name) = if format == "adx" {
+            let period = span.code();
+            (
+                format!("/api/adx?period={period}"),
+                format!("adx-{period}.xml"),
+            )
+        } else {
+            (
+                format!(
+                    "/api/indicators/export?format={format}&{}",
+                    export_query.get_value()
+                ),
+                format!("bao-cao.{format}"),
+            )
+        };
+        spawn_local(async move {
+            match api.download(&path, &name).await {
+                Ok(()) => failure.set(None),
+                Err(ApiFailure::Unreachable) => failure.set(Some(i18n.rp().export_offline.into())),
+                Err(other) => failure.set(Some(other.message(i18n))),
+            }
+        });
+    };
+    view! {
+        <p class="actions no-print">
+            <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.rp().export_excel}</button>
+            <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.rp().export_csv}</button>
+            {aggregate.then(|| view! {
+                <button type="button" class="button secondary" id="export-adx" on:click=move |_| download("adx")>{i18n.rp().export_adx}</button>
+            })}
+            <button type="button" class="button secondary" on:click=|_| { let _ = window().print(); }>{i18n.rp().print}</button>
+        </p>
+        {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
+    }
+}
+
+/// One indicator against its target, with its definition and the way to the rows behind it.
+#[component]
+fn IndicatorCard(
+    indicator: Indicator,
+    ratio: Ratio,
+    def: Definition,
+    s: Suppression,
+    query: String,
+    note: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (n, d) = s.ratio(ratio);
+    let percent = ratio.percent();
+    let target = indicator.target();
+    let met = match (percent, target) {
+        (Some(p), Some(t)) => Some(p >= t),
+        _ => None,
+    };
+    let rows = format!("/indicators/rows/{}?{}", indicator.code(), query);
+    view! {
+        <article class="card indicator" id=format!("indicator-{}", indicator.code()) data-percent=percent.map(|p| format!("{p:.1}")).unwrap_or_default()>
+            <h2>{def.title}</h2>
+            <p class="big-figure">{percent_text(s, ratio, i18n.lang())}</p>
+            <p class="muted">{(i18n.rp().of)(&n, &d)}
+                {target.map(|t| view! { " · " {(i18n.rp().target)(t)} })}
+                {met.map(|m| view! { " " <span class=if m { "badge ok" } else { "badge warn" }>{if m { i18n.rp().met } else { i18n.rp().not_met }}</span> })}
+            </p>
+            <TargetBar percent=percent target=target label=def.title.to_string()/>
+            {note.map(|note| view! { <p class="muted">{note}</p> })}
+            <details>
+                <summary>{i18n.rp().definition}</summary>
+                <p><strong>{i18n.rp().numerator} ": "</strong>{def.numerator}</p>
+                <p><strong>{i18n.rp().denominator} ": "</strong>{def.denominator}</p>
+                {(!def.notes.is_empty()).then(|| view! { <p class="muted">{def.notes}</p> })}
+            </details>
+            <p class="no-print"><A href=rows>{i18n.rp().open_rows}</A></p>
+        </article>
+    }
+}
+
+/// I5, the referral loop: sent, times to each step, declined, feedback, overdue, and by route.
+#[component]
+fn LoopCard(report: Report, s: Suppression, query: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang_untracked();
+    let i5 = report.i5.clone();
+    let count = move |key: &str, value: u32| s.count_in(&report, key, value);
+    let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| i18n.lang().decimal(d, 1));
+    view! {
+        <article class="card" id="indicator-I5">
+            <h2>{i18n.rp().loop_title}</h2>
+            <dl class="facts">
+                <dt>{i18n.rp().sent}</dt><dd id="i5-sent">{count("i5.sent", i5.sent)}</dd>
+                <dt>{i18n.rp().hours_to_received}</dt><dd>{days(i5.median_days_to_received.map(|d| d * 24.0))}</dd>
+                <dt>{i18n.rp().days_to_attended}</dt><dd>{days(i5.median_days_to_attended)}</dd>
+                <dt>{i18n.rp().declined}</dt><dd>{s.percent(i5.declined, i18n.lang())}</dd>
+                <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback, i18n.lang())}</dd>
+                <dt>{i18n.rp().open_overdue}</dt><dd>{count("i5.open_overdue", i5.open_overdue)}</dd>
+            </dl>
+            {(!i5.by_route.is_empty()).then(|| view! {
+                <h3>{i18n.rp().by_route}</h3>
+                <dl class="facts" id="i5-routes">
+                    {i5.by_route.iter().map(|r| view! {
+                        <dt>{breakdown_label("route", &r.key, lang)}</dt>
+                        <dd>{count(&format!("i5.route.{}", r.key), r.count)}</dd>
+                    }).collect_view()}
+                </dl>
+            })}
+            <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.rp().open_rows}</A></p>
+        </article>
+    }
+}
+
+/// The monthly trend: I1 against its target, and screenings per month.
+#[component]
+fn TrendCard(report: Report, s: Suppression) -> impl IntoView {
+    let i18n = use_i18n();
+    let months: Vec<String> = report
+        .months
+        .iter()
+        .map(|m| format!("{:02}", m.month))
+        .collect();
+    let i1_points: Vec<(String, Option<f64>)> = report
+        .months
+        .iter()
+        .zip(&months)
+        .map(|(m, label)| (label.clone(), m.i1.percent()))
+        .collect();
+    let screening_bars: Vec<(String, u32, Option<String>)> = report
+        .months
+        .iter()
+        .zip(&months)
+        .map(|(m, label)| {
+            let key = format!("month.{}-{:02}.screenings", m.year, m.month);
+            let hidden = Suppression::hidden_in(&report, &key).map(|why| s.marker(why));
+            (label.clone(), m.screenings, hidden)
+        })
+        .collect();
+    view! {
+        <article class="card" id="indicator-trend">
+            <h2>{i18n.rp().trend}</h2>
+            <div class="chart-pair">
+                <figure>
+                    <MonthlyLine points=i1_points target=Indicator::I1.target() label=i18n.rp().trend_i1.to_string()/>
+                    <figcaption>{i18n.rp().trend_i1}</figcaption>
+                </figure>
+                <figure>
+                    <MonthlyBars values=screening_bars label=i18n.rp().trend_screenings.to_string()/>
+                    <figcaption>{i18n.rp().trend_screenings}</figcaption>
+                </figure>
+            </div>
+        </article>
     }
 }
 

@@ -14,6 +14,7 @@ use shared::lang::{format_date, vietnam_offset};
 use shared::place::FacilityType;
 use shared::referral::{sharing_purpose, Packet, Referral, Urgency};
 use shared::sync::RecordType;
+use shared::urgent::Standing;
 use uuid::Uuid;
 
 use super::actions::RefField;
@@ -89,6 +90,61 @@ pub fn NewReferralPage() -> impl IntoView {
     }
 }
 
+/// The referral the form opens with: the screening it came from (or the standing flag's), the
+/// urgency the flag implies, and the screening's line as the reason.
+fn opening(
+    subject: &Subject,
+    standing: Option<Standing>,
+    from_query: Option<Uuid>,
+) -> (Vec<Uuid>, Urgency, String) {
+    let standing = standing.filter(|_| subject.onward_from.is_none());
+    let from_screening = from_query.or(standing.and_then(|s| s.screening_id));
+    let picked = subject
+        .screenings
+        .iter()
+        .find(|(id, _, _)| Some(*id) == from_screening);
+    let flag = picked
+        .and_then(|(_, _, flag)| *flag)
+        .or(standing.map(|s| s.level));
+    let urgency = match flag {
+        Some(FlagLevel::Acute) => Urgency::Emergency,
+        Some(FlagLevel::NonAcute) => Urgency::Urgent,
+        None => Urgency::Routine,
+    };
+    let reason = picked.map(|(_, line, _)| line.clone()).unwrap_or_default();
+    (from_screening.into_iter().collect(), urgency, reason)
+}
+
+/// The facilities a referral may go to (those a packet may be shared with, and hotline 111),
+/// filtered by type and commune, the child's commune first.
+fn targets_for(
+    all: &[Facility],
+    wanted: Option<FacilityType>,
+    in_area: Option<Uuid>,
+    mine: Option<Uuid>,
+    commune: Option<Uuid>,
+) -> Vec<Facility> {
+    let mut list: Vec<Facility> = all
+        .iter()
+        .filter(|f| f.active && Some(f.id) != mine)
+        .filter(|f| {
+            sharing_purpose(f.facility_type).is_some()
+                || f.facility_type == FacilityType::Hotline111
+        })
+        .filter(|f| wanted.is_none_or(|t| f.facility_type == t))
+        .filter(|f| in_area.is_none_or(|a| f.area_id == a))
+        .cloned()
+        .collect();
+    list.sort_by_key(|f| {
+        (
+            Some(f.area_id) != commune,
+            f.facility_type != FacilityType::Hotline111,
+            f.name.clone(),
+        )
+    });
+    list
+}
+
 #[component]
 fn ReferralForm(subject: Subject) -> impl IntoView {
     let i18n = use_i18n();
@@ -106,65 +162,26 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     // urgent flag. A flag sets the urgency the safety pathway implies.
     let standing = sync
         .records
-        .with_untracked(|r| crate::records::child::urgent_flag(r, subject.child_id))
-        .filter(|_| subject.onward_from.is_none());
-    let from_screening = query
-        .with_untracked(|q| q.get("screening").and_then(|s| Uuid::parse_str(&s).ok()))
-        .or(standing.and_then(|s| s.screening_id));
-    let attached = RwSignal::new(from_screening.into_iter().collect::<Vec<Uuid>>());
-    let flag = subject
-        .screenings
-        .iter()
-        .filter(|(id, _, _)| Some(*id) == from_screening)
-        .find_map(|(_, _, flag)| *flag)
-        .or(standing.map(|s| s.level));
-    let urgency = RwSignal::new(match flag {
-        Some(FlagLevel::Acute) => Urgency::Emergency,
-        Some(FlagLevel::NonAcute) => Urgency::Urgent,
-        None => Urgency::Routine,
-    });
-    let reason = RwSignal::new(
-        subject
-            .screenings
-            .iter()
-            .find(|(id, _, _)| Some(*id) == from_screening)
-            .map(|(_, line, _)| line.clone())
-            .unwrap_or_default(),
-    );
+        .with_untracked(|r| crate::records::child::urgent_flag(r, subject.child_id));
+    let from_query =
+        query.with_untracked(|q| q.get("screening").and_then(|s| Uuid::parse_str(&s).ok()));
+    let (attached, urgency, reason) = opening(&subject, standing, from_query);
+    let attached = RwSignal::new(attached);
+    let urgency = RwSignal::new(urgency);
+    let reason = RwSignal::new(reason);
     let done = RwSignal::new(String::new());
     let emergency = RwSignal::new(String::new());
-    let note = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
     let target = RwSignal::new(String::new());
-    let api = crate::api::use_api();
-    let communes = LocalResource::new(move || crate::directory::communes(api));
-    let call_recorded = RwSignal::new(false);
 
     let commune = subject.commune;
     let targets = Memo::new(move |_| {
         let wanted = FacilityType::from_code(&kind.get());
         let in_area = Uuid::parse_str(&area.get()).ok();
-        let mut list: Vec<Facility> = network.facilities.with(|all| {
-            all.iter()
-                .filter(|f| f.active && Some(f.id) != my_facility)
-                .filter(|f| {
-                    sharing_purpose(f.facility_type).is_some()
-                        || f.facility_type == FacilityType::Hotline111
-                })
-                .filter(|f| wanted.is_none_or(|t| f.facility_type == t))
-                .filter(|f| in_area.is_none_or(|a| f.area_id == a))
-                .cloned()
-                .collect()
-        });
-        list.sort_by_key(|f| {
-            (
-                Some(f.area_id) != commune,
-                f.facility_type != FacilityType::Hotline111,
-                f.name.clone(),
-            )
-        });
-        list
+        network
+            .facilities
+            .with(|all| targets_for(all, wanted, in_area, my_facility, commune))
     });
     let chosen = Memo::new(move |_| {
         let id = Uuid::parse_str(&target.get()).ok()?;
@@ -250,50 +267,6 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
             }
         });
     };
-    let record_call = move |_| {
-        let Some(facility_id) = my_facility else {
-            return;
-        };
-        let s = subject.get_value();
-        let session_record = Session {
-            child_id: s.child_id,
-            held_on: network.now().with_timezone(&vietnam_offset()).date_naive(),
-            kind: SessionKind::Hotline111Call,
-            held_by: session
-                .user_untracked()
-                .map(|u| u.full_name)
-                .unwrap_or_default(),
-            note: Some(note.get_untracked()),
-            follow_up_on: None,
-            voided_reason: None,
-        };
-        spawn_local(async move {
-            match sync
-                .save(
-                    RecordType::Session,
-                    Uuid::now_v7(),
-                    facility_id,
-                    shared::sync::to_fields(&session_record),
-                )
-                .await
-            {
-                Ok(_) => {
-                    call_recorded.set(true);
-                    feedback.ok(i18n.r().hotline_recorded);
-                }
-                Err(error) => feedback.message.set(Some((false, error.0))),
-            }
-        });
-    };
-    let type_options = move || {
-        let mut types: Vec<FacilityType> = network
-            .facilities
-            .with(|all| all.iter().map(|f| f.facility_type).collect());
-        types.sort_by_key(|t| t.code());
-        types.dedup();
-        types.retain(|t| sharing_purpose(*t).is_some() || *t == FacilityType::Hotline111);
-        types
-    };
     // A sharing consent can be recorded here, as on the child's page.
     let own_consent_form = move || {
         let s = subject.get_value();
@@ -313,51 +286,13 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     };
     let name = subject.with_value(|s| s.name.clone());
     let own_child = subject.with_value(|s| s.onward_from.is_none());
+    let child_id = subject.with_value(|s| s.child_id);
     view! {
         <h1>{move || (i18n.r().refer_title)(&name)}</h1>
         <Notice message=feedback.message/>
-        <article class="card" id="referral-form">
-            <div class="form-grid">
-                <div class="field">
-                    <label for="field-target-type">{move || i18n.r().target_type}</label>
-                    <select id="field-target-type" on:change=move |e| { kind.set(event_target_value(&e)); target.set(String::new()); }>
-                        <option value="">{move || i18n.t().all}</option>
-                        {move || type_options().into_iter().map(|t| view! { <option value=t.code()>{t.label(i18n.lang())}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="field-target-commune">{move || i18n.r().target_commune}</label>
-                    <select id="field-target-commune" on:change=move |e| { area.set(event_target_value(&e)); target.set(String::new()); }>
-                        <option value="">{move || i18n.t().all}</option>
-                        {move || communes.get().unwrap_or_default().into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field" class:invalid=move || feedback.errors.with(|e| e.contains_key("to_facility"))>
-                    <label for="field-to_facility">{move || i18n.r().target}</label>
-                    <select id="field-to_facility" name="to_facility" on:change=move |e| target.set(event_target_value(&e)) prop:value=move || target.get()>
-                        <option value="">{move || i18n.t().choose}</option>
-                        {move || targets.get().into_iter().map(|f| {
-                            let label = format!("{} ({})", f.name, f.facility_type.label(i18n.lang()));
-                            view! { <option value=f.id.to_string()>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                    <p class="hint">{move || i18n.r().own_commune_first}</p>
-                    <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("to_facility").cloned())}</p>
-                </div>
-            </div>
-        </article>
+        <TargetPicker kind=kind area=area target=target targets=targets feedback=feedback/>
         <Show when=is_hotline>
-            <article class="card hotline" id="hotline-card">
-                <h2>{move || i18n.r().hotline_title}</h2>
-                <a class="button danger" href="tel:111">"☎ 111"</a>
-                <ol>{move || i18n.r().hotline_steps.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol>
-                <Show when=move || own_child>
-                    <RefField name="hotline_note" label=|r| r.hotline_note value=note errors=feedback.errors multiline=true/>
-                    <button type="button" class="button primary" id="record-call" disabled=move || call_recorded.get() on:click=record_call>
-                        {move || i18n.r().hotline_record}
-                    </button>
-                </Show>
-            </article>
+            <HotlineCard child_id=child_id own_child=own_child feedback=feedback/>
         </Show>
         <Show when=move || !is_hotline()>
             <article class="card">
@@ -393,5 +328,122 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
                 <button type="button" class="button primary" id="send-referral" on:click=send>{move || i18n.r().send}</button>
             </article>
         </Show>
+    }
+}
+
+/// Where the referral goes: a type and a commune narrow the list of facilities.
+#[component]
+fn TargetPicker(
+    kind: RwSignal<String>,
+    area: RwSignal<String>,
+    target: RwSignal<String>,
+    targets: Memo<Vec<Facility>>,
+    feedback: Feedback,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let network = use_sync().network;
+    let api = crate::api::use_api();
+    let communes = LocalResource::new(move || crate::directory::communes(api));
+    let type_options = move || {
+        let mut types: Vec<FacilityType> = network
+            .facilities
+            .with(|all| all.iter().map(|f| f.facility_type).collect());
+        types.sort_by_key(|t| t.code());
+        types.dedup();
+        types.retain(|t| sharing_purpose(*t).is_some() || *t == FacilityType::Hotline111);
+        types
+    };
+    view! {
+        <article class="card" id="referral-form">
+            <div class="form-grid">
+                <div class="field">
+                    <label for="field-target-type">{move || i18n.r().target_type}</label>
+                    <select id="field-target-type" on:change=move |e| { kind.set(event_target_value(&e)); target.set(String::new()); }>
+                        <option value="">{move || i18n.t().all}</option>
+                        {move || type_options().into_iter().map(|t| view! { <option value=t.code()>{t.label(i18n.lang())}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="field-target-commune">{move || i18n.r().target_commune}</label>
+                    <select id="field-target-commune" on:change=move |e| { area.set(event_target_value(&e)); target.set(String::new()); }>
+                        <option value="">{move || i18n.t().all}</option>
+                        {move || communes.get().unwrap_or_default().into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field" class:invalid=move || feedback.errors.with(|e| e.contains_key("to_facility"))>
+                    <label for="field-to_facility">{move || i18n.r().target}</label>
+                    <select id="field-to_facility" name="to_facility" on:change=move |e| target.set(event_target_value(&e)) prop:value=move || target.get()>
+                        <option value="">{move || i18n.t().choose}</option>
+                        {move || targets.get().into_iter().map(|f| {
+                            let label = format!("{} ({})", f.name, f.facility_type.label(i18n.lang()));
+                            view! { <option value=f.id.to_string()>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="hint">{move || i18n.r().own_commune_first}</p>
+                    <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("to_facility").cloned())}</p>
+                </div>
+            </div>
+        </article>
+    }
+}
+
+/// Hotline 111 is a phone call: the steps, and the call recorded as a session of the child's.
+#[component]
+fn HotlineCard(child_id: Uuid, own_child: bool, feedback: Feedback) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let session = use_session();
+    let note = RwSignal::new(String::new());
+    let call_recorded = RwSignal::new(false);
+    let record_call = move |_| {
+        let Some(facility_id) = session.user_untracked().and_then(|u| u.facility_id) else {
+            return;
+        };
+        let call = Session {
+            child_id,
+            held_on: sync
+                .network
+                .now()
+                .with_timezone(&vietnam_offset())
+                .date_naive(),
+            kind: SessionKind::Hotline111Call,
+            held_by: session
+                .user_untracked()
+                .map(|u| u.full_name)
+                .unwrap_or_default(),
+            note: Some(note.get_untracked()),
+            follow_up_on: None,
+            voided_reason: None,
+        };
+        spawn_local(async move {
+            match sync
+                .save(
+                    RecordType::Session,
+                    Uuid::now_v7(),
+                    facility_id,
+                    shared::sync::to_fields(&call),
+                )
+                .await
+            {
+                Ok(_) => {
+                    call_recorded.set(true);
+                    feedback.ok(i18n.r().hotline_recorded);
+                }
+                Err(error) => feedback.message.set(Some((false, error.0))),
+            }
+        });
+    };
+    view! {
+        <article class="card hotline" id="hotline-card">
+            <h2>{move || i18n.r().hotline_title}</h2>
+            <a class="button danger" href="tel:111">"☎ 111"</a>
+            <ol>{move || i18n.r().hotline_steps.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol>
+            <Show when=move || own_child>
+                <RefField name="hotline_note" label=|r| r.hotline_note value=note errors=feedback.errors multiline=true/>
+                <button type="button" class="button primary" id="record-call" disabled=move || call_recorded.get() on:click=record_call>
+                    {move || i18n.r().hotline_record}
+                </button>
+            </Show>
+        </article>
     }
 }

@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::instrument::{asked_items, score, Answers, Instrument};
+use shared::instrument::{asked_items, score, Answers, Instrument, Item};
 use shared::lang::parse_date;
-use shared::screening::Screening;
+use shared::screening::{SafetyAction, Screening};
 use shared::sync::RecordType;
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ use crate::pages::children::today;
 use crate::records::child::child_of;
 use crate::records::child::consents_of;
 use crate::store;
-use crate::sync::use_sync;
+use crate::sync::{use_sync, SyncState};
 
 #[component]
 pub fn Questions(
@@ -67,26 +67,12 @@ pub fn Questions(
         else {
             return;
         };
-        let mut answers = d.answers.clone();
-        answers.texts.retain(|_, text| !text.trim().is_empty());
-        let screening = Screening {
-            child_id,
-            instrument_id: instrument.id.clone(),
-            instrument_version: instrument.version.clone(),
-            informant: d.informant.unwrap_or(instrument.informants[0]),
-            screened_on: parse_date(&d.screened_on).unwrap_or_else(today),
-            result: score(instrument, &answers),
-            answers,
-            outside_age_reason: Some(d.outside_age_reason.clone()),
-            consent_override: Some(d.consent_override.clone()),
-            // The action recorded on the panel, or on the flag from the child's page.
-            safety_action: d.safety.clone().or_else(|| {
-                d.flag
-                    .and_then(|(id, _)| super::flag::stored(sync, id))
-                    .and_then(|(_, f)| f.action)
-            }),
-            voided_reason: None,
-        };
+        // The action recorded on the panel, or on the flag from the child's page.
+        let flag_action = d
+            .flag
+            .and_then(|(id, _)| super::flag::stored(sync, id))
+            .and_then(|(_, f)| f.action);
+        let screening = screening_of(&d, instrument, child_id, flag_action);
         let consents: Vec<_> = sync
             .records
             .with(|r| consents_of(r, child_id))
@@ -97,29 +83,10 @@ pub fn Questions(
             Err(problems) => feedback.invalid(problems.messages(i18n.lang()), i18n),
             Ok(clean) => {
                 let navigate = navigate.clone();
+                let flag = d.flag.map(|(id, _)| id);
                 spawn_local(async move {
-                    let id = Uuid::now_v7();
-                    match sync
-                        .save(RecordType::Screening, id, facility_id, clean.to_fields())
-                        .await
-                    {
-                        Ok(_) => {
-                            if let Some((flag_id, _)) = d.flag {
-                                // The flag names the screening that carried the answer, and the
-                                // action recorded on the panel if it had not reached the flag.
-                                let action = clean.safety_action.clone();
-                                if let Err(error) = super::flag::update(sync, flag_id, |f| {
-                                    f.screening_id.get_or_insert(id);
-                                    if let Some(action) = action {
-                                        f.action.get_or_insert(action);
-                                    }
-                                })
-                                .await
-                                {
-                                    feedback.message.set(Some((true, error)));
-                                    return;
-                                }
-                            }
+                    match save_finished(sync, facility_id, clean, flag).await {
+                        Ok(id) => {
                             draft.set(None);
                             let _ = store::remove_meta(&draft_key(child_id, &instrument.id)).await;
                             navigate(
@@ -127,7 +94,7 @@ pub fn Questions(
                                 Default::default(),
                             );
                         }
-                        Err(error) => feedback.message.set(Some((true, error.0))),
+                        Err(error) => feedback.message.set(Some((true, error))),
                     }
                 });
             }
@@ -149,38 +116,7 @@ pub fn Questions(
             <Notice message=feedback.message/>
             <p class="progress-label" id="progress">{move || (i18n.c().question_of)(step() + 1, asked.with(Vec::len))}</p>
             <progress max=move || asked.with(Vec::len) value=move || step() + 1></progress>
-            {move || item().map(|item| {
-                let id = item.id.clone();
-                let chosen = current(draft).answers.values.get(&id).copied();
-                let text_value = current(draft).answers.texts.get(&id).cloned().unwrap_or_default();
-                view! {
-                    <h2 class="item-text" id="item-text">{item.text.get(i18n.lang()).to_string()}</h2>
-                    {match instrument.options(item) {
-                        Some(set) => view! {
-                            <div class="options" role="group">
-                                {set.options.iter().map(|option| {
-                                    let (id, value) = (id.clone(), option.value);
-                                    view! {
-                                        <button type="button" class="option" class:chosen=chosen == Some(value)
-                                            data-value=value.to_string()
-                                            aria-pressed=if chosen == Some(value) { "true" } else { "false" }
-                                            on:click=move |_| answer(id.clone(), value)>
-                                            {option.label.get(i18n.lang()).to_string()}
-                                        </button>
-                                    }
-                                }).collect_view()}
-                            </div>
-                        }.into_any(),
-                        None => view! {
-                            <textarea autocomplete="off" class="follow-up" prop:value=text_value on:input=move |e| {
-                                let text = event_target_value(&e);
-                                let id = id.clone();
-                                edit(draft, |d| { d.answers.texts.insert(id, text); });
-                            }></textarea>
-                        }.into_any(),
-                    }}
-                }
-            })}
+            {move || item().map(|item| view! { <Question instrument=instrument item=item draft=draft on_answer=answer/> })}
             <div class="step-buttons">
                 <button type="button" class="button secondary" id="previous-item" disabled=move || step() == 0
                     on:click=move |_| go(step().saturating_sub(1))>{move || i18n.c().previous}</button>
@@ -201,5 +137,100 @@ pub fn Questions(
             })}
             <p class="muted small">{move || i18n.c().draft_kept}</p>
         </div>
+    }
+}
+
+/// The screening a finished draft makes, scored with the `shared` engine.
+fn screening_of(
+    d: &Draft,
+    instrument: &Instrument,
+    child_id: Uuid,
+    flag_action: Option<SafetyAction>,
+) -> Screening {
+    let mut answers = d.answers.clone();
+    answers.texts.retain(|_, text| !text.trim().is_empty());
+    Screening {
+        child_id,
+        instrument_id: instrument.id.clone(),
+        instrument_version: instrument.version.clone(),
+        informant: d.informant.unwrap_or(instrument.informants[0]),
+        screened_on: parse_date(&d.screened_on).unwrap_or_else(today),
+        result: score(instrument, &answers),
+        answers,
+        outside_age_reason: Some(d.outside_age_reason.clone()),
+        consent_override: Some(d.consent_override.clone()),
+        safety_action: d.safety.clone().or(flag_action),
+        voided_reason: None,
+    }
+}
+
+/// Saves the checked screening; the flag raised during it then names the screening, and the
+/// action recorded on the panel if it had not reached the flag. Returns the screening's id.
+async fn save_finished(
+    sync: SyncState,
+    facility_id: Uuid,
+    clean: Screening,
+    flag: Option<Uuid>,
+) -> Result<Uuid, String> {
+    let id = Uuid::now_v7();
+    sync.save(RecordType::Screening, id, facility_id, clean.to_fields())
+        .await
+        .map_err(|error| error.0)?;
+    if let Some(flag_id) = flag {
+        let action = clean.safety_action.clone();
+        super::flag::update(sync, flag_id, |f| {
+            f.screening_id.get_or_insert(id);
+            if let Some(action) = action {
+                f.action.get_or_insert(action);
+            }
+        })
+        .await?;
+    }
+    Ok(id)
+}
+
+/// One question: its answer buttons (an answer moves on), or a free-text box for a follow-up.
+#[component]
+fn Question(
+    instrument: &'static Instrument,
+    item: &'static Item,
+    draft: RwSignal<Option<Draft>>,
+    on_answer: impl Fn(String, i32) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = item.id.clone();
+    let chosen = current(draft).answers.values.get(&id).copied();
+    let text_value = current(draft)
+        .answers
+        .texts
+        .get(&id)
+        .cloned()
+        .unwrap_or_default();
+    view! {
+        <h2 class="item-text" id="item-text">{item.text.get(i18n.lang()).to_string()}</h2>
+        {match instrument.options(item) {
+            Some(set) => view! {
+                <div class="options" role="group">
+                    {set.options.iter().map(|option| {
+                        let (id, value) = (id.clone(), option.value);
+                        view! {
+                            <button type="button" class="option" class:chosen=chosen == Some(value)
+                                data-value=value.to_string()
+                                aria-pressed=if chosen == Some(value) { "true" } else { "false" }
+                                on:click=move |_| on_answer(id.clone(), value)>
+                                {option.label.get(i18n.lang()).to_string()}
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+            }.into_any(),
+            None => view! {
+                <textarea autocomplete="off" class="follow-up" prop:value=text_value on:input=move |e| {
+                    let text = event_target_value(&e);
+                    let id = id.clone();
+                    edit(draft, |d| { d.answers.texts.insert(id, text); });
+                }></textarea>
+            }.into_any(),
+        }}
     }
 }

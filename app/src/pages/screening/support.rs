@@ -13,7 +13,7 @@ use shared::sync::RecordType;
 use shared::validate::Problem;
 use uuid::Uuid;
 
-use super::CareField;
+use super::{CareField, CareText};
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::children::today;
@@ -103,7 +103,7 @@ pub fn SessionsSection(child_id: Uuid, facility_id: Uuid, child: Child) -> impl 
     let note = RwSignal::new(String::new());
     let follow_up = RwSignal::new(String::new());
     let born = child.date_of_birth;
-    let submit = move |_| {
+    let submit = move |_: ()| {
         let lang = i18n.lang();
         let mut problems = std::collections::BTreeMap::new();
         let held = date_field(
@@ -160,32 +160,21 @@ pub fn SessionsSection(child_id: Uuid, facility_id: Uuid, child: Child) -> impl 
                     </li>
                 }).collect_view()}
             </ul>
-            <Notice message=feedback.message/>
-            <Show when=move || !open.get()>
-                <button type="button" class="button secondary small" id="record-session" on:click=move |_| open.set(true)>
-                    {move || i18n.c().record_session}
-                </button>
-            </Show>
-            <Show when=move || open.get()>
-                <div class="inline-form" id="session-form">
-                    <div class="form-grid">
-                        <CareField name="held_on" label=|c| c.held_on value=held_on errors=feedback.errors/>
-                        <CareField name="held_by" label=|c| c.held_by value=held_by errors=feedback.errors/>
-                        <CareField name="follow_up_on" label=|c| c.follow_up_on value=follow_up errors=feedback.errors/>
-                        <CareField name="note" label=|c| c.note value=note errors=feedback.errors/>
-                    </div>
-                    <fieldset class="choices">
-                        <legend>{move || i18n.c().session_kind}</legend>
-                        {SessionKind::ALL.into_iter().map(|k| view! {
-                            <label class="check"><input type="radio" name="session-kind" prop:checked=move || kind.get() == k
-                                on:change=move |_| kind.set(k)/>{move || k.label(i18n.lang())}</label>
-                        }).collect_view()}
-                    </fieldset>
-                    <button type="button" class="button primary" id="save-session" on:click=submit>{move || i18n.t().save}</button>
-                    " "
-                    <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.t().cancel}</button>
+            <InlineForm name="session" opener=|c| c.record_session open=open feedback=feedback on_save=submit>
+                <div class="form-grid">
+                    <CareField name="held_on" label=|c| c.held_on value=held_on errors=feedback.errors/>
+                    <CareField name="held_by" label=|c| c.held_by value=held_by errors=feedback.errors/>
+                    <CareField name="follow_up_on" label=|c| c.follow_up_on value=follow_up errors=feedback.errors/>
+                    <CareField name="note" label=|c| c.note value=note errors=feedback.errors/>
                 </div>
-            </Show>
+                <fieldset class="choices">
+                    <legend>{move || i18n.c().session_kind}</legend>
+                    {SessionKind::ALL.into_iter().map(|k| view! {
+                        <label class="check"><input type="radio" name="session-kind" prop:checked=move || kind.get() == k
+                            on:change=move |_| kind.set(k)/>{move || k.label(i18n.lang())}</label>
+                    }).collect_view()}
+                </fieldset>
+            </InlineForm>
         </article>
     }
 }
@@ -216,7 +205,7 @@ pub fn CircumstancesSection(child_id: Uuid, facility_id: Uuid, child: Child) -> 
     let parents = RwSignal::new(None::<ParentsLost>);
     let cause = RwSignal::new(LossCause::Unknown);
     let born = child.date_of_birth;
-    let submit = move |_| {
+    let submit = move |_: ()| {
         let lang = i18n.lang();
         let mut problems = std::collections::BTreeMap::new();
         let start = date_field(&mut problems, "since", &since.get_untracked(), true, lang);
@@ -274,49 +263,38 @@ pub fn CircumstancesSection(child_id: Uuid, facility_id: Uuid, child: Child) -> 
                     }
                 }).collect_view()}
             </ul>
-            <Notice message=feedback.message/>
-            <Show when=move || !open.get()>
-                <button type="button" class="button secondary small" id="record-circumstance" on:click=move |_| open.set(true)>
-                    {move || i18n.c().record_circumstance}
-                </button>
-            </Show>
-            <Show when=move || open.get()>
-                <div class="inline-form" id="circumstance-form">
-                    <div class="field">
-                        <label for="field-code">{move || i18n.c().circumstance}</label>
-                        <select id="field-code" on:change=move |e| code.set(event_target_value(&e))>
-                            {CIRCUMSTANCES.iter().map(|c| view! {
-                                <option value=c.code selected=move || code.get() == c.code>{move || circumstance_label(c.code, i18n.lang())}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="form-grid">
-                        <CareField name="since" label=|c| c.since value=since errors=feedback.errors/>
-                        <CareField name="until" label=|c| c.until value=until errors=feedback.errors/>
-                    </div>
-                    <Show when=move || code.get() == ORPHAN>
-                        <fieldset class="choices">
-                            <legend>{move || i18n.c().parents_lost}</legend>
-                            {[(ParentsLost::One, true), (ParentsLost::Both, false)].into_iter().map(|(p, one)| view! {
-                                <label class="check"><input type="radio" name="parents" prop:checked=move || parents.get() == Some(p)
-                                    on:change=move |_| parents.set(Some(p))/>
-                                    {move || if one { i18n.c().one_parent } else { i18n.c().both_parents }}</label>
-                            }).collect_view()}
-                            <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("parents_lost").cloned())}</p>
-                        </fieldset>
-                        <fieldset class="choices">
-                            <legend>{move || i18n.c().cause}</legend>
-                            {[LossCause::Covid19, LossCause::Other, LossCause::Unknown].into_iter().map(|x| view! {
-                                <label class="check"><input type="radio" name="cause" prop:checked=move || cause.get() == x
-                                    on:change=move |_| cause.set(x)/>{move || (i18n.c().cause_label)(x)}</label>
-                            }).collect_view()}
-                        </fieldset>
-                    </Show>
-                    <button type="button" class="button primary" id="save-circumstance" on:click=submit>{move || i18n.t().save}</button>
-                    " "
-                    <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.t().cancel}</button>
+            <InlineForm name="circumstance" opener=|c| c.record_circumstance open=open feedback=feedback on_save=submit>
+                <div class="field">
+                    <label for="field-code">{move || i18n.c().circumstance}</label>
+                    <select id="field-code" on:change=move |e| code.set(event_target_value(&e))>
+                        {CIRCUMSTANCES.iter().map(|c| view! {
+                            <option value=c.code selected=move || code.get() == c.code>{move || circumstance_label(c.code, i18n.lang())}</option>
+                        }).collect_view()}
+                    </select>
                 </div>
-            </Show>
+                <div class="form-grid">
+                    <CareField name="since" label=|c| c.since value=since errors=feedback.errors/>
+                    <CareField name="until" label=|c| c.until value=until errors=feedback.errors/>
+                </div>
+                <Show when=move || code.get() == ORPHAN>
+                    <fieldset class="choices">
+                        <legend>{move || i18n.c().parents_lost}</legend>
+                        {[(ParentsLost::One, true), (ParentsLost::Both, false)].into_iter().map(|(p, one)| view! {
+                            <label class="check"><input type="radio" name="parents" prop:checked=move || parents.get() == Some(p)
+                                on:change=move |_| parents.set(Some(p))/>
+                                {move || if one { i18n.c().one_parent } else { i18n.c().both_parents }}</label>
+                        }).collect_view()}
+                        <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("parents_lost").cloned())}</p>
+                    </fieldset>
+                    <fieldset class="choices">
+                        <legend>{move || i18n.c().cause}</legend>
+                        {[LossCause::Covid19, LossCause::Other, LossCause::Unknown].into_iter().map(|x| view! {
+                            <label class="check"><input type="radio" name="cause" prop:checked=move || cause.get() == x
+                                on:change=move |_| cause.set(x)/>{move || (i18n.c().cause_label)(x)}</label>
+                        }).collect_view()}
+                    </fieldset>
+                </Show>
+            </InlineForm>
             <Show when=needs_care>
                 <CareSection child_id=child_id facility_id=facility_id born=born arrangements=arrangements/>
             </Show>
@@ -337,7 +315,7 @@ fn CareSection(
     let open = RwSignal::new(false);
     let kind = RwSignal::new(CareKind::Kinship);
     let since = RwSignal::new(format_date(today()));
-    let submit = move |_| {
+    let submit = move |_: ()| {
         let mut problems = std::collections::BTreeMap::new();
         let start = date_field(
             &mut problems,
@@ -381,27 +359,46 @@ fn CareSection(
                 </li>
             }).collect_view()}
         </ul>
+        <InlineForm name="care" opener=|c| c.record_care open=open feedback=feedback on_save=submit>
+            <div class="field">
+                <label for="field-care-kind">{move || i18n.c().care_kind}</label>
+                <select id="field-care-kind" on:change=move |e| {
+                    let code = event_target_value(&e);
+                    if let Some(k) = CareKind::ALL.into_iter().find(|k| format!("{k:?}") == code) { kind.set(k) }
+                }>
+                    {CareKind::ALL.into_iter().map(|k| view! {
+                        <option value=format!("{k:?}") selected=move || kind.get() == k>{move || k.label(i18n.lang())}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <CareField name="care_since" label=|c| c.since value=since errors=feedback.errors/>
+        </InlineForm>
+    }
+}
+
+/// The small form under each list: opened by its button, saved or cancelled. `name` makes the
+/// ids: `record-{name}` opens it, `{name}-form` holds it, `save-{name}` saves.
+#[component]
+fn InlineForm(
+    name: &'static str,
+    opener: CareText,
+    open: RwSignal<bool>,
+    feedback: Feedback,
+    #[prop(into)] on_save: Callback<()>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <Notice message=feedback.message/>
         <Show when=move || !open.get()>
-            <button type="button" class="button secondary small" id="record-care" on:click=move |_| open.set(true)>
-                {move || i18n.c().record_care}
+            <button type="button" class="button secondary small" id=format!("record-{name}") on:click=move |_| open.set(true)>
+                {move || opener(i18n.c())}
             </button>
         </Show>
         <Show when=move || open.get()>
-            <div class="inline-form">
-                <div class="field">
-                    <label for="field-care-kind">{move || i18n.c().care_kind}</label>
-                    <select id="field-care-kind" on:change=move |e| {
-                        let code = event_target_value(&e);
-                        if let Some(k) = CareKind::ALL.into_iter().find(|k| format!("{k:?}") == code) { kind.set(k) }
-                    }>
-                        {CareKind::ALL.into_iter().map(|k| view! {
-                            <option value=format!("{k:?}") selected=move || kind.get() == k>{move || k.label(i18n.lang())}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <CareField name="care_since" label=|c| c.since value=since errors=feedback.errors/>
-                <button type="button" class="button primary" id="save-care" on:click=submit>{move || i18n.t().save}</button>
+            <div class="inline-form" id=format!("{name}-form")>
+                {children()}
+                <button type="button" class="button primary" id=format!("save-{name}") on:click=move |_| on_save.run(())>{move || i18n.t().save}</button>
                 " "
                 <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.t().cancel}</button>
             </div>
