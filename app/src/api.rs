@@ -61,7 +61,7 @@ impl ApiFailure {
     /// The sentence to show the user.
     pub fn message(&self, i18n: I18n) -> String {
         match self {
-            ApiFailure::Unreachable => i18n.t().network_error.to_string(),
+            ApiFailure::Unreachable => i18n.texts().network_error.to_string(),
             ApiFailure::Refused { body, .. } => body.message.clone(),
         }
     }
@@ -260,7 +260,7 @@ impl Api {
             status: 0,
             body: ErrorBody {
                 code: "unreadable_response".into(),
-                message: format!("{} ({error})", self.i18n.t().network_error),
+                message: format!("{} ({error})", self.i18n.texts().network_error),
                 fields: None,
                 retry_after_seconds: None,
             },
@@ -324,7 +324,7 @@ impl Api {
             .await
             .unwrap_or_else(|_| ErrorBody {
                 code: "unexpected".into(),
-                message: self.i18n.t().network_error.into(),
+                message: self.i18n.texts().network_error.into(),
                 fields: None,
                 retry_after_seconds: None,
             });

@@ -24,7 +24,8 @@ pub fn require(user: &SignedIn, capability: Capability) -> Result<(), ApiError> 
 /// Which synced records a user may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordScope {
-    /// The records owned by this facility (later: also those referred to it).
+    /// The records owned by this facility, and those shared with it (`record_shares`: a
+    /// referral it received, its events, an onward chain).
     Facility(uuid::Uuid),
     /// None: officers see aggregates, administrators the directory.
     Nothing,

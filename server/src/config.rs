@@ -36,7 +36,9 @@ pub struct Config {
     pub policy: Policy,
 }
 
-/// Security settings that tests and deployments tune.
+/// What tests and deployments tune: sessions and sign-in throttling, the bounds on a device's
+/// clock, load limits (hashing, connections, bodies), small-count suppression, referral due
+/// times and the DHIS2 mapping.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Policy {
     /// How long a sign-in session lasts, in hours.

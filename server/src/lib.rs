@@ -1,9 +1,11 @@
 //! The server: the meeting point where devices sync, and the guard that re-checks everything.
 //!
-//! Reading order: [`app`] builds the router; each area of the API has its module with a
-//! `router()` ([`auth`], [`directory`], [`users`], [`audit`]); [`extract`] turns requests into
-//! typed inputs and the signed-in user; [`access`] decides authorization; [`db`] owns SQLite;
-//! [`error`] is the one error type.
+//! Reading order: [`app`] builds the router; [`extract`] turns requests into typed inputs and the
+//! signed-in user; [`access`] decides authorization; [`db`] owns SQLite; [`error`] is the one
+//! error type. Then each area of the API, with its `router()`: [`sync`] (push and pull, the
+//! heart of it), [`auth`], [`directory`], [`users`], [`audit`], [`import`], [`indicators`]
+//! (over the [`facts`] every stored record writes), [`reports`], [`exchange`] (FHIR and ADX),
+//! [`slips`], [`instruments`]. ARCHITECTURE.md has the whole map.
 
 pub mod access;
 pub mod audit;

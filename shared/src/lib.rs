@@ -12,6 +12,7 @@
 #[macro_use]
 pub mod coded;
 
+pub mod activity;
 pub mod api;
 pub mod care;
 pub mod child;

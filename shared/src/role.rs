@@ -1,8 +1,8 @@
 //! Who uses the product (domain.md §2) and what each role may do.
 //!
-//! Authorization rules are decided here, once, as pure functions of the role; the server applies
-//! them to every request (together with the user's facility or area) and the app uses the same
-//! answers to show only the navigation a user can use.
+//! What each role may do is decided here, once, as pure functions of the role ([`Role::can`]);
+//! the server's `access.rs` applies them to every request together with the user's facility or
+//! area, and the app uses the same answers to show only the navigation a user can use.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +33,7 @@ coded! {
     }
 }
 
-/// Something a role may do. The list grows as features land; the app's navigation follows it.
+/// Something a role may do; the app's navigation follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Capability {
     /// Create, edit and disable users; reset passwords.

@@ -45,6 +45,17 @@ pub fn from_fields<T: serde::de::DeserializeOwned>(fields: &Fields) -> Option<T>
     serde_json::from_value(Value::Object(map)).ok()
 }
 
+/// Reads a null as the type's default. A list a form empties leaves the record's fields (it is
+/// not written when empty), so [`diff`] carries it as null: a list field of a record takes
+/// `#[serde(default, deserialize_with = "crate::sync::null_as_default")]`.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// The largest number of changes one push may carry.
 pub const PUSH_MAX_CHANGES: usize = 1000;
 /// The largest number of records in one pull page.
@@ -75,6 +86,9 @@ coded! {
         /// An urgent flag raised by a critical answer ([`crate::urgent`]): raised before the
         /// screening is finished, ended by a safety plan or a completed referral.
         UrgentFlag = "urgent_flag",
+        /// A programme activity of a facility: a training, a communication session, a parent
+        /// meeting ([`crate::activity`]). About no child.
+        Activity = "activity",
     }
 }
 

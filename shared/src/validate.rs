@@ -88,6 +88,13 @@ pub enum Problem {
     PersonalIdMismatch,
     /// A date after today, or before the child was born.
     DateOutOfRange,
+    /// A date after today (a record of something that happened).
+    DateInFuture,
+    /// A number of people outside what the field allows.
+    CountRange {
+        min: u32,
+        max: u32,
+    },
     /// The instrument is not meant for the child's age and no reason was given.
     OutsideAgeRange,
     /// No valid consent for this purpose and no emergency reason recorded.
@@ -216,6 +223,14 @@ impl Problem {
             }
             (Problem::PersonalIdMismatch, Lang::En) => {
                 "The personal ID does not match the child's sex or year of birth.".into()
+            }
+            (Problem::DateInFuture, Lang::Vi) => "Ngày không được sau hôm nay.".into(),
+            (Problem::DateInFuture, Lang::En) => "The date cannot be after today.".into(),
+            (Problem::CountRange { min, max }, Lang::Vi) => {
+                format!("Nhập một số từ {min} đến {max}.")
+            }
+            (Problem::CountRange { min, max }, Lang::En) => {
+                format!("Enter a number from {min} to {max}.")
             }
             (Problem::DateOutOfRange, Lang::Vi) => {
                 "Ngày không được sau hôm nay hoặc trước ngày sinh của trẻ.".into()

@@ -46,7 +46,7 @@ impl Feedback {
     pub fn invalid(self, problems: BTreeMap<String, String>, i18n: I18n) {
         self.errors.set(problems);
         self.message
-            .set(Some((true, i18n.t().fix_fields.to_string())));
+            .set(Some((true, i18n.texts().fix_fields.to_string())));
     }
 
     /// The server said no, or could not be reached.
@@ -94,7 +94,7 @@ pub fn Field(
     };
     view! {
         <div class="field" class:invalid=move || error().is_some()>
-            <label for=id.clone()>{move || label(i18n.t())}</label>
+            <label for=id.clone()>{move || label(i18n.texts())}</label>
             <input
                 id=id.clone()
                 name=name
@@ -105,7 +105,7 @@ pub fn Field(
                 aria-describedby=described_by
                 bind:value=value
             />
-            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{move || hint(i18n.t())}</p> })}
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{move || hint(i18n.texts())}</p> })}
             <p class="field-error" id=error_id.clone() role="alert">{error}</p>
         </div>
     }
@@ -127,7 +127,7 @@ pub fn SelectField(
     let error = move || errors.with(|errors| errors.get(name).cloned());
     view! {
         <div class="field" class:invalid=move || error().is_some()>
-            <label for=id.clone()>{move || label(i18n.t())}</label>
+            <label for=id.clone()>{move || label(i18n.texts())}</label>
             <select
                 id=id.clone()
                 name=name
@@ -136,7 +136,7 @@ pub fn SelectField(
                 on:change=move |event| value.set(event_target_value(&event))
                 prop:value=move || value.get()
             >
-                {placeholder.map(|placeholder| view! { <option value="">{move || placeholder(i18n.t())}</option> })}
+                {placeholder.map(|placeholder| view! { <option value="">{move || placeholder(i18n.texts())}</option> })}
                 {move || {
                     options
                         .get()
@@ -173,7 +173,7 @@ pub fn StatusBadge(active: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <span class="badge" class:off=!active>
-            {move || if active { i18n.t().active } else { i18n.t().inactive }}
+            {move || if active { i18n.texts().active } else { i18n.texts().inactive }}
         </span>
     }
 }
@@ -187,10 +187,10 @@ pub fn LanguageSwitch(#[prop(optional)] class: &'static str) -> impl IntoView {
             type="button"
             class=format!("link-button {class}")
             id="switch-language"
-            aria-label=move || i18n.t().switch_language_label
+            aria-label=move || i18n.texts().switch_language_label
             on:click=move |_| i18n.toggle()
         >
-            {move || i18n.t().switch_language}
+            {move || i18n.texts().switch_language}
         </button>
     }
 }
@@ -218,7 +218,7 @@ where
             {
                 Ok(_) => {
                     editing.set(None);
-                    page.ok(i18n.t().saved);
+                    page.ok(i18n.texts().saved);
                     on_saved.run(());
                 }
                 Err(failure) => shown_in.failed(&failure, i18n),

@@ -55,7 +55,7 @@ pub fn ImportPanel(kind: ImportKind, on_done: Callback<()>) -> impl IntoView {
 
     let send = move |dry_run: bool| {
         let Some(file) = chosen.get_untracked() else {
-            failure.set(Some(i18n.im().choose_file.to_string()));
+            failure.set(Some(i18n.imports().choose_file.to_string()));
             return;
         };
         busy.set(true);
@@ -76,7 +76,9 @@ pub fn ImportPanel(kind: ImportKind, on_done: Callback<()>) -> impl IntoView {
                     }
                     report.set(Some(answer));
                 }
-                Err(ApiFailure::Unreachable) => failure.set(Some(i18n.im().offline.to_string())),
+                Err(ApiFailure::Unreachable) => {
+                    failure.set(Some(i18n.imports().offline.to_string()))
+                }
                 Err(refused) => {
                     let detail = refused.fields().into_values().collect::<Vec<_>>().join(" ");
                     let message = refused.message(i18n);
@@ -110,31 +112,31 @@ pub fn ImportPanel(kind: ImportKind, on_done: Callback<()>) -> impl IntoView {
 
     view! {
         <details class="card import-panel" id=format!("import-{code}")>
-            <summary id=format!("open-import-{code}")>{move || (i18n.im().open)(kind)}</summary>
-            <p class="muted">{move || (i18n.im().intro)(kind)}</p>
+            <summary id=format!("open-import-{code}")>{move || (i18n.imports().open)(kind)}</summary>
+            <p class="muted">{move || (i18n.imports().intro)(kind)}</p>
             <p>
                 <button type="button" class="link-button" id=format!("import-template-{code}") on:click=template>
-                    {move || i18n.im().template}
+                    {move || i18n.imports().template}
                 </button>
             </p>
             <label class="field">
-                <span>{move || i18n.im().file}</span>
+                <span>{move || i18n.imports().file}</span>
                 <input type="file" id=format!("import-file-{code}") accept=".xlsx,.csv,text/csv" on:change=pick/>
             </label>
             <div class="form-actions">
                 <button type="button" class="button secondary" id=format!("import-preview-{code}")
                     prop:disabled=move || busy.get() || chosen.with(Option::is_none) on:click=move |_| send(true)>
-                    {move || i18n.im().preview}
+                    {move || i18n.imports().preview}
                 </button>
                 <button type="button" class="button primary" id=format!("import-apply-{code}")
                     prop:disabled=move || !can_apply() on:click=move |_| send(false)>
-                    {move || i18n.im().apply}
+                    {move || i18n.imports().apply}
                 </button>
             </div>
             <Show when=move || busy.get()>
                 <p class="import-progress" role="status">
-                    <progress aria-label=move || i18n.im().working></progress>
-                    " " {move || i18n.im().working}
+                    <progress aria-label=move || i18n.imports().working></progress>
+                    " " {move || i18n.imports().working}
                 </p>
             </Show>
             {move || failure.get().map(|message| view! { <p class="notice error" role="alert">{message}</p> })}
@@ -152,9 +154,9 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
     let (created, updated, skipped) = (report.created, report.updated, report.skipped);
     let summary = move || {
         if preview {
-            (i18n.im().will)(created, updated, skipped)
+            (i18n.imports().will)(created, updated, skipped)
         } else {
-            (i18n.im().done)(created, updated, skipped)
+            (i18n.imports().done)(created, updated, skipped)
         }
     };
     let rows = report
@@ -177,7 +179,7 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
             view! {
                 <tr>
                     <td>{row.row}</td>
-                    <td><span class=class>{move || (i18n.im().outcome)(outcome, preview)}</span></td>
+                    <td><span class=class>{move || (i18n.imports().outcome)(outcome, preview)}</span></td>
                     <td>{row.label}</td>
                     <td><ul class="plain">{said}</ul></td>
                 </tr>
@@ -189,10 +191,10 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
         <div class="table-wrap" tabindex="0">
             <table id=format!("import-rows-{code}")>
                 <thead><tr>
-                    <th>{move || i18n.im().row}</th>
-                    <th>{move || i18n.t().status}</th>
-                    <th>{move || i18n.im().record}</th>
-                    <th>{move || i18n.im().problems}</th>
+                    <th>{move || i18n.imports().row}</th>
+                    <th>{move || i18n.texts().status}</th>
+                    <th>{move || i18n.imports().record}</th>
+                    <th>{move || i18n.imports().problems}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -220,13 +222,13 @@ fn Passwords(passwords: RwSignal<Vec<OneTimePassword>>) -> impl IntoView {
     view! {
         <Show when=move || passwords.with(|p| !p.is_empty())>
             <div class="card passwords" id="import-passwords">
-                <h3>{move || i18n.im().passwords_title}</h3>
-                <p class="muted">{move || i18n.im().passwords_note}</p>
+                <h3>{move || i18n.imports().passwords_title}</h3>
+                <p class="muted">{move || i18n.imports().passwords_note}</p>
                 <table>
                     <thead><tr>
-                        <th>{move || i18n.t().username}</th>
-                        <th>{move || i18n.t().name}</th>
-                        <th>{move || i18n.t().password}</th>
+                        <th>{move || i18n.texts().username}</th>
+                        <th>{move || i18n.texts().name}</th>
+                        <th>{move || i18n.texts().password}</th>
                     </tr></thead>
                     <tbody>
                         {move || passwords.get().into_iter().map(|p| view! {
@@ -235,8 +237,8 @@ fn Passwords(passwords: RwSignal<Vec<OneTimePassword>>) -> impl IntoView {
                     </tbody>
                 </table>
                 <div class="form-actions">
-                    <button type="button" class="button secondary" on:click=download>{move || i18n.im().passwords_download}</button>
-                    <button type="button" class="button secondary" on:click=print>{move || i18n.im().print}</button>
+                    <button type="button" class="button secondary" on:click=download>{move || i18n.imports().passwords_download}</button>
+                    <button type="button" class="button secondary" on:click=print>{move || i18n.imports().print}</button>
                 </div>
             </div>
         </Show>

@@ -97,17 +97,17 @@ pub fn Shell(children: Children) -> impl IntoView {
             .map(|item| {
                 let label = item.label;
                 let badge = (item.href == "/referrals").then(|| view! { <NoticeBadge/> });
-                view! { <li><A href=item.href exact=true>{move || label(i18n.t())} {badge}</A></li> }
+                view! { <li><A href=item.href exact=true>{move || label(i18n.texts())} {badge}</A></li> }
             })
             .collect_view()
     };
 
     view! {
-        <a class="skip-link" href="#main">{move || i18n.t().skip_to_content}</a>
+        <a class="skip-link" href="#main">{move || i18n.texts().skip_to_content}</a>
         <header class="topbar">
             <div class="brand">
                 <img class="logo" src="/icons/icon-192.png" alt=""/>
-                <span class="brand-name">{move || i18n.t().app_name}</span>
+                <span class="brand-name">{move || i18n.texts().app_name}</span>
             </div>
             <div class="who">
                 <span class="who-name">{move || user().map(|u| u.full_name)}</span>
@@ -119,22 +119,22 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <SignOut confirm=confirm_sign_out/>
             </div>
         </header>
-        <nav class="mainnav" aria-label=move || i18n.t().menu>
+        <nav class="mainnav" aria-label=move || i18n.texts().menu>
             <ul>{nav}</ul>
         </nav>
         <Show when=move || updated.get()>
             <p class="notice info banner" role="status">
-                {move || i18n.t().app_updated} " "
+                {move || i18n.texts().app_updated} " "
                 <button type="button" class="link-button" on:click=|_| { let _ = window().location().reload(); }>
-                    {move || i18n.t().reload}
+                    {move || i18n.texts().reload}
                 </button>
             </p>
         </Show>
         <Show when=move || server_newer.is_some_and(|newer| newer.get())>
             <p class="notice error banner" role="alert" id="server-newer">
-                {move || i18n.t().server_newer} " "
+                {move || i18n.texts().server_newer} " "
                 <button type="button" class="link-button" on:click=|_| { let _ = window().location().reload(); }>
-                    {move || i18n.t().reload}
+                    {move || i18n.texts().reload}
                 </button>
             </p>
         </Show>
@@ -159,10 +159,10 @@ fn SyncIndicator() -> impl IntoView {
             <span class="dot" class:off=move || !sync.online.get()></span>
             {move || if sync.running.get() {
                 let received = sync.received.get();
-                if received > 0 { (i18n.t().receiving)(received) } else { i18n.t().status_syncing.to_string() }
-            } else if sync.online.get() { i18n.t().status_online.to_string() } else { i18n.t().status_offline.to_string() }}
+                if received > 0 { (i18n.texts().receiving)(received) } else { i18n.texts().status_syncing.to_string() }
+            } else if sync.online.get() { i18n.texts().status_online.to_string() } else { i18n.texts().status_offline.to_string() }}
             {move || (sync.pending.get() > 0).then(|| view! {
-                " · " <span id="pending-count">{(i18n.t().pending_changes)(sync.pending.get())}</span>
+                " · " <span id="pending-count">{(i18n.texts().pending_changes)(sync.pending.get())}</span>
             })}
         </A>
     }
@@ -183,7 +183,7 @@ fn SignOut(confirm: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <button type="button" class="button secondary small" id="sign-out" on:click=sign_out>
-            {move || i18n.t().sign_out}
+            {move || i18n.texts().sign_out}
         </button>
     }
 }
@@ -218,15 +218,15 @@ fn UnsyncedSignOut(confirm: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <div class="notice error banner" role="alertdialog" aria-labelledby="unsynced-title" id="unsynced-dialog">
-            <h2 id="unsynced-title">{move || (i18n.t().unsynced_title)(sync.pending.get())}</h2>
-            <p>{move || i18n.t().unsynced_text}</p>
+            <h2 id="unsynced-title">{move || (i18n.texts().unsynced_title)(sync.pending.get())}</h2>
+            <p>{move || i18n.texts().unsynced_text}</p>
             <div class="form-actions">
                 <button type="button" class="button primary small" id="export-changes" on:click=export>
-                    {move || i18n.t().export_changes}</button>
+                    {move || i18n.texts().export_changes}</button>
                 <button type="button" class="button danger small" id="sign-out-anyway"
-                    on:click=move |_| { confirm.set(false); finish_sign_out(api, session); }>{move || i18n.t().sign_out_anyway}</button>
+                    on:click=move |_| { confirm.set(false); finish_sign_out(api, session); }>{move || i18n.texts().sign_out_anyway}</button>
                 <button type="button" class="button secondary small" on:click=move |_| confirm.set(false)>
-                    {move || i18n.t().stay}</button>
+                    {move || i18n.texts().stay}</button>
             </div>
         </div>
     }
@@ -258,8 +258,8 @@ pub fn SigninCard(#[prop(optional)] tagline: bool, children: Children) -> impl I
             <div class="signin-card">
                 <div class="signin-head">
                     <img class="logo big" src="/icons/icon-192.png" alt=""/>
-                    <h1>{move || i18n.t().app_name}</h1>
-                    {tagline.then(|| view! { <p class="tagline">{move || i18n.t().tagline}</p> })}
+                    <h1>{move || i18n.texts().app_name}</h1>
+                    {tagline.then(|| view! { <p class="tagline">{move || i18n.texts().tagline}</p> })}
                 </div>
                 {children()}
             </div>

@@ -101,6 +101,7 @@ const RECORDS: &[(&str, &str, &str)] = &[
     ("care_arrangement", "Hình thức chăm sóc", "Care arrangement"),
     ("referral_event", "Bước chuyển tuyến", "Referral step"),
     ("urgent_flag", "Cảnh báo khẩn", "Urgent flag"),
+    ("activity", "Hoạt động", "Programme activity"),
     ("user", "Tài khoản", "Account"),
     ("facility", "Cơ sở", "Facility"),
     ("area", "Địa bàn", "Area"),

@@ -1,7 +1,7 @@
 use shared::lang::Lang;
 use shared::role::Role;
 
-use super::Texts;
+use super::{count, Texts};
 
 pub static TEXTS: Texts = Texts {
     app_name: "Tâm An",
@@ -83,7 +83,12 @@ pub static TEXTS: Texts = Texts {
     hotline_title: "National child-protection hotline 111",
     hotline_text: "Free, 24/7. Call at once when a child is in danger, abused or exploited.",
     admin_summary: |users, facilities, areas| {
-        format!("{users} users · {facilities} facilities · {areas} areas")
+        format!(
+            "{} · {} · {}",
+            count(users, "user", "users"),
+            count(facilities, "facility", "facilities"),
+            count(areas, "area", "areas")
+        )
     },
     directory_intro: "The facilities in the province's care and referral network.",
     facility_type: "Facility type",
@@ -127,7 +132,7 @@ pub static TEXTS: Texts = Texts {
     register_child: "Register a child",
     edit_child: "Edit",
     search_children: "Search by name (with or without accents)",
-    children_count: |n| format!("{n} children"),
+    children_count: |n| count(n, "child", "children"),
     no_children: "No child registered yet.",
     no_match: "No child matches.",
     date_of_birth: "Date of birth (day/month/year)",
@@ -138,7 +143,7 @@ pub static TEXTS: Texts = Texts {
     guardian_relation: "Relation to the child",
     guardian_phone: "Parent or guardian's phone",
     personal_id: "Personal ID number (12 digits, if known)",
-    age: |n| format!("{n} years"),
+    age: |n| count(n.unsigned_abs() as usize, "year", "years"),
     possible_duplicates: "This child may already be registered (same name and date of birth):",
     save_anyway: "Save anyway (a different child)",
     saved_locally: "Saved on this device. It goes to the server when online.",
@@ -150,11 +155,11 @@ pub static TEXTS: Texts = Texts {
     status_online: "Online",
     status_offline: "Offline",
     status_syncing: "Syncing…",
-    pending_changes: |n| format!("{n} changes waiting"),
+    pending_changes: |n| format!("{} waiting", count(n, "change", "changes")),
     last_sync: |t| format!("Last synced: {t}"),
     never_synced: "Never synced",
     sync_now: "Sync now",
-    receiving: |n| format!("Receiving data: {n} records"),
+    receiving: |n| format!("Receiving data: {}", count(n, "record", "records")),
     storage_use: |used, quota| format!("Storage used: {} MB of {} MB", Lang::En.decimal(used, 1), Lang::En.decimal(quota, 0)),
     storage_warning: "Browser storage is nearly full. Sync, and free space on this device.",
     storage_persistent: "The browser keeps this data persistently.",
@@ -165,13 +170,16 @@ pub static TEXTS: Texts = Texts {
     reapply: "Use this value",
     dismiss: "Dismiss",
     nothing_to_show: "Nothing to handle.",
-    unsynced_title: |n| format!("{n} changes have not reached the server"),
+    unsynced_title: |n| match n {
+        1 => "1 change has not reached the server".to_string(),
+        n => format!("{n} changes have not reached the server"),
+    },
     unsynced_text: "Signing out removes your data from this device, including changes not yet sent. Connect to sync first, or download the changes as a file: after signing in again, open the Sync page and choose that file to send them on.",
     export_changes: "Download the changes",
     restore_title: "Send changes from a file",
     restore_text: "If you downloaded your unsent changes before signing out, choose that file: the changes go back in the queue and are sent when there is a connection. A change the server already has is not written twice.",
     restore_choose: "Choose the changes file (.json)",
-    restored_changes: |n| format!("{n} changes put back in the queue."),
+    restored_changes: |n| format!("{} put back in the queue.", count(n, "change", "changes")),
     not_pending_file: "This is not a Tâm An file of unsent changes, or it is damaged.",
     pending_file_of: |owner| format!("This file holds the changes of account {owner}; only that account may send them."),
     sign_out_anyway: "Sign out and erase anyway",
@@ -180,7 +188,7 @@ pub static TEXTS: Texts = Texts {
     registered_elsewhere: "Another facility in the province has registered this personal ID; the child is counted once in the indicators.",
     server_newer: "The server has been upgraded; reload the page before going on (unsent changes stay on this device).",
     reload: "Reload",
-    last_run: |sent, push_ms, received, pull_ms| format!("Last run: sent {sent} changes in {:.1} s, received {received} records in {:.1} s.", push_ms / 1000.0, pull_ms / 1000.0),
+    last_run: |sent, push_ms, received, pull_ms| format!("Last run: sent {} in {:.1} s, received {} in {:.1} s.", count(sent, "change", "changes"), push_ms / 1000.0, count(received, "record", "records"), pull_ms / 1000.0),
     offline_wrong_password: "No network. The password does not match the last sign-in on this device.",
     offline_unknown_user: "Cannot reach the server, and this account has never signed in on this device. Connect to sign in the first time.",
 };

@@ -2,6 +2,7 @@
 //! loading the official directory. Kept apart like [`super::care`]; both languages or no build.
 //! The problems named per row come from the server, in the user's language.
 
+use super::count;
 use shared::import::{ImportKind, RowOutcome};
 
 pub struct ImportTexts {
@@ -97,8 +98,8 @@ pub static EN: ImportTexts = ImportTexts {
     working: "Reading the file…",
     choose_file: "Choose a file.",
     offline: "The server cannot be reached. When online, press again: importing twice creates no duplicates.",
-    will: |c, u, s| format!("Will create {c}, update {u}, skip {s} rows."),
-    done: |c, u, s| format!("Created {c}, updated {u}, skipped {s} rows."),
+    will: |c, u, s| format!("Will create {c}, update {u}, skip {}.", count(s, "row", "rows")),
+    done: |c, u, s| format!("Created {c}, updated {u}, skipped {}.", count(s, "row", "rows")),
     row: "Row",
     outcome: |outcome, preview| match (outcome, preview) {
         (RowOutcome::Create, true) => "Will create",
@@ -116,5 +117,5 @@ pub static EN: ImportTexts = ImportTexts {
     official_title: "Official administrative units",
     official_intro: "Load the province's communes as in force since 1 July 2025 (with the old districts and communes, to map old addresses). Loading again loses nothing.",
     official_load: "Load the list",
-    official_loaded: |c, d| format!("Added {c} communes and {d} former districts."),
+    official_loaded: |c, d| format!("Added {} and {}.", count(c, "commune", "communes"), count(d, "former district", "former districts")),
 };

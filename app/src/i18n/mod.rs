@@ -2,22 +2,31 @@
 //!
 //! Views never hold literal sentences; they read a field of the current catalogue through
 //! [`I18n`], which tracks the language signal so that switching language re-renders the text.
+//! Which catalogue: [`I18n::texts`] for the shell, sign-in, the registry and what pages share;
+//! [`I18n::screening`] for a child's screening pages; [`I18n::flags`] for urgent flags;
+//! [`I18n::referrals`] for the referral network; [`I18n::report`] for the indicators;
+//! [`I18n::imports`] for the import panel; [`audit`] for the audit log's words.
 //! Domain labels (roles, facility types, validation messages) live with their types in `shared`,
 //! because the server needs them too.
 
 pub mod audit;
-pub mod care;
 mod en;
 pub mod flag;
 pub mod import;
 pub mod referral;
 pub mod report;
+pub mod screening;
 mod vi;
 
 use leptos::prelude::*;
 use shared::lang::Lang;
 
 const LANG_KEY: &str = "tam-an.lang";
+
+/// An English count with its noun in the right number: "1 child", "2 children".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 
 /// Every sentence the app shows. Adding a field makes both catalogues fail to compile until
 /// both languages have it, so no string is ever missing in one language.
@@ -217,32 +226,34 @@ pub struct I18n(pub RwSignal<Lang>);
 
 impl I18n {
     /// The current catalogue; reading it inside a closure makes that closure follow language changes.
-    pub fn t(self) -> &'static Texts {
+    pub fn texts(self) -> &'static Texts {
         Texts::of(self.0.get())
     }
 
-    /// The care pages' catalogue (consent, screening, safety), read like [`I18n::t`].
-    pub fn c(self) -> &'static care::CareTexts {
-        care::CareTexts::of(self.0.get())
+    /// The catalogue of a child's screening pages (consent, screening, the safety pathway, and the
+    /// sessions, circumstances and care arrangements of `pages::screening::care`), read like
+    /// [`I18n::texts`].
+    pub fn screening(self) -> &'static screening::ScreeningTexts {
+        screening::ScreeningTexts::of(self.0.get())
     }
 
-    /// The urgent flags' catalogue, read like [`I18n::t`].
-    pub fn f(self) -> &'static flag::FlagTexts {
+    /// The urgent flags' catalogue, read like [`I18n::texts`].
+    pub fn flags(self) -> &'static flag::FlagTexts {
         flag::FlagTexts::of(self.0.get())
     }
 
-    /// The referral pages' catalogue, read like [`I18n::t`].
-    pub fn r(self) -> &'static referral::ReferralTexts {
+    /// The referral pages' catalogue, read like [`I18n::texts`].
+    pub fn referrals(self) -> &'static referral::ReferralTexts {
         referral::ReferralTexts::of(self.0.get())
     }
 
-    /// The import panel's catalogue, read like [`I18n::t`].
-    pub fn im(self) -> &'static import::ImportTexts {
+    /// The import panel's catalogue, read like [`I18n::texts`].
+    pub fn imports(self) -> &'static import::ImportTexts {
         import::ImportTexts::of(self.0.get())
     }
 
-    /// The indicators pages' catalogue, read like [`I18n::t`].
-    pub fn rp(self) -> &'static report::ReportTexts {
+    /// The indicators pages' catalogue, read like [`I18n::texts`].
+    pub fn report(self) -> &'static report::ReportTexts {
         report::ReportTexts::of(self.0.get())
     }
 
@@ -291,4 +302,35 @@ pub fn provide_i18n() -> I18n {
 
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_counts_agree_in_number() {
+        let en = Texts::of(Lang::En);
+        assert_eq!((en.children_count)(1), "1 child");
+        assert_eq!((en.children_count)(0), "0 children");
+        assert_eq!((en.children_count)(2), "2 children");
+        assert_eq!((en.age)(1), "1 year");
+        assert_eq!((en.pending_changes)(1), "1 change waiting");
+        assert_eq!(
+            (en.unsynced_title)(1),
+            "1 change has not reached the server"
+        );
+        assert_eq!(
+            (en.admin_summary)(1, 2, 1),
+            "1 user · 2 facilities · 1 area"
+        );
+        let screening = screening::ScreeningTexts::of(Lang::En);
+        assert_eq!((screening.unanswered)(1), "1 question not answered.");
+        assert_eq!((screening.unanswered)(3), "3 questions not answered.");
+        let imports = import::ImportTexts::of(Lang::En);
+        assert_eq!(
+            (imports.will)(2, 0, 1),
+            "Will create 2, update 0, skip 1 row."
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! [`super::care`]; both languages or no build. The indicators' own definitions live with them
 //! in `shared::indicators::definitions`, because the server's workbook prints them too.
 
+use super::count;
 pub struct ReportTexts {
     pub nav: &'static str,
     pub title: &'static str,
@@ -273,7 +274,7 @@ pub static EN: ReportTexts = ReportTexts {
     print: "Print the report (A4)",
     export_offline: "Downloading the report needs a connection.",
     rows_title: |code| format!("The list behind {code}"),
-    rows_total: |shown, total| format!("Showing {shown} of {total} rows"),
+    rows_total: |shown, total| format!("Showing {shown} of {}", count(total, "row", "rows")),
     rows_hidden: "Too few cases to list in an aggregate view (to protect the children's identity).",
     rows_withheld: "Children at facilities or areas whose figures are hidden are not listed; age \
                     band and sex are shown only when no group is too small.",

@@ -45,7 +45,7 @@ pub fn OfficialList(on_saved: Callback<()>) -> impl IntoView {
                 .await
             {
                 Ok(loaded) => {
-                    feedback.ok(&(i18n.im().official_loaded)(
+                    feedback.ok(&(i18n.imports().official_loaded)(
                         loaded.communes_added,
                         loaded.districts_added,
                     ));
@@ -57,14 +57,14 @@ pub fn OfficialList(on_saved: Callback<()>) -> impl IntoView {
     };
     view! {
         <details class="card">
-            <summary id="official-list">{move || i18n.im().official_title}</summary>
+            <summary id="official-list">{move || i18n.imports().official_title}</summary>
             <form autocomplete="off" on:submit=submit novalidate=true>
-                <p class="muted">{move || i18n.im().official_intro}</p>
+                <p class="muted">{move || i18n.imports().official_intro}</p>
                 <Notice message=feedback.message/>
                 <SelectField name="province_code" label=|t| t.province value=province errors=feedback.errors
                     options=options placeholder=|t| t.choose/>
                 <div class="form-actions">
-                    <button type="submit" class="button primary" id="load-official">{move || i18n.im().official_load}</button>
+                    <button type="submit" class="button primary" id="load-official">{move || i18n.imports().official_load}</button>
                 </div>
             </form>
         </details>
@@ -118,7 +118,7 @@ pub fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
                 Ok(_) => {
                     code.set(String::new());
                     name.set(String::new());
-                    feedback.ok(i18n.t().saved);
+                    feedback.ok(i18n.texts().saved);
                     on_saved.run(());
                 }
                 Err(failure) => feedback.failed(&failure, i18n),
@@ -127,7 +127,7 @@ pub fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
     };
     view! {
         <details class="card">
-            <summary id="add-area">{move || i18n.t().add_area}</summary>
+            <summary id="add-area">{move || i18n.texts().add_area}</summary>
             <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <div class="form-grid">
@@ -137,7 +137,7 @@ pub fn AreaForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
                     <SelectField name="parent_id" label=|t| t.area value=parent errors=feedback.errors options=provinces placeholder=|t| t.choose/>
                 </div>
                 <div class="form-actions">
-                    <button type="submit" class="button primary">{move || i18n.t().create}</button>
+                    <button type="submit" class="button primary">{move || i18n.texts().create}</button>
                 </div>
             </form>
         </details>
@@ -179,7 +179,7 @@ pub fn AreaTable(
                         <td>{parent}</td>
                         <td>{successor}</td>
                         <td>
-                            <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.t().edit}</button>
+                            <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.texts().edit}</button>
                             <Show when=move || editing.get() == Some(id)>{edit_form.clone()}</Show>
                         </td>
                     </tr>
@@ -190,19 +190,19 @@ pub fn AreaTable(
     view! {
         <div class="filters">
             <label>
-                <span>{move || i18n.t().search}</span>
+                <span>{move || i18n.texts().search}</span>
                 <input type="search" id="area-search" bind:value=query autocomplete="off"/>
             </label>
         </div>
         <div class="table-wrap" tabindex="0">
             <table id="areas-table">
                 <thead><tr>
-                    <th>{move || i18n.t().name}</th>
-                    <th>{move || i18n.t().area_code}</th>
-                    <th>{move || i18n.t().area_level}</th>
-                    <th>{move || i18n.t().area}</th>
-                    <th>{move || i18n.t().successor}</th>
-                    <th>{move || i18n.t().action}</th>
+                    <th>{move || i18n.texts().name}</th>
+                    <th>{move || i18n.texts().area_code}</th>
+                    <th>{move || i18n.texts().area_level}</th>
+                    <th>{move || i18n.texts().area}</th>
+                    <th>{move || i18n.texts().successor}</th>
+                    <th>{move || i18n.texts().action}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -240,8 +240,8 @@ fn EditArea(
             <Field name="name" label=|t| t.name value=name errors=feedback.errors/>
             <Field name="code" label=|t| t.area_code value=code errors=feedback.errors/>
             <div class="form-actions">
-                <button type="submit" class="button primary small">{move || i18n.t().save}</button>
-                <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.t().cancel}</button>
+                <button type="submit" class="button primary small">{move || i18n.texts().save}</button>
+                <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.texts().cancel}</button>
             </div>
         </form>
     }

@@ -79,22 +79,22 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>{move || i18n.t().nav_audit}</h1>
-            <p class="lead">{move || i18n.t().audit_intro}</p>
+            <h1>{move || i18n.texts().nav_audit}</h1>
+            <p class="lead">{move || i18n.texts().audit_intro}</p>
             <form autocomplete="off" class="filters" on:submit=submit>
-                <label><span>{move || i18n.t().username}</span><input type="search" bind:value=username/></label>
-                <label><span>{move || i18n.t().action}</span><input type="search" placeholder="auth.  user.  facility." bind:value=action/></label>
-                <div class="form-actions"><button type="submit" class="button primary">{move || i18n.t().filter}</button></div>
+                <label><span>{move || i18n.texts().username}</span><input type="search" bind:value=username/></label>
+                <label><span>{move || i18n.texts().action}</span><input type="search" placeholder="auth.  user.  facility." bind:value=action/></label>
+                <div class="form-actions"><button type="submit" class="button primary">{move || i18n.texts().filter}</button></div>
             </form>
             {move || error.get().map(|message| view! { <p class="notice error" role="alert">{message}</p> })}
             <div class="table-wrap" tabindex="0">
                 <table id="audit-table">
                     <thead><tr>
-                        <th>{move || i18n.t().when}</th>
-                        <th>{move || i18n.t().who}</th>
-                        <th>{move || i18n.t().action}</th>
-                        <th>{move || i18n.t().record}</th>
-                        <th class="hide-small">{move || i18n.t().from_address}</th>
+                        <th>{move || i18n.texts().when}</th>
+                        <th>{move || i18n.texts().who}</th>
+                        <th>{move || i18n.texts().action}</th>
+                        <th>{move || i18n.texts().record}</th>
+                        <th class="hide-small">{move || i18n.texts().from_address}</th>
                     </tr></thead>
                     <tbody>
                         <For each=move || entries.get() key=|entry| entry.id let:entry>
@@ -112,11 +112,11 @@ pub fn AuditPage() -> impl IntoView {
                 </table>
             </div>
             <Show when=move || loaded.get() && entries.with(Vec::is_empty)>
-                <p class="empty">{move || i18n.t().no_entries}</p>
+                <p class="empty">{move || i18n.texts().no_entries}</p>
             </Show>
             <Show when=move || next_before.get().is_some()>
                 <p><button type="button" class="button secondary" on:click=move |_| load(next_before.get_untracked())>
-                    {move || i18n.t().load_more}
+                    {move || i18n.texts().load_more}
                 </button></p>
             </Show>
         </section>

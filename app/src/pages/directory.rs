@@ -78,13 +78,15 @@ pub fn DirectoryPage() -> impl IntoView {
             .collect();
         let hint = mapped
             .iter()
-            .map(|m| (i18n.t().former_commune)(m.former.as_deref().unwrap_or_default(), &m.name))
+            .map(|m| {
+                (i18n.texts().former_commune)(m.former.as_deref().unwrap_or_default(), &m.name)
+            })
             .collect::<Vec<_>>()
             .join(" ");
         let hint = (!hint.is_empty())
             .then(|| view! { <p class="notice" role="status" id="former-commune">{hint}</p> });
         if matching.is_empty() {
-            return view! { {hint} <p class="empty">{move || i18n.t().no_facilities}</p> }
+            return view! { {hint} <p class="empty">{move || i18n.texts().no_facilities}</p> }
                 .into_any();
         }
         let items = matching
@@ -109,22 +111,22 @@ pub fn DirectoryPage() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>{move || i18n.t().nav_directory}</h1>
-            <p class="lead">{move || i18n.t().directory_intro}</p>
+            <h1>{move || i18n.texts().nav_directory}</h1>
+            <p class="lead">{move || i18n.texts().directory_intro}</p>
             <div class="filters">
                 <label>
-                    <span>{move || i18n.t().facility_type}</span>
+                    <span>{move || i18n.texts().facility_type}</span>
                     <select on:change=move |e| type_filter.set(event_target_value(&e))>
-                        <option value="">{move || i18n.t().all}</option>
+                        <option value="">{move || i18n.texts().all}</option>
                         {move || FacilityType::ALL.iter().map(|t| view! {
                             <option value=t.code()>{t.label(i18n.lang())}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label>
-                    <span>{move || i18n.t().commune}</span>
+                    <span>{move || i18n.texts().commune}</span>
                     <select on:change=move |e| area_filter.set(event_target_value(&e))>
-                        <option value="">{move || i18n.t().all}</option>
+                        <option value="">{move || i18n.texts().all}</option>
                         {move || data.get().and_then(Result::ok).map(|d| d.areas.into_iter()
                             .filter(|a| a.active && a.level != AreaLevel::LegacyDistrict)
                             .map(|a| view! { <option value=a.id.to_string()>{a.name}</option> })
@@ -132,12 +134,12 @@ pub fn DirectoryPage() -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    <span>{move || i18n.t().search}</span>
+                    <span>{move || i18n.texts().search}</span>
                     <input type="search" id="directory-search" bind:value=search/>
                 </label>
             </div>
             {move || match data.get() {
-                None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
+                None => view! { <p class="muted">{move || i18n.texts().loading}</p> }.into_any(),
                 Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
                 Some(Ok(directory)) => rows(directory),
             }}

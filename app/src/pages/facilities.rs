@@ -68,17 +68,17 @@ pub fn FacilitiesPage() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>{move || i18n.t().nav_facilities}</h1>
+            <h1>{move || i18n.texts().nav_facilities}</h1>
             <Notice message=feedback.message/>
             // Outside the reloaded part, so that the report stays after the list reloads.
             <ImportPanel kind=ImportKind::Facilities on_done=reload/>
             {move || match data.get() {
-                None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
+                None => view! { <p class="muted">{move || i18n.texts().loading}</p> }.into_any(),
                 Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
                 Some(Ok(directory)) => view! {
                     <FacilityForm directory=directory.clone() on_saved=reload/>
                     <FacilityTable directory=directory.clone() feedback=feedback on_saved=reload/>
-                    <div class="section-head"><h2>{move || i18n.t().areas_title}</h2></div>
+                    <div class="section-head"><h2>{move || i18n.texts().areas_title}</h2></div>
                     <OfficialList on_saved=reload/>
                     <AreaForm directory=directory.clone() on_saved=reload/>
                     <AreaTable directory=directory feedback=feedback on_saved=reload/>
@@ -135,7 +135,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
                     for field in [code, name, facility_type, area, address, phone] {
                         field.set(String::new());
                     }
-                    feedback.ok(i18n.t().saved);
+                    feedback.ok(i18n.texts().saved);
                     on_saved.run(());
                 }
                 Err(failure) => feedback.failed(&failure, i18n),
@@ -145,7 +145,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
 
     view! {
         <details class="card">
-            <summary id="add-facility">{move || i18n.t().add_facility}</summary>
+            <summary id="add-facility">{move || i18n.texts().add_facility}</summary>
             <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <div class="form-grid">
@@ -158,7 +158,7 @@ fn FacilityForm(directory: Directory, on_saved: Callback<()>) -> impl IntoView {
                     <Field name="phone" label=|t| t.phone value=phone errors=feedback.errors input_type="tel"/>
                 </div>
                 <div class="form-actions">
-                    <button type="submit" class="button primary" id="create-facility">{move || i18n.t().create}</button>
+                    <button type="submit" class="button primary" id="create-facility">{move || i18n.texts().create}</button>
                 </div>
             </form>
         </details>
@@ -206,10 +206,10 @@ fn FacilityTable(
                     <td><StatusBadge active=active/></td>
                     <td>
                         <div class="row-actions">
-                            <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.t().edit}</button>
+                            <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.texts().edit}</button>
                             <button type="button" class="link-button"
                                 on:click=move |_| update.run((id, UpdateFacility { active: Some(!active), ..Default::default() }, feedback))>
-                                {move || if active { i18n.t().deactivate } else { i18n.t().reactivate }}
+                                {move || if active { i18n.texts().deactivate } else { i18n.texts().reactivate }}
                             </button>
                         </div>
                         <Show when=move || editing.get() == Some(id)>{edit_form.clone()}</Show>
@@ -220,22 +220,22 @@ fn FacilityTable(
         .collect_view()
     };
     view! {
-        <div class="section-head"><h2>{move || i18n.t().nav_directory}</h2></div>
+        <div class="section-head"><h2>{move || i18n.texts().nav_directory}</h2></div>
         <div class="filters">
             <label>
-                <span>{move || i18n.t().search}</span>
+                <span>{move || i18n.texts().search}</span>
                 <input type="search" id="facility-search" bind:value=query autocomplete="off"/>
             </label>
         </div>
         <div class="table-wrap" tabindex="0">
             <table id="facilities-table">
                 <thead><tr>
-                    <th>{move || i18n.t().name}</th>
-                    <th>{move || i18n.t().facility_type}</th>
-                    <th>{move || i18n.t().area}</th>
-                    <th class="hide-small">{move || i18n.t().phone}</th>
-                    <th>{move || i18n.t().status}</th>
-                    <th>{move || i18n.t().action}</th>
+                    <th>{move || i18n.texts().name}</th>
+                    <th>{move || i18n.texts().facility_type}</th>
+                    <th>{move || i18n.texts().area}</th>
+                    <th class="hide-small">{move || i18n.texts().phone}</th>
+                    <th>{move || i18n.texts().status}</th>
+                    <th>{move || i18n.texts().action}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -277,8 +277,8 @@ fn EditFacility(
             <Field name="address" label=|t| t.address value=address errors=feedback.errors/>
             <Field name="phone" label=|t| t.phone value=phone errors=feedback.errors input_type="tel"/>
             <div class="form-actions">
-                <button type="submit" class="button primary small">{move || i18n.t().save}</button>
-                <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.t().cancel}</button>
+                <button type="submit" class="button primary small">{move || i18n.texts().save}</button>
+                <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.texts().cancel}</button>
             </div>
         </form>
     }

@@ -19,21 +19,21 @@ pub fn HomePage() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1 id="greeting">{move || user().map(|u| (i18n.t().greeting)(&u.full_name))}</h1>
+            <h1 id="greeting">{move || user().map(|u| (i18n.texts().greeting)(&u.full_name))}</h1>
             <Show when=move || user().is_some_and(|u| u.role.can(shared::role::Capability::KeepChildRecords))>
                 <crate::pages::screening::flag_list::OpenFlags/>
             </Show>
             <div class="cards">
                 <article class="card">
                     <dl class="facts">
-                        <dt>{move || i18n.t().role}</dt>
+                        <dt>{move || i18n.texts().role}</dt>
                         <dd id="home-role">{move || user().map(|u| u.role.label(i18n.lang()))}</dd>
-                        <dt>{move || i18n.t().workplace}</dt>
+                        <dt>{move || i18n.texts().workplace}</dt>
                         <dd>{move || user().map(|u| u.facility_name.unwrap_or_else(|| u.area_name.clone()))}</dd>
-                        <dt>{move || i18n.t().area}</dt>
+                        <dt>{move || i18n.texts().area}</dt>
                         <dd>{move || user().map(|u| u.area_name)}</dd>
                     </dl>
-                    <p class="intro">{move || user().map(|u| (i18n.t().role_intro)(u.role))}</p>
+                    <p class="intro">{move || user().map(|u| (i18n.texts().role_intro)(u.role))}</p>
                 </article>
                 <Show when=move || user().is_some_and(|u| u.role.can(shared::role::Capability::KeepChildRecords))>
                     <crate::pages::referrals::ReferralSummary/>
@@ -42,8 +42,8 @@ pub fn HomePage() -> impl IntoView {
                     <AdminSummary/>
                 </Show>
                 <article class="card hotline">
-                    <h2>{move || i18n.t().hotline_title}</h2>
-                    <p>{move || i18n.t().hotline_text}</p>
+                    <h2>{move || i18n.texts().hotline_title}</h2>
+                    <p>{move || i18n.texts().hotline_text}</p>
                     <a class="button danger" href="tel:111">"☎ 111"</a>
                 </article>
             </div>
@@ -67,18 +67,18 @@ fn AdminSummary() -> impl IntoView {
     });
     view! {
         <article class="card">
-            <h2>{move || i18n.t().nav_facilities}</h2>
+            <h2>{move || i18n.texts().nav_facilities}</h2>
             <p id="admin-summary">
                 {move || match counts.get() {
-                    Some(Some((users, facilities, areas))) => (i18n.t().admin_summary)(users, facilities, areas),
-                    Some(None) => i18n.t().network_error.to_string(),
-                    None => i18n.t().loading.to_string(),
+                    Some(Some((users, facilities, areas))) => (i18n.texts().admin_summary)(users, facilities, areas),
+                    Some(None) => i18n.texts().network_error.to_string(),
+                    None => i18n.texts().loading.to_string(),
                 }}
             </p>
             <p class="actions">
-                <A href="/admin/users">{move || i18n.t().nav_users}</A>
-                <A href="/admin/facilities">{move || i18n.t().nav_facilities}</A>
-                <A href="/admin/audit">{move || i18n.t().nav_audit}</A>
+                <A href="/admin/users">{move || i18n.texts().nav_users}</A>
+                <A href="/admin/facilities">{move || i18n.texts().nav_facilities}</A>
+                <A href="/admin/audit">{move || i18n.texts().nav_audit}</A>
             </p>
         </article>
     }

@@ -35,7 +35,7 @@ pub fn LoginPage() -> impl IntoView {
         if let Some(reason) = session.notice.get() {
             feedback
                 .message
-                .set(Some((true, reason.text(i18n.t()).to_string())));
+                .set(Some((true, reason.text(i18n.texts()).to_string())));
         }
     });
     let pending = RwSignal::new(false);
@@ -96,10 +96,10 @@ pub fn LoginPage() -> impl IntoView {
                         // The share could not be fetched: nothing is given up, try again.
                         Err(VaultError::Unreachable | VaultError::SessionRefused) => feedback
                             .message
-                            .set(Some((true, i18n.t().network_error.to_string()))),
+                            .set(Some((true, i18n.texts().network_error.to_string()))),
                         Err(_) => feedback
                             .message
-                            .set(Some((true, i18n.t().store_unavailable.to_string()))),
+                            .set(Some((true, i18n.texts().store_unavailable.to_string()))),
                     }
                 }
                 Err(ApiFailure::Unreachable) if offline_auth::known(&request.username) => {
@@ -107,26 +107,28 @@ pub fn LoginPage() -> impl IntoView {
                         Some(kept) => {
                             match vault::sign_in(api, kept.user.id, &request.password, None).await {
                                 Ok(()) => session.start(kept),
-                                Err(VaultError::Locked) => feedback
-                                    .message
-                                    .set(Some((true, i18n.t().store_locked_offline.to_string()))),
+                                Err(VaultError::Locked) => feedback.message.set(Some((
+                                    true,
+                                    i18n.texts().store_locked_offline.to_string(),
+                                ))),
                                 Err(_) => feedback
                                     .message
-                                    .set(Some((true, i18n.t().store_unavailable.to_string()))),
+                                    .set(Some((true, i18n.texts().store_unavailable.to_string()))),
                             }
                         }
                         None => {
                             password.set(String::new());
-                            feedback
-                                .message
-                                .set(Some((true, i18n.t().offline_wrong_password.to_string())));
+                            feedback.message.set(Some((
+                                true,
+                                i18n.texts().offline_wrong_password.to_string(),
+                            )));
                         }
                     }
                 }
                 Err(ApiFailure::Unreachable) => {
                     feedback
                         .message
-                        .set(Some((true, i18n.t().offline_unknown_user.to_string())));
+                        .set(Some((true, i18n.texts().offline_unknown_user.to_string())));
                 }
                 Err(failure) => {
                     password.set(String::new());
@@ -140,7 +142,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <SigninCard tagline=true>
                 <form on:submit=submit novalidate=true>
-                    <h2>{move || i18n.t().sign_in_title}</h2>
+                    <h2>{move || i18n.texts().sign_in_title}</h2>
                     <Notice message=feedback.message/>
                     <Field name="username" label=|t| t.username value=username errors=feedback.errors autocomplete="username" required=true/>
                     <Field
@@ -153,7 +155,7 @@ pub fn LoginPage() -> impl IntoView {
                         required=true
                     />
                     <button type="submit" class="button primary wide" id="sign-in" disabled=move || pending.get()>
-                        {move || if pending.get() { i18n.t().signing_in } else { i18n.t().sign_in }}
+                        {move || if pending.get() { i18n.texts().signing_in } else { i18n.texts().sign_in }}
                     </button>
                 </form>
                 <LanguageSwitch class="center"/>

@@ -20,10 +20,10 @@ pub fn ForcedPasswordPage() -> impl IntoView {
     let (api, session) = (use_api(), use_session());
     view! {
         <SigninCard>
-            <p class="notice info">{move || i18n.t().first_sign_in_notice}</p>
+            <p class="notice info">{move || i18n.texts().first_sign_in_notice}</p>
             <PasswordForm/>
             <button type="button" class="link-button center" on:click=move |_| finish_sign_out(api, session)>
-                {move || i18n.t().sign_out}
+                {move || i18n.texts().sign_out}
             </button>
         </SigninCard>
     }
@@ -34,7 +34,7 @@ pub fn PasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="page narrow">
-            <h1>{move || i18n.t().change_password}</h1>
+            <h1>{move || i18n.texts().change_password}</h1>
             <div class="card"><PasswordForm/></div>
         </section>
     }
@@ -62,7 +62,10 @@ fn PasswordForm() -> impl IntoView {
             Err(field_errors) => field_errors.messages(i18n.lang()),
         };
         if confirm.get_untracked() != request.new_password {
-            problems.insert("confirm_password".into(), i18n.t().passwords_differ.into());
+            problems.insert(
+                "confirm_password".into(),
+                i18n.texts().passwords_differ.into(),
+            );
         }
         if !problems.is_empty() {
             feedback.invalid(problems, i18n);
@@ -100,7 +103,7 @@ fn PasswordForm() -> impl IntoView {
                     for field in [current, new, confirm] {
                         field.set(String::new());
                     }
-                    feedback.ok(i18n.t().password_changed);
+                    feedback.ok(i18n.texts().password_changed);
                 }
                 Err(failure) => feedback.failed(&failure, i18n),
             }
@@ -118,7 +121,7 @@ fn PasswordForm() -> impl IntoView {
             <Field name="confirm_password" label=|t| t.confirm_password value=confirm errors=feedback.errors
                 input_type="password" autocomplete="new-password" required=true/>
             <button type="submit" class="button primary" id="save-password" disabled=move || pending.get()>
-                {move || i18n.t().save}
+                {move || i18n.texts().save}
             </button>
         </form>
     }

@@ -54,7 +54,7 @@ pub fn RestorePending() -> impl IntoView {
             .map(|u| u.username)
             .unwrap_or_default();
         spawn_local(async move {
-            let t = i18n.t();
+            let t = i18n.texts();
             let text = file_text(file).await.unwrap_or_default();
             let said = match PendingFile::read(&text, &username) {
                 Ok(file) => match sync.restore(file.changes).await {
@@ -69,9 +69,9 @@ pub fn RestorePending() -> impl IntoView {
     };
     view! {
         <article class="card" id="restore-pending">
-            <h2>{move || i18n.t().restore_title}</h2>
-            <p class="muted">{move || i18n.t().restore_text}</p>
-            <label for="restore-file">{move || i18n.t().restore_choose}</label>
+            <h2>{move || i18n.texts().restore_title}</h2>
+            <p class="muted">{move || i18n.texts().restore_text}</p>
+            <label for="restore-file">{move || i18n.texts().restore_choose}</label>
             " "
             <input type="file" id="restore-file" accept=".json,application/json" on:change=pick/>
             {move || outcome.get().map(|(error, text)| view! {

@@ -118,41 +118,41 @@ pub fn SyncPage() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>{move || i18n.t().nav_sync}</h1>
+            <h1>{move || i18n.texts().nav_sync}</h1>
             <article class="card">
                 <p id="sync-page-status">
-                    {move || if sync.running.get() { i18n.t().status_syncing }
-                        else if sync.online.get() { i18n.t().status_online } else { i18n.t().status_offline }}
-                    " · " {move || (i18n.t().pending_changes)(sync.pending.get())}
+                    {move || if sync.running.get() { i18n.texts().status_syncing }
+                        else if sync.online.get() { i18n.texts().status_online } else { i18n.texts().status_offline }}
+                    " · " {move || (i18n.texts().pending_changes)(sync.pending.get())}
                 </p>
                 <p class="muted">{move || match sync.last_success.get() {
-                    Some(at) => (i18n.t().last_sync)(&format_date_time(at)),
-                    None => i18n.t().never_synced.to_string(),
+                    Some(at) => (i18n.texts().last_sync)(&format_date_time(at)),
+                    None => i18n.texts().never_synced.to_string(),
                 }}</p>
                 {move || sync.last_run.get().map(|run| view! {
-                    <p class="muted" id="last-run">{(i18n.t().last_run)(run.sent, run.push_ms, run.received, run.pull_ms)}</p>
+                    <p class="muted" id="last-run">{(i18n.texts().last_run)(run.sent, run.push_ms, run.received, run.pull_ms)}</p>
                 })}
                 {move || sync.error.get().map(|error| view! { <p class="notice error" role="alert">{error}</p> })}
                 <button type="button" class="button primary" id="sync-now" on:click=move |_| sync.run()
-                    disabled=move || sync.running.get()>{move || i18n.t().sync_now}</button>
+                    disabled=move || sync.running.get()>{move || i18n.texts().sync_now}</button>
                 {move || storage.get().flatten().map(|(used, quota, persisted)| {
                     let megabytes = 1024.0 * 1024.0;
                     let nearly_full = quota > 0.0 && used / quota >= 0.8;
                     view! {
-                        <p id="storage-use">{(i18n.t().storage_use)(used / megabytes, quota / megabytes)}</p>
-                        {nearly_full.then(|| view! { <p class="notice error" role="alert">{i18n.t().storage_warning}</p> })}
-                        <p class="muted">{if persisted { i18n.t().storage_persistent } else { i18n.t().storage_not_persistent }}</p>
+                        <p id="storage-use">{(i18n.texts().storage_use)(used / megabytes, quota / megabytes)}</p>
+                        {nearly_full.then(|| view! { <p class="notice error" role="alert">{i18n.texts().storage_warning}</p> })}
+                        <p class="muted">{if persisted { i18n.texts().storage_persistent } else { i18n.texts().storage_not_persistent }}</p>
                     }
                 })}
             </article>
 
             <crate::pages::pending_file::RestorePending/>
 
-            <div class="section-head"><h2>{move || i18n.t().rejected_title}</h2></div>
+            <div class="section-head"><h2>{move || i18n.texts().rejected_title}</h2></div>
             {move || {
                 let rejections = sync.rejections.get();
                 if rejections.is_empty() {
-                    return view! { <p class="muted">{i18n.t().nothing_to_show}</p> }.into_any();
+                    return view! { <p class="muted">{i18n.texts().nothing_to_show}</p> }.into_any();
                 }
                 rejections.into_iter().map(|rejection| {
                     let change_id = rejection.change.id;
@@ -161,25 +161,25 @@ pub fn SyncPage() -> impl IntoView {
                         <article class="card rejection">
                             <p><strong>{name}</strong> " — " {rejection.message.clone()}</p>
                             <ul>{rejection.fields.iter().map(|(field, message)| {
-                                let label = match field_label(field, i18n.t()) { "" => field.clone(), label => label.to_string() };
+                                let label = match field_label(field, i18n.texts()) { "" => field.clone(), label => label.to_string() };
                                 view! { <li>{label} ": " {message.clone()}</li> }
                             }).collect_view()}</ul>
                             <button type="button" class="button secondary small" on:click=move |_| dismiss_rejection(change_id)>
-                                {move || i18n.t().dismiss}
+                                {move || i18n.texts().dismiss}
                             </button>
                         </article>
                     }
                 }).collect_view().into_any()
             }}
 
-            <div class="section-head"><h2>{move || i18n.t().conflicts_title}</h2></div>
+            <div class="section-head"><h2>{move || i18n.texts().conflicts_title}</h2></div>
             {move || {
                 let conflicts = sync.conflicts.get();
                 if conflicts.is_empty() {
-                    return view! { <p class="muted">{i18n.t().nothing_to_show}</p> }.into_any();
+                    return view! { <p class="muted">{i18n.texts().nothing_to_show}</p> }.into_any();
                 }
                 conflicts.into_iter().map(|conflict| {
-                    let (t, lang) = (i18n.t(), i18n.lang());
+                    let (t, lang) = (i18n.texts(), i18n.lang());
                     let label = match field_label(&conflict.field, t) {
                         "" => conflict.field.clone(),
                         label => label.to_string(),
@@ -194,9 +194,9 @@ pub fn SyncPage() -> impl IntoView {
                             <p>{text}</p>
                             <div class="form-actions">
                                 <button type="button" class="button secondary small" on:click=move |_| reapply(for_reapply.clone())>
-                                    {move || i18n.t().reapply}</button>
+                                    {move || i18n.texts().reapply}</button>
                                 <button type="button" class="link-button" on:click=move |_| dismiss_conflict(for_dismiss.clone())>
-                                    {move || i18n.t().dismiss}</button>
+                                    {move || i18n.texts().dismiss}</button>
                             </div>
                         </article>
                     }

@@ -113,19 +113,19 @@ pub fn UsersPage() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>{move || i18n.t().nav_users}</h1>
+            <h1>{move || i18n.texts().nav_users}</h1>
             {move || secret.get().map(|created| view! {
                 <p class="notice secret" role="status" id="one-time-password">
-                    {(i18n.t().one_time_password_for)(&created.user.username)} " "
+                    {(i18n.texts().one_time_password_for)(&created.user.username)} " "
                     <code id="one-time-password-value">{created.one_time_password.clone()}</code>
-                    <br/>{i18n.t().one_time_password_help}
+                    <br/>{i18n.texts().one_time_password_help}
                 </p>
             })}
             <Notice message=feedback.message/>
             // Outside the reloaded part: the one-time passwords stay until the page is left.
             <crate::components::import::ImportPanel kind=shared::import::ImportKind::Users on_done=reload/>
             {move || match data.get() {
-                None => view! { <p class="muted">{move || i18n.t().loading}</p> }.into_any(),
+                None => view! { <p class="muted">{move || i18n.texts().loading}</p> }.into_any(),
                 Some(Err(failure)) => view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
                 Some(Ok(directory)) => view! {
                     <NewUserForm directory=directory.clone() secret=secret on_saved=reload/>
@@ -214,7 +214,7 @@ fn NewUserForm(
 
     view! {
         <details class="card">
-            <summary id="add-user">{move || i18n.t().add_user}</summary>
+            <summary id="add-user">{move || i18n.texts().add_user}</summary>
             <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <div class="form-grid">
@@ -225,7 +225,7 @@ fn NewUserForm(
                     <PlacementSelect directory=directory role=role value=place feedback=feedback/>
                 </div>
                 <div class="form-actions">
-                    <button type="submit" class="button primary" id="create-user">{move || i18n.t().create}</button>
+                    <button type="submit" class="button primary" id="create-user">{move || i18n.texts().create}</button>
                 </div>
             </form>
         </details>
@@ -266,7 +266,7 @@ fn UserTable(
                 .post::<_, User>(&format!("/api/users/{id}/unlock"), &())
                 .await
             {
-                Ok(user) => feedback.ok(&(i18n.t().unlocked)(&user.full_name)),
+                Ok(user) => feedback.ok(&(i18n.texts().unlocked)(&user.full_name)),
                 Err(failure) => feedback.failed(&failure, i18n),
             }
         });
@@ -295,18 +295,18 @@ fn UserTable(
                     <td>{workplace}</td>
                     <td>
                         <StatusBadge active=active/>
-                        {move || pending.then(|| view! { " " <span class="badge warn">{i18n.t().must_change_badge}</span> })}
+                        {move || pending.then(|| view! { " " <span class="badge warn">{i18n.texts().must_change_badge}</span> })}
                     </td>
-                    <td class="hide-small">{move || last.clone().unwrap_or_else(|| i18n.t().never.to_string())}</td>
+                    <td class="hide-small">{move || last.clone().unwrap_or_else(|| i18n.texts().never.to_string())}</td>
                     <td>
                         <div class="row-actions">
-                            <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.t().edit}</button>
+                            <button type="button" class="link-button" on:click=move |_| editing.set(Some(id))>{move || i18n.texts().edit}</button>
                             <button type="button" class="link-button"
                                 on:click=move |_| update.run((id, UpdateUser { active: Some(!active), ..Default::default() }, feedback))>
-                                {move || if active { i18n.t().disable } else { i18n.t().enable }}
+                                {move || if active { i18n.texts().disable } else { i18n.texts().enable }}
                             </button>
-                            <button type="button" class="link-button" on:click=move |_| reset(id)>{move || i18n.t().reset_password}</button>
-                            <button type="button" class="link-button unlock" on:click=move |_| unlock(id)>{move || i18n.t().unlock}</button>
+                            <button type="button" class="link-button" on:click=move |_| reset(id)>{move || i18n.texts().reset_password}</button>
+                            <button type="button" class="link-button unlock" on:click=move |_| unlock(id)>{move || i18n.texts().unlock}</button>
                         </div>
                         <Show when=move || editing.get() == Some(id)>{edit_form.clone()}</Show>
                     </td>
@@ -320,12 +320,12 @@ fn UserTable(
             <table id="users-table">
                 <thead>
                     <tr>
-                        <th>{move || i18n.t().full_name}</th>
-                        <th>{move || i18n.t().role}</th>
-                        <th>{move || i18n.t().workplace}</th>
-                        <th>{move || i18n.t().status}</th>
-                        <th class="hide-small">{move || i18n.t().last_sign_in}</th>
-                        <th>{move || i18n.t().action}</th>
+                        <th>{move || i18n.texts().full_name}</th>
+                        <th>{move || i18n.texts().role}</th>
+                        <th>{move || i18n.texts().workplace}</th>
+                        <th>{move || i18n.texts().status}</th>
+                        <th class="hide-small">{move || i18n.texts().last_sign_in}</th>
+                        <th>{move || i18n.texts().action}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -372,8 +372,8 @@ fn EditUser(
             <SelectField name="role" label=|t| t.role value=role_code errors=feedback.errors options=Signal::derive(move || role_options(i18n))/>
             <PlacementSelect directory=directory role=role_code value=place feedback=feedback/>
             <div class="form-actions">
-                <button type="submit" class="button primary small">{move || i18n.t().save}</button>
-                <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.t().cancel}</button>
+                <button type="submit" class="button primary small">{move || i18n.texts().save}</button>
+                <button type="button" class="button secondary small" on:click=move |_| cancel.run(())>{move || i18n.texts().cancel}</button>
             </div>
         </form>
     }

@@ -30,9 +30,11 @@ impl SyncError {
     /// The sentence the sync page and the header show.
     pub fn message(&self, i18n: I18n) -> String {
         match self {
-            SyncError::Unreachable => i18n.t().network_error.to_string(),
+            SyncError::Unreachable => i18n.texts().network_error.to_string(),
             SyncError::Busy { message, .. } | SyncError::Refused { message, .. } => message.clone(),
-            SyncError::LocalStore(detail) => format!("{} ({detail})", i18n.t().local_store_error),
+            SyncError::LocalStore(detail) => {
+                format!("{} ({detail})", i18n.texts().local_store_error)
+            }
         }
     }
 

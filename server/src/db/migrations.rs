@@ -297,6 +297,20 @@ const MIGRATIONS: &[&str] = &[
         FROM records r WHERE r.record_type = 'referral' AND r.id = fact_referrals.id
     );
     "#,
+    // Programme activities (trainings, communication sessions, parent meetings): `trained` holds
+    // the people trained by group, a JSON array in `shared::activity::Trainee::ALL` order.
+    r#"
+    CREATE TABLE fact_activities (
+        id           BLOB PRIMARY KEY,
+        facility_id  BLOB NOT NULL,
+        kind         INTEGER NOT NULL,
+        day          INTEGER NOT NULL,
+        participants INTEGER NOT NULL,
+        trained      TEXT NOT NULL,
+        voided       INTEGER NOT NULL
+    );
+    CREATE INDEX fact_activities_facility ON fact_activities(facility_id, day);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

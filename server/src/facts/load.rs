@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection};
 use shared::indicators::{
-    codes, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key, OrphanFact, Period,
-    ReferralFact, ScreeningFact, SessionFact,
+    codes, ActivityFact, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key, OrphanFact,
+    Period, ReferralFact, ScreeningFact, SessionFact,
 };
 use shared::referral::{DueTimes, Urgency};
 use uuid::Uuid;
@@ -48,6 +48,7 @@ pub fn load(
     loader.events()?;
     loader.orphans()?;
     loader.care()?;
+    loader.activities(window)?;
     Ok(loader.data)
 }
 
@@ -284,6 +285,33 @@ impl Loader<'_> {
                 child,
                 since: date(row.get(1)?),
                 until: row.get::<_, Option<i64>>(2)?.map(date),
+            });
+        }
+        Ok(())
+    }
+
+    /// The activities of the window, not voided, of the facilities in scope.
+    fn activities(&mut self, window: Period) -> Result<(), ApiError> {
+        let (from, to) = (day(window.from), day(window.to));
+        let mut statement = self.connection.prepare_cached(
+            "SELECT facility_id, kind, day, participants, trained FROM fact_activities
+             WHERE voided = 0 AND day BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = statement.query(params![from, to])?;
+        while let Some(row) = rows.next()? {
+            let facility: Uuid = row.get(0)?;
+            let (Some(facility), Some(kind)) =
+                (self.in_scope(&facility), codes::activity_of(row.get(1)?))
+            else {
+                continue;
+            };
+            let trained: String = row.get(4)?;
+            self.data.activities.push(ActivityFact {
+                facility,
+                kind,
+                on: date(row.get(2)?),
+                participants: row.get(3)?,
+                trained: serde_json::from_str(&trained).unwrap_or_default(),
             });
         }
         Ok(())

@@ -202,6 +202,33 @@ pub fn record(
                 )?
                 .execute(params![id, child, codes::care_code(kind), day(since)])?;
         }
+        Fact::Activity {
+            kind,
+            on,
+            participants,
+            trained,
+            voided,
+        } => {
+            let trained =
+                serde_json::to_string(&trained).map_err(|e| ApiError::Internal(e.to_string()))?;
+            transaction
+                .prepare_cached(
+                    "INSERT INTO fact_activities (id, facility_id, kind, day, participants, trained, voided)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, day = excluded.day,
+                        participants = excluded.participants, trained = excluded.trained,
+                        voided = excluded.voided",
+                )?
+                .execute(params![
+                    id,
+                    facility_id,
+                    codes::activity_code(kind),
+                    day(on),
+                    participants,
+                    trained,
+                    voided
+                ])?;
+        }
     }
     Ok(())
 }

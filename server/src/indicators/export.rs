@@ -213,6 +213,23 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
             .into(),
         days(report.i5.median_days_to_attended),
     );
+    // The programme's activities: counts of events and people, never of children.
+    let activities = labels.t("Hoạt động", "Activities");
+    let number = |n: u32| Value::Number(f64::from(n));
+    for line in &report.activities {
+        let kind = labels.breakdown_key("activity", &line.kind);
+        count(activities, "activity_held", kind.clone(), number(line.held));
+        count(
+            activities,
+            "activity_participants",
+            kind,
+            number(line.participants),
+        );
+        for trained in &line.trained {
+            let group = labels.breakdown_key("trainee", &trained.key);
+            count(activities, "trained", group, number(trained.count));
+        }
+    }
     out
 }
 
@@ -232,6 +249,9 @@ fn group_label(labels: &Labels, group: &str) -> &'static str {
             labels.t("Số liệu", "Figure")
         }
         "declined" | "feedback" => labels.t("Tỷ lệ", "Share"),
+        "activity_held" => labels.t("Số lượt tổ chức", "Held"),
+        "activity_participants" => labels.t("Số người tham gia", "Participants"),
+        "trained" => labels.t("Số người được tập huấn", "People trained"),
         _ => "",
     }
 }

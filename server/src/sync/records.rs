@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
+use shared::activity::Activity;
 use shared::care::{AboutChild, CareArrangement, Circumstance, Session};
 use shared::child::Child;
 use shared::consent::Consent;
@@ -161,6 +162,12 @@ pub fn check(
             referrals::check_event(context, before, event)
         }
         RecordType::UrgentFlag => super::urgent::check_flag(context, before, fields),
+        RecordType::Activity => {
+            // A facility's own record, about no child: its rules are the form's.
+            let activity: Activity = parse(context, fields)?;
+            let checked = activity.check(context.today).map_err(invalid)?;
+            Ok(Checked::plain(checked.to_fields(), None))
+        }
     }
 }
 

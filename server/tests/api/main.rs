@@ -5,6 +5,7 @@ mod helpers;
 mod imports;
 
 mod access;
+mod activities;
 mod audit;
 mod auth;
 mod directory;

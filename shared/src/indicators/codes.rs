@@ -3,6 +3,7 @@
 //! list reordered for the screen relabels nothing. Each mapping is one exhaustive `match`, so a
 //! new variant does not compile until it has its code; `tests::golden` pins every code.
 
+use crate::activity::ActivityKind;
 use crate::care::CareKind;
 use crate::child::Sex;
 use crate::referral::{Action, Urgency};
@@ -51,6 +52,12 @@ frozen!(care_code, care_of, CareKind {
     CareKind::NoneYet => 4,
 });
 
+frozen!(activity_code, activity_of, ActivityKind {
+    ActivityKind::Training => 0,
+    ActivityKind::Communication => 1,
+    ActivityKind::ParentMeeting => 2,
+});
+
 /// An instrument's code: its definition's own `fact_code` (`u8::MAX` when unknown).
 pub fn instrument_code(id: &str) -> u8 {
     crate::instrument::find(id).map_or(u8::MAX, |i| i.fact_code)
@@ -92,6 +99,8 @@ mod tests {
         assert_eq!(action_code(Action::NoShow), 5);
         assert_eq!(care_code(CareKind::SocialAssistanceFacility), 3);
         assert_eq!(care_code(CareKind::NoneYet), 4);
+        let activities: Vec<i64> = ActivityKind::ALL.into_iter().map(activity_code).collect();
+        assert_eq!(activities, [0, 1, 2]);
         for (id, code) in [
             ("asq", 0),
             ("concern", 1),
@@ -132,6 +141,9 @@ mod tests {
         }
         for c in CareKind::ALL {
             assert_eq!(care_of(care_code(c)), Some(c));
+        }
+        for a in ActivityKind::ALL {
+            assert_eq!(activity_of(activity_code(a)), Some(a));
         }
         assert_eq!(sex_of(7), None);
     }

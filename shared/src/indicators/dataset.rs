@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::projection::{project, Fact};
+use super::projection::{project, Fact, TRAINEE_GROUPS};
+use crate::activity::ActivityKind;
 use crate::care::CareKind;
 use crate::child::Sex;
 use crate::place::FacilityType;
@@ -91,6 +92,17 @@ pub struct CareFact {
     pub since: NaiveDate,
 }
 
+/// A programme activity, not voided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActivityFact {
+    pub facility: Key,
+    pub kind: ActivityKind,
+    pub on: NaiveDate,
+    pub participants: u32,
+    /// Trained by group, in [`crate::activity::Trainee::ALL`] order.
+    pub trained: [u32; TRAINEE_GROUPS],
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
     pub facilities: Vec<FacilityFact>,
@@ -106,6 +118,7 @@ pub struct Dataset {
     pub events: Vec<EventFact>,
     pub orphans: Vec<OrphanFact>,
     pub care: Vec<CareFact>,
+    pub activities: Vec<ActivityFact>,
     pub due_times: DueTimes,
 }
 
@@ -274,7 +287,31 @@ impl Dataset {
                         data.care.push(CareFact { child, kind, since });
                     }
                 }
-                _ => {}
+                Fact::Activity {
+                    kind,
+                    on,
+                    participants,
+                    trained,
+                    voided: false,
+                } => {
+                    let facility = data.facility_key(&mut facility_index, r.facility_id);
+                    data.activities.push(ActivityFact {
+                        facility,
+                        kind,
+                        on,
+                        participants,
+                        trained,
+                    });
+                }
+                // Read above (children, referrals), voided, or counting for nothing. Listed, so
+                // that a new kind of fact does not compile until it is read here.
+                Fact::Child { .. }
+                | Fact::Referral { .. }
+                | Fact::Screening { voided: true, .. }
+                | Fact::Session { counts: false, .. }
+                | Fact::Event { refused: true, .. }
+                | Fact::Circumstance { orphan: false, .. }
+                | Fact::Activity { voided: true, .. } => {}
             }
         }
         data

@@ -24,13 +24,13 @@ mod suppress;
 
 pub use compute::{compute, rows, Part};
 pub use dataset::{
-    CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key, OrphanFact, RecordRef,
-    ReferralFact, ScreeningFact, SessionFact,
+    ActivityFact, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key, OrphanFact,
+    RecordRef, ReferralFact, ScreeningFact, SessionFact,
 };
 pub use definitions::{definitions, Definition};
 pub use figures::{figures, Figure};
 pub use listing::{listing, Listed, Listing};
-pub use projection::{in_force, project, Fact};
+pub use projection::{in_force, project, Fact, TRAINEE_GROUPS};
 pub use span::{Span, CUSTOM_MAX_DAYS};
 pub use suppress::Hidden;
 
@@ -317,6 +317,10 @@ pub fn breakdown_label(group: &str, key: &str, lang: Lang) -> String {
         ),
         "care" => crate::care::CareKind::from_code(key).map(|k| k.label(lang).to_string()),
         "route" => Route::from_code(key).map(|r| r.label(lang).to_string()),
+        "activity" => {
+            crate::activity::ActivityKind::from_code(key).map(|k| k.label(lang).to_string())
+        }
+        "trainee" => crate::activity::Trainee::from_code(key).map(|t| t.label(lang).to_string()),
         _ => None,
     };
     label.unwrap_or_else(|| key.to_string())
@@ -446,6 +450,22 @@ pub struct Unit {
     pub i4: Ratio,
 }
 
+/// The activities of one kind held in a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityLine {
+    /// The [`crate::activity::ActivityKind`] code.
+    pub kind: String,
+    /// How many were held.
+    pub held: u32,
+    /// The people who took part.
+    pub participants: u32,
+    /// For trainings: the people trained, by [`crate::activity::Trainee`] code (every group,
+    /// in order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trained: Vec<Count>,
+}
+
 /// The report for a scope and period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -473,6 +493,11 @@ pub struct Report {
     pub months: Vec<Month>,
     pub facilities: Vec<Unit>,
     pub areas: Vec<Unit>,
+    /// The programme's activities held in the period, one line per
+    /// [`crate::activity::ActivityKind`] (counts of events and people, never of children, so
+    /// never hidden).
+    #[serde(default)]
+    pub activities: Vec<ActivityLine>,
     /// Small counts suppressed to 0 by [`Report::suppressed`], by key (e.g. `i5.sent`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden: Vec<String>,

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::codes::{ethnicity_code, instrument_code};
+use crate::activity::{Activity, ActivityKind, Trainee};
 use crate::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind, ORPHAN};
 use crate::child::{Child, Sex};
 use crate::referral::{Action, Referral, ReferralEvent, Urgency};
@@ -68,7 +69,19 @@ pub enum Fact {
         kind: CareKind,
         since: NaiveDate,
     },
+    /// A programme activity of the facility (about no child).
+    Activity {
+        kind: ActivityKind,
+        on: NaiveDate,
+        participants: u32,
+        /// Trained by group, in [`Trainee::ALL`] order.
+        trained: [u32; TRAINEE_GROUPS],
+        voided: bool,
+    },
 }
+
+/// How many groups a training counts (the length of [`Trainee::ALL`]).
+pub const TRAINEE_GROUPS: usize = Trainee::ALL.len();
 
 /// The fact of a record, or `None` for a record the indicators do not read (a consent, or fields
 /// that do not form the type).
@@ -137,6 +150,16 @@ pub fn project(record_type: RecordType, fields: &Fields) -> Option<Fact> {
                 child_id: c.child_id,
                 kind: c.kind,
                 since: c.since,
+            }
+        }
+        RecordType::Activity => {
+            let a = Activity::from_fields(fields)?;
+            Fact::Activity {
+                kind: a.kind,
+                on: a.held_on,
+                participants: a.participants,
+                trained: Trainee::ALL.map(|group| a.trained_of(group)),
+                voided: a.is_voided(),
             }
         }
         RecordType::Consent | RecordType::UrgentFlag => return None,

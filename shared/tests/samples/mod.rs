@@ -37,6 +37,7 @@ pub fn for_type<J: ForType>(record_type: RecordType, job: J) -> J::Out {
         RecordType::CareArrangement => job.run::<care::CareArrangement>(),
         RecordType::ReferralEvent => job.run::<referral::ReferralEvent>(),
         RecordType::UrgentFlag => job.run::<urgent::UrgentFlag>(),
+        RecordType::Activity => job.run::<activity::Activity>(),
     }
 }
 
@@ -110,5 +111,10 @@ pub fn record(record_type: RecordType) -> Value {
             "ended": {"how": "referral_completed", "note": "Đã khám",
                       "referral_id": REFERRAL_ID},
             "ended_by": actor(), "ended_at": "2026-11-09T02:00:00Z"}),
+        RecordType::Activity => json!({
+            "kind": "training", "held_on": "2026-10-20", "title": "Sơ cứu tâm lý cho giáo viên",
+            "participants": 32,
+            "trained": [{"group": "teacher", "count": 25}, {"group": "counsellor", "count": 4}],
+            "note": "Trạm y tế xã phối hợp", "voided_reason": "Nhập trùng"}),
     }
 }

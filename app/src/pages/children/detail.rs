@@ -19,10 +19,10 @@ use crate::api::use_api;
 use crate::components::form::{Feedback, Field, Notice};
 use crate::directory::{area_name, communes};
 use crate::i18n::{use_i18n, Texts};
+use crate::pages::screening::care::{CircumstancesSection, SessionsSection};
 use crate::pages::screening::consent::ConsentSection;
 use crate::pages::screening::flag::StandingFlag;
 use crate::pages::screening::history::ScreeningSection;
-use crate::pages::screening::support::{CircumstancesSection, SessionsSection};
 use crate::records::child::child_of;
 use crate::store::LocalRecord;
 use crate::sync::use_sync;
@@ -57,16 +57,16 @@ pub fn ChildPage() -> impl IntoView {
     });
     move || {
         if !sync.ready.get() {
-            return view! { <p class="page muted">{i18n.t().loading}</p> }.into_any();
+            return view! { <p class="page muted">{i18n.texts().loading}</p> }.into_any();
         }
         let Some(id) = id.filter(|_| sections.with(Option::is_some)) else {
-            return view! { <p class="page notice error">{i18n.t().child_not_found}</p> }
+            return view! { <p class="page notice error">{i18n.texts().child_not_found}</p> }
                 .into_any();
         };
         view! {
             <section class="page">
-                <p><A href="/children">{move || i18n.t().back_to_list}</A></p>
-                {just_saved.then(|| view! { <p class="notice ok" role="status" id="saved-notice">{move || i18n.t().saved_locally}</p> })}
+                <p><A href="/children">{move || i18n.texts().back_to_list}</A></p>
+                {just_saved.then(|| view! { <p class="notice ok" role="status" id="saved-notice">{move || i18n.texts().saved_locally}</p> })}
                 {move || record.get().map(|(record, child)| view! { <ChildHead record=record child=child/> })}
                 <StandingFlag child_id=id/>
                 {move || record.get().map(|(_, child)| view! { <ChildFacts child=child/> })}
@@ -108,14 +108,14 @@ fn ChildHead(record: LocalRecord, child: Child) -> impl IntoView {
     view! {
         <div class="section-head">
             <h1 id="child-name">{child.full_name.clone()}</h1>
-            <A href=format!("/children/{id}/edit") attr:class="button secondary" attr:id="edit-child">{move || i18n.t().edit_child}</A>
+            <A href=format!("/children/{id}/edit") attr:class="button secondary" attr:id="edit-child">{move || i18n.texts().edit_child}</A>
         </div>
         <p>
-            {waiting.then(|| view! { <span class="badge warn" id="waiting-badge">{move || (i18n.t().pending_changes)(1)}</span> })}
-            {voided.clone().map(|reason| view! { <span class="badge off">{move || i18n.t().voided} ": " {reason.clone()}</span> })}
+            {waiting.then(|| view! { <span class="badge warn" id="waiting-badge">{move || (i18n.texts().pending_changes)(1)}</span> })}
+            {voided.clone().map(|reason| view! { <span class="badge off">{move || i18n.texts().voided} ": " {reason.clone()}</span> })}
         </p>
         {child.registered_elsewhere.then(|| view! {
-            <p class="notice info" role="note" id="registered-elsewhere">{move || i18n.t().registered_elsewhere}</p>
+            <p class="notice info" role="note" id="registered-elsewhere">{move || i18n.texts().registered_elsewhere}</p>
         })}
     }
 }
@@ -130,7 +130,7 @@ fn ChildFacts(child: Child) -> impl IntoView {
     // Each value is worded in the page's language, and follows a switch of it.
     let row = move |label: fn(&'static crate::i18n::Texts) -> &'static str,
                     value: Box<dyn Fn(Lang) -> String + Send + Sync>| {
-        view! { <dt>{move || label(i18n.t())}</dt><dd>{move || value(i18n.lang())}</dd> }
+        view! { <dt>{move || label(i18n.texts())}</dt><dd>{move || value(i18n.lang())}</dd> }
     };
     let born = child.date_of_birth;
     let age = child.age_on(today());
@@ -143,7 +143,7 @@ fn ChildFacts(child: Child) -> impl IntoView {
                 {row(|t| t.date_of_birth, Box::new(move |lang| format!("{} ({})", format_date(born), (Texts::of(lang).age)(age))))}
                 {row(|t| t.sex, Box::new(move |lang| sex.label(lang).to_string()))}
                 {row(|t| t.ethnicity, Box::new(move |lang| ethnicity::label(&group, lang).unwrap_or_default()))}
-                <dt>{move || i18n.t().commune}</dt>
+                <dt>{move || i18n.texts().commune}</dt>
                 <dd>{move || area_name(&areas.get().unwrap_or_default(), commune_id)}</dd>
                 {row(|t| t.school_class, Box::new(move |_| class.clone().unwrap_or_default()))}
                 {row(|t| t.guardian_name, Box::new(move |lang| format!("{guardian} ({})", relation.label(lang))))}
@@ -188,11 +188,11 @@ fn VoidForm(id: Uuid, facility_id: Uuid, child: Child) -> impl IntoView {
     };
     view! {
         <details class="card">
-            <summary>{move || i18n.t().void_record}</summary>
+            <summary>{move || i18n.texts().void_record}</summary>
             <form autocomplete="off" on:submit=submit novalidate=true>
                 <Notice message=feedback.message/>
                 <Field name="void_reason" label=|t| t.void_reason value=reason errors=feedback.errors required=true/>
-                <button type="submit" class="button danger small">{move || i18n.t().void_record}</button>
+                <button type="submit" class="button danger small">{move || i18n.texts().void_record}</button>
             </form>
         </details>
     }

@@ -30,7 +30,7 @@ pub fn ChildFormPage() -> impl IntoView {
         .and_then(|id| Uuid::parse_str(&id).ok());
     move || {
         if !sync.ready.get() {
-            return view! { <p class="page muted">{i18n.t().loading}</p> }.into_any();
+            return view! { <p class="page muted">{i18n.texts().loading}</p> }.into_any();
         }
         match id {
             None => view! { <ChildForm id=Uuid::now_v7() existing=None/> }.into_any(),
@@ -40,8 +40,10 @@ pub fn ChildFormPage() -> impl IntoView {
                 });
                 match existing {
                     Some(child) => view! { <ChildForm id=id existing=Some(child)/> }.into_any(),
-                    None => view! { <p class="page notice error">{i18n.t().child_not_found}</p> }
-                        .into_any(),
+                    None => {
+                        view! { <p class="page notice error">{i18n.texts().child_not_found}</p> }
+                            .into_any()
+                    }
                 }
             }
         }
@@ -220,7 +222,7 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
         let Some(facility_id) = session.user_untracked().and_then(|user| user.facility_id) else {
             return feedback
                 .message
-                .set(Some((true, i18n.t().child_not_found.to_string())));
+                .set(Some((true, i18n.texts().child_not_found.to_string())));
         };
         let navigate = navigate.clone();
         spawn_local(async move {
@@ -253,7 +255,7 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
 
     view! {
         <section class="page narrow-wide">
-            <h1>{move || if is_new { i18n.t().register_child } else { i18n.t().edit_child }}</h1>
+            <h1>{move || if is_new { i18n.texts().register_child } else { i18n.texts().edit_child }}</h1>
             <form autocomplete="off" on:submit=submit novalidate=true class="card">
                 <Notice message=feedback.message/>
                 <div class="form-grid">
@@ -271,7 +273,7 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
                 </div>
                 <Show when=move || !duplicates.with(Vec::is_empty)>
                     <div class="notice info" role="alert" id="duplicate-warning">
-                        <p>{move || i18n.t().possible_duplicates}</p>
+                        <p>{move || i18n.texts().possible_duplicates}</p>
                         <ul>
                             {move || duplicates.get().into_iter().map(|(other, child)| view! {
                                 <li><a href=format!("/children/{other}")>{child.full_name.clone()}</a>
@@ -280,13 +282,13 @@ fn ChildForm(id: Uuid, existing: Option<Child>) -> impl IntoView {
                         </ul>
                         <button type="button" class="button secondary small" id="save-anyway"
                             on:click={let save = save.clone(); move |_| { confirmed.set(true); save(); }}>
-                            {move || i18n.t().save_anyway}
+                            {move || i18n.texts().save_anyway}
                         </button>
                     </div>
                 </Show>
                 <div class="form-actions">
-                    <button type="submit" class="button primary" id="save-child">{move || i18n.t().save}</button>
-                    <a class="button secondary" href="/children">{move || i18n.t().cancel}</a>
+                    <button type="submit" class="button primary" id="save-child">{move || i18n.texts().save}</button>
+                    <a class="button secondary" href="/children">{move || i18n.texts().cancel}</a>
                 </div>
             </form>
         </section>

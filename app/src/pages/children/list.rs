@@ -57,30 +57,30 @@ pub fn ChildrenPage() -> impl IntoView {
     view! {
         <section class="page">
             <div class="section-head">
-                <h1>{move || i18n.t().nav_children}</h1>
-                <A href="/children/new" attr:class="button primary" attr:id="register-child">{move || i18n.t().register_child}</A>
+                <h1>{move || i18n.texts().nav_children}</h1>
+                <A href="/children/new" attr:class="button primary" attr:id="register-child">{move || i18n.texts().register_child}</A>
             </div>
-            <p class="lead">{move || i18n.t().children_intro}</p>
+            <p class="lead">{move || i18n.texts().children_intro}</p>
             <Show when=counsellor>
                 <ImportPanel kind=ImportKind::Children on_done=Callback::new(move |()| sync.run())/>
             </Show>
             <div class="filters">
                 <label>
-                    <span>{move || i18n.t().search_children}</span>
+                    <span>{move || i18n.texts().search_children}</span>
                     <input type="search" id="child-search" bind:value=query autocomplete="off"/>
                 </label>
             </div>
             <p class="muted" id="children-count">
-                {move || (i18n.t().children_count)(found.with(Vec::len))}
+                {move || (i18n.texts().children_count)(found.with(Vec::len))}
             </p>
             {move || {
                 let total = children.with(Vec::len);
                 let found = found.get();
                 if total == 0 {
-                    return view! { <p class="empty">{i18n.t().no_children}</p> }.into_any();
+                    return view! { <p class="empty">{i18n.texts().no_children}</p> }.into_any();
                 }
                 if found.is_empty() {
-                    return view! { <p class="empty">{i18n.t().no_match}</p> }.into_any();
+                    return view! { <p class="empty">{i18n.texts().no_match}</p> }.into_any();
                 }
                 let today = today();
                 let flags = flagged.get();
@@ -92,11 +92,11 @@ pub fn ChildrenPage() -> impl IntoView {
                         <A href=format!("/children/{id}")><strong>{name}</strong></A>
                         {flag.map(|flag| view! {
                             " " <span class="badge warn urgent-badge" data-awaiting=flag.awaiting_action.to_string()>
-                                {move || (i18n.c().urgent_title)(flag.level)}
+                                {move || (i18n.screening().urgent_title)(flag.level)}
                             </span>
                         })}
                         <span class="muted">
-                            {format_date(child.date_of_birth)} " · " {(i18n.t().age)(child.age_on(today))} " · "
+                            {format_date(child.date_of_birth)} " · " {(i18n.texts().age)(child.age_on(today))} " · "
                             {child.sex.label(i18n.lang())}
                             {child.school_class.clone().map(|class| format!(" · {class}"))}
                         </span>

@@ -39,16 +39,16 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
     view! {
         // On paper (A4) the page opens as an administrative report does.
         <header class="print-only print-heading">
-            <p class="print-motto"><strong>{i18n.rp().print_nation}</strong><br/><strong>{i18n.rp().print_motto}</strong></p>
+            <p class="print-motto"><strong>{i18n.report().print_nation}</strong><br/><strong>{i18n.report().print_motto}</strong></p>
             <p><strong>{shown.scope.to_uppercase()}</strong></p>
             <h2 id="print-title">{title}</h2>
         </header>
-        <p class="lead" id="indicator-scope">{(i18n.rp().as_of)(&shown.scope, &format_date(report.period.from), &format_date(report.as_of))}</p>
-        <p class="muted">{if shown.aggregate { (i18n.rp().aggregate)(s.below) } else { i18n.rp().local.to_string() }}</p>
+        <p class="lead" id="indicator-scope">{(i18n.report().as_of)(&shown.scope, &format_date(report.period.from), &format_date(report.as_of))}</p>
+        <p class="muted">{if shown.aggregate { (i18n.report().aggregate)(s.below) } else { i18n.report().local.to_string() }}</p>
         <Downloads choice=choice aggregate=shown.aggregate/>
         <div class="indicator-grid">
             {cards.into_iter().zip(definitions(lang)).map(|((indicator, ratio), def)| {
-                let note = (indicator == Indicator::I1).then(|| (i18n.rp().still_open)(&still_open));
+                let note = (indicator == Indicator::I1).then(|| (i18n.report().still_open)(&still_open));
                 view! { <IndicatorCard indicator=indicator ratio=ratio def=def s=s query=query.clone() note=note/> }
             }).collect_view()}
         </div>
@@ -56,21 +56,21 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         <TrendCard report=report.clone() s=s/>
         {(!furthest.is_empty()).then(|| view! {
             <article class="card" id="indicator-furthest">
-                <h2>{i18n.rp().furthest}</h2>
+                <h2>{i18n.report().furthest}</h2>
                 <ol>{furthest.into_iter().map(|u| view! { <li>{u.name.clone()} " — " {s.percent(u.i1, i18n.lang())} <span class="muted">" (I4 " {s.percent(u.i4, i18n.lang())} ")"</span></li> }).collect_view()}</ol>
             </article>
         })}
         <article class="card" id="indicator-breakdowns">
             <div class="breakdowns">
-                <Breakdown title=i18n.rp().by_age lines=report.i4_by_age.clone() s=s group="age"/>
-                <Breakdown title=i18n.rp().by_sex lines=report.i4_by_sex.clone() s=s group="sex"/>
-                <Breakdown title=i18n.rp().by_ethnicity lines=report.i4_by_ethnicity.clone() s=s group="ethnicity"/>
-                <Breakdown title=i18n.rp().by_care lines=report.i2_by_care.clone() s=s group="care" indicator="I2"/>
+                <Breakdown title=i18n.report().by_age lines=report.i4_by_age.clone() s=s group="age"/>
+                <Breakdown title=i18n.report().by_sex lines=report.i4_by_sex.clone() s=s group="sex"/>
+                <Breakdown title=i18n.report().by_ethnicity lines=report.i4_by_ethnicity.clone() s=s group="ethnicity"/>
+                <Breakdown title=i18n.report().by_care lines=report.i2_by_care.clone() s=s group="care" indicator="I2"/>
             </div>
-            <h3>{i18n.rp().by_instrument}</h3>
+            <h3>{i18n.report().by_instrument}</h3>
             <div class="table-wrap" tabindex="0">
             <table class="data">
-                <thead><tr><th>{i18n.rp().instrument}</th><th>{i18n.rp().screenings}</th><th>{i18n.rp().positive}</th></tr></thead>
+                <thead><tr><th>{i18n.report().instrument}</th><th>{i18n.report().screenings}</th><th>{i18n.report().positive}</th></tr></thead>
                 <tbody>{report.by_instrument.iter().map(|l| view! {
                     <tr>
                         <td>{shared::instrument::find(&l.instrument).map_or(l.instrument.clone(), |i| i.name.get(lang).to_string())}</td>
@@ -82,8 +82,8 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
             </div>
         </article>
         <footer class="print-only print-signatures" id="print-signatures">
-            <div><strong>{i18n.rp().print_prepared_by}</strong><br/><em>{i18n.rp().print_sign_name}</em></div>
-            <div><em>{(i18n.rp().print_dated)(&format_date(report.as_of))}</em><br/><strong>{i18n.rp().print_head}</strong><br/><em>{i18n.rp().print_sign_seal}</em></div>
+            <div><strong>{i18n.report().print_prepared_by}</strong><br/><em>{i18n.report().print_sign_name}</em></div>
+            <div><em>{(i18n.report().print_dated)(&format_date(report.as_of))}</em><br/><strong>{i18n.report().print_head}</strong><br/><em>{i18n.report().print_sign_seal}</em></div>
         </footer>
     }
 }
@@ -138,19 +138,21 @@ fn Downloads(choice: Choice, aggregate: bool) -> impl IntoView {
         spawn_local(async move {
             match api.download(&path, &name).await {
                 Ok(()) => failure.set(None),
-                Err(ApiFailure::Unreachable) => failure.set(Some(i18n.rp().export_offline.into())),
+                Err(ApiFailure::Unreachable) => {
+                    failure.set(Some(i18n.report().export_offline.into()))
+                }
                 Err(other) => failure.set(Some(other.message(i18n))),
             }
         });
     };
     view! {
         <p class="actions no-print">
-            <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.rp().export_excel}</button>
-            <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.rp().export_csv}</button>
+            <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.report().export_excel}</button>
+            <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.report().export_csv}</button>
             {aggregate.then(|| view! {
-                <button type="button" class="button secondary" id="export-adx" on:click=move |_| download("adx")>{i18n.rp().export_adx}</button>
+                <button type="button" class="button secondary" id="export-adx" on:click=move |_| download("adx")>{i18n.report().export_adx}</button>
             })}
-            <button type="button" class="button secondary" on:click=|_| { let _ = window().print(); }>{i18n.rp().print}</button>
+            <button type="button" class="button secondary" on:click=|_| { let _ = window().print(); }>{i18n.report().print}</button>
         </p>
         {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
     }
@@ -179,19 +181,19 @@ fn IndicatorCard(
         <article class="card indicator" id=format!("indicator-{}", indicator.code()) data-percent=percent.map(|p| format!("{p:.1}")).unwrap_or_default()>
             <h2>{def.title}</h2>
             <p class="big-figure">{percent_text(s, ratio, i18n.lang())}</p>
-            <p class="muted">{(i18n.rp().of)(&n, &d)}
-                {target.map(|t| view! { " · " {(i18n.rp().target)(t)} })}
-                {met.map(|m| view! { " " <span class=if m { "badge ok" } else { "badge warn" }>{if m { i18n.rp().met } else { i18n.rp().not_met }}</span> })}
+            <p class="muted">{(i18n.report().of)(&n, &d)}
+                {target.map(|t| view! { " · " {(i18n.report().target)(t)} })}
+                {met.map(|m| view! { " " <span class=if m { "badge ok" } else { "badge warn" }>{if m { i18n.report().met } else { i18n.report().not_met }}</span> })}
             </p>
             <TargetBar percent=percent target=target label=def.title.to_string()/>
             {note.map(|note| view! { <p class="muted">{note}</p> })}
             <details>
-                <summary>{i18n.rp().definition}</summary>
-                <p><strong>{i18n.rp().numerator} ": "</strong>{def.numerator}</p>
-                <p><strong>{i18n.rp().denominator} ": "</strong>{def.denominator}</p>
+                <summary>{i18n.report().definition}</summary>
+                <p><strong>{i18n.report().numerator} ": "</strong>{def.numerator}</p>
+                <p><strong>{i18n.report().denominator} ": "</strong>{def.denominator}</p>
                 {(!def.notes.is_empty()).then(|| view! { <p class="muted">{def.notes}</p> })}
             </details>
-            <p class="no-print"><A href=rows>{i18n.rp().open_rows}</A></p>
+            <p class="no-print"><A href=rows>{i18n.report().open_rows}</A></p>
         </article>
     }
 }
@@ -206,17 +208,17 @@ fn LoopCard(report: Report, s: Suppression, query: String) -> impl IntoView {
     let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| i18n.lang().decimal(d, 1));
     view! {
         <article class="card" id="indicator-I5">
-            <h2>{i18n.rp().loop_title}</h2>
+            <h2>{i18n.report().loop_title}</h2>
             <dl class="facts">
-                <dt>{i18n.rp().sent}</dt><dd id="i5-sent">{count("i5.sent", i5.sent)}</dd>
-                <dt>{i18n.rp().hours_to_received}</dt><dd>{days(i5.median_days_to_received.map(|d| d * 24.0))}</dd>
-                <dt>{i18n.rp().days_to_attended}</dt><dd>{days(i5.median_days_to_attended)}</dd>
-                <dt>{i18n.rp().declined}</dt><dd>{s.percent(i5.declined, i18n.lang())}</dd>
-                <dt>{i18n.rp().feedback}</dt><dd>{s.percent(i5.feedback, i18n.lang())}</dd>
-                <dt>{i18n.rp().open_overdue}</dt><dd>{count("i5.open_overdue", i5.open_overdue)}</dd>
+                <dt>{i18n.report().sent}</dt><dd id="i5-sent">{count("i5.sent", i5.sent)}</dd>
+                <dt>{i18n.report().hours_to_received}</dt><dd>{days(i5.median_days_to_received.map(|d| d * 24.0))}</dd>
+                <dt>{i18n.report().days_to_attended}</dt><dd>{days(i5.median_days_to_attended)}</dd>
+                <dt>{i18n.report().declined}</dt><dd>{s.percent(i5.declined, i18n.lang())}</dd>
+                <dt>{i18n.report().feedback}</dt><dd>{s.percent(i5.feedback, i18n.lang())}</dd>
+                <dt>{i18n.report().open_overdue}</dt><dd>{count("i5.open_overdue", i5.open_overdue)}</dd>
             </dl>
             {(!i5.by_route.is_empty()).then(|| view! {
-                <h3>{i18n.rp().by_route}</h3>
+                <h3>{i18n.report().by_route}</h3>
                 <dl class="facts" id="i5-routes">
                     {i5.by_route.iter().map(|r| view! {
                         <dt>{breakdown_label("route", &r.key, lang)}</dt>
@@ -224,7 +226,7 @@ fn LoopCard(report: Report, s: Suppression, query: String) -> impl IntoView {
                     }).collect_view()}
                 </dl>
             })}
-            <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.rp().open_rows}</A></p>
+            <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.report().open_rows}</A></p>
         </article>
     }
 }
@@ -256,15 +258,15 @@ fn TrendCard(report: Report, s: Suppression) -> impl IntoView {
         .collect();
     view! {
         <article class="card" id="indicator-trend">
-            <h2>{i18n.rp().trend}</h2>
+            <h2>{i18n.report().trend}</h2>
             <div class="chart-pair">
                 <figure>
-                    <MonthlyLine points=i1_points target=Indicator::I1.target() label=i18n.rp().trend_i1.to_string()/>
-                    <figcaption>{i18n.rp().trend_i1}</figcaption>
+                    <MonthlyLine points=i1_points target=Indicator::I1.target() label=i18n.report().trend_i1.to_string()/>
+                    <figcaption>{i18n.report().trend_i1}</figcaption>
                 </figure>
                 <figure>
-                    <MonthlyBars values=screening_bars label=i18n.rp().trend_screenings.to_string()/>
-                    <figcaption>{i18n.rp().trend_screenings}</figcaption>
+                    <MonthlyBars values=screening_bars label=i18n.report().trend_screenings.to_string()/>
+                    <figcaption>{i18n.report().trend_screenings}</figcaption>
                 </figure>
             </div>
         </article>
@@ -290,7 +292,7 @@ fn Breakdown(
             <table class="data">
                 <tbody>{lines.into_iter().map(|l| {
                     let (n, d) = s.ratio(l.ratio);
-                    view! { <tr><td>{breakdown_label(group, &l.key, lang)}</td><td>{(i18n.rp().of)(&n, &d)}</td><td>{s.percent(l.ratio, lang)}</td></tr> }
+                    view! { <tr><td>{breakdown_label(group, &l.key, lang)}</td><td>{(i18n.report().of)(&n, &d)}</td><td>{s.percent(l.ratio, lang)}</td></tr> }
                 }).collect_view()}</tbody>
             </table>
             </div>

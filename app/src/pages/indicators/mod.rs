@@ -151,9 +151,9 @@ pub fn IndicatorsPage() -> impl IntoView {
     let own_area = user.as_ref().map(|u| u.area_id);
     view! {
         <section class="page indicators-page">
-            <h1>{move || i18n.rp().title}</h1>
+            <h1>{move || i18n.report().title}</h1>
             <div class="filters no-print">
-                <label>{move || i18n.rp().period} " "
+                <label>{move || i18n.report().period} " "
                     <select id="indicator-period" on:change=move |e| {
                         let value = event_target_value(&e);
                         custom.set(value == "custom");
@@ -172,14 +172,14 @@ pub fn IndicatorsPage() -> impl IntoView {
                                 view! { <option value=s.code() selected=s == chosen>{label}</option> }
                             }).collect_view()
                         }}
-                        <option value="custom">{move || i18n.rp().custom_period}</option>
+                        <option value="custom">{move || i18n.report().custom_period}</option>
                     </select>
                 </label>
                 <Show when=move || custom.get()>
                     <CustomPeriod span=span/>
                 </Show>
                 <Show when=move || aggregate>
-                    <label>{move || i18n.rp().area} " "
+                    <label>{move || i18n.report().area} " "
                         <select id="indicator-area" on:change=move |e| { area.set(Uuid::parse_str(&event_target_value(&e)).ok()); facility.set(None); }>
                             {move || areas.get().unwrap_or_default().into_iter()
                                 .filter(|a| Some(a.id) == own_area || a.parent_id == own_area && a.parent_id.is_some())
@@ -188,9 +188,9 @@ pub fn IndicatorsPage() -> impl IntoView {
                                 .collect_view()}
                         </select>
                     </label>
-                    <label>{move || i18n.rp().facility} " "
+                    <label>{move || i18n.report().facility} " "
                         <select id="indicator-facility" on:change=move |e| facility.set(Uuid::parse_str(&event_target_value(&e)).ok())>
-                            <option value="">{move || i18n.rp().all_facilities}</option>
+                            <option value="">{move || i18n.report().all_facilities}</option>
                             {move || sync.network.facilities.get().into_iter()
                                 .filter(|f| area.get().is_some_and(|a| f.area_id == a))
                                 .map(|f| view! { <option value=f.id.to_string()>{f.name.clone()}</option> })
@@ -202,7 +202,7 @@ pub fn IndicatorsPage() -> impl IntoView {
             {move || {
                 let shown = if aggregate {
                     match from_server.get() {
-                        None => return view! { <p>{i18n.t().loading}</p> }.into_any(),
+                        None => return view! { <p>{i18n.texts().loading}</p> }.into_any(),
                         Some(Some(Ok(view))) => view,
                         Some(Some(Err(failure))) => return view! { <p class="notice error" role="alert">{failure.message(i18n)}</p> }.into_any(),
                         Some(None) => return ().into_any(),
@@ -247,12 +247,12 @@ fn CustomPeriod(span: RwSignal<Span>) -> impl IntoView {
             None => invalid.set(true),
         };
     view! {
-        <label>{move || i18n.rp().from_date} " "
+        <label>{move || i18n.report().from_date} " "
             <input type="date" id="indicator-from" prop:value=from on:change=move |e| { from.set(event_target_value(&e)); apply(); }/>
         </label>
-        <label>{move || i18n.rp().to_date} " "
+        <label>{move || i18n.report().to_date} " "
             <input type="date" id="indicator-to" prop:value=to on:change=move |e| { to.set(event_target_value(&e)); apply(); }/>
         </label>
-        {move || invalid.get().then(|| view! { <p class="notice error" role="alert">{i18n.rp().custom_period_invalid}</p> })}
+        {move || invalid.get().then(|| view! { <p class="notice error" role="alert">{i18n.report().custom_period_invalid}</p> })}
     }
 }

@@ -110,12 +110,12 @@ pub fn IndicatorRowsPage() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <p><A href="/indicators">{move || i18n.rp().back}</A></p>
-            <h1>{move || (i18n.rp().rows_title)(&params.with(|p| p.get("code").unwrap_or_default()))}</h1>
+            <p><A href="/indicators">{move || i18n.report().back}</A></p>
+            <h1>{move || (i18n.report().rows_title)(&params.with(|p| p.get("code").unwrap_or_default()))}</h1>
             {move || {
                 let view = if aggregate {
                     match server.get() {
-                        None => return view! { <p>{i18n.t().loading}</p> }.into_any(),
+                        None => return view! { <p>{i18n.texts().loading}</p> }.into_any(),
                         Some(Some(Ok(v))) => v,
                         Some(Some(Err(f))) => return view! { <p class="notice error" role="alert">{f.message(i18n)}</p> }.into_any(),
                         Some(None) => return ().into_any(),
@@ -123,22 +123,22 @@ pub fn IndicatorRowsPage() -> impl IntoView {
                 } else {
                     match local.get() {
                         Some(v) => v,
-                        None => return view! { <p class="empty">{i18n.t().not_found}</p> }.into_any(),
+                        None => return view! { <p class="empty">{i18n.texts().not_found}</p> }.into_any(),
                     }
                 };
                 let lang = i18n.lang_untracked();
                 if view.hidden {
-                    return view! { <p class="notice info" id="rows-total">{i18n.rp().rows_hidden}</p> }.into_any();
+                    return view! { <p class="notice info" id="rows-total">{i18n.report().rows_hidden}</p> }.into_any();
                 }
                 view! {
-                    <p class="muted" id="rows-total">{(i18n.rp().rows_total)(view.rows.len(), view.total)}</p>
+                    <p class="muted" id="rows-total">{(i18n.report().rows_total)(view.rows.len(), view.total)}</p>
                     {(view.rows.len() < view.total.min(shared::indicators::ROWS_MAX))
-                        .then(|| view! { <p class="muted" id="rows-withheld">{i18n.rp().rows_withheld}</p> })}
+                        .then(|| view! { <p class="muted" id="rows-withheld">{i18n.report().rows_withheld}</p> })}
                     <div class="table-wrap" tabindex="0">
                         <table class="data" id="indicator-rows">
                             <thead><tr>
-                                <th>{i18n.rp().name}</th><th>{i18n.rp().age_band}</th><th>{i18n.rp().sex}</th>
-                                <th>{i18n.rp().ethnicity}</th><th>{i18n.rp().facility}</th><th>{i18n.rp().date}</th><th>{i18n.rp().counted}</th>
+                                <th>{i18n.report().name}</th><th>{i18n.report().age_band}</th><th>{i18n.report().sex}</th>
+                                <th>{i18n.report().ethnicity}</th><th>{i18n.report().facility}</th><th>{i18n.report().date}</th><th>{i18n.report().counted}</th>
                             </tr></thead>
                             <tbody>{view.rows.into_iter().map(|row| view! {
                                 <tr class:counted=row.counted>

@@ -49,14 +49,16 @@ pub fn Submissions(span: Memo<Span>, user: CurrentUser) -> impl IntoView {
                     failure.set(None);
                     version.update(|v| *v += 1);
                 }
-                Err(ApiFailure::Unreachable) => failure.set(Some(i18n.rp().submit_offline.into())),
+                Err(ApiFailure::Unreachable) => {
+                    failure.set(Some(i18n.report().submit_offline.into()))
+                }
                 Err(other) => failure.set(Some(other.message(i18n))),
             }
         });
     };
     let status = move |unit: &UnitStatus| match &unit.submission {
-        Some(s) => (i18n.rp().submitted_by)(&format_date_time(s.submitted_at), &s.submitted_by),
-        None => i18n.rp().not_submitted.to_string(),
+        Some(s) => (i18n.report().submitted_by)(&format_date_time(s.submitted_at), &s.submitted_by),
+        None => i18n.report().not_submitted.to_string(),
     };
     move || {
         let Some(Some(shown)) = view.get() else {
@@ -69,37 +71,39 @@ pub fn Submissions(span: Memo<Span>, user: CurrentUser) -> impl IntoView {
             .filter(|u| Some(u.unit_id) != mine.as_ref().map(|m| m.unit_id))
             .cloned()
             .collect();
-        let due = shown.due_on.map(|d| (i18n.rp().due_on)(&format_date(d)));
+        let due = shown
+            .due_on
+            .map(|d| (i18n.report().due_on)(&format_date(d)));
         view! {
             <section class="card submissions no-print" aria-labelledby="submissions-title">
-                <h2 id="submissions-title">{i18n.rp().submissions_title}</h2>
+                <h2 id="submissions-title">{i18n.report().submissions_title}</h2>
                 {due.map(|d| view! { <p class="muted">{d}</p> })}
                 {mine.map(|unit| view! {
                     <p id="own-submission">
                         {status(&unit)} " "
-                        {unit.late.then(|| view! { <span class="badge warn">{i18n.rp().late}</span> })}
+                        {unit.late.then(|| view! { <span class="badge warn">{i18n.report().late}</span> })}
                     </p>
-                    <p><button type="button" class="button primary" id="submit-report" on:click=submit>{i18n.rp().submit_report}</button></p>
+                    <p><button type="button" class="button primary" id="submit-report" on:click=submit>{i18n.report().submit_report}</button></p>
                 })}
                 {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
                 {(!others.is_empty()).then(|| view! {
                     <div class="table-wrap" tabindex="0">
                         <table class="data" id="submissions">
                             <thead><tr>
-                                <th scope="col">{i18n.rp().unit}</th>
-                                <th scope="col">{i18n.rp().unit_kind}</th>
-                                <th scope="col">{i18n.rp().report_status}</th>
+                                <th scope="col">{i18n.report().unit}</th>
+                                <th scope="col">{i18n.report().unit_kind}</th>
+                                <th scope="col">{i18n.report().report_status}</th>
                             </tr></thead>
                             <tbody>{others.into_iter().map(|unit| {
                                 let kind = match unit.unit_kind {
-                                    UnitKind::Commune => i18n.rp().kind_commune,
-                                    UnitKind::Facility => i18n.rp().kind_facility,
+                                    UnitKind::Commune => i18n.report().kind_commune,
+                                    UnitKind::Facility => i18n.report().kind_facility,
                                 };
                                 let text = status(&unit);
                                 view! { <tr>
                                     <td>{unit.unit_name.clone()}</td>
                                     <td>{kind}</td>
-                                    <td>{text} " " {unit.late.then(|| view! { <span class="badge warn">{i18n.rp().late}</span> })}</td>
+                                    <td>{text} " " {unit.late.then(|| view! { <span class="badge warn">{i18n.report().late}</span> })}</td>
                                 </tr> }
                             }).collect_view()}</tbody>
                         </table>

@@ -107,7 +107,7 @@ pub fn save_event(
             .await
         {
             Ok(_) => {
-                feedback.ok(i18n.r().sent_saved);
+                feedback.ok(i18n.referrals().sent_saved);
                 done();
             }
             Err(error) => feedback.message.set(Some((false, error.0))),
@@ -134,7 +134,7 @@ pub fn RefField(
     };
     view! {
         <div class="field" class:invalid=move || error().is_some()>
-            <label for=id.clone()>{move || label(i18n.r())}</label>
+            <label for=id.clone()>{move || label(i18n.referrals())}</label>
             {input}
             <p class="field-error" role="alert">{error}</p>
         </div>
@@ -203,7 +203,7 @@ pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
         // Nothing left to do: a cancelled referral says so and why, instead of an empty card.
         return super::slip::cancel_reason(&item)
             .map(|reason| {
-                view! { <p class="notice warn" id="referral-cancelled" role="note">{(i18n.r().cancelled_mark)(&reason)}</p> }
+                view! { <p class="notice warn" id="referral-cancelled" role="note">{(i18n.referrals().cancelled_mark)(&reason)}</p> }
             })
             .into_any();
     }
@@ -286,13 +286,13 @@ pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
                     {(a.needs_reason()).then(|| view! { <RefField name="reason" label=|r| r.action_reason value=reason errors=feedback.errors multiline=true/> })}
                     {(a == Action::Accept).then(|| view! {
                         <RefField name="appointment" label=|r| r.appointment value=appointment errors=feedback.errors/>
-                        <p class="hint" id="appointment-hint">{move || (i18n.r().appointment_hint)(&appointment_example())}</p>
+                        <p class="hint" id="appointment-hint">{move || (i18n.referrals().appointment_hint)(&appointment_example())}</p>
                     })}
                     {(a == Action::Attend).then(|| view! { <RefField name="attended_on" label=|r| r.attended_on value=attended errors=feedback.errors/> })}
                     {(a == Action::Complete).then(|| view! {
                         <RefField name="found" label=|r| r.found value=found errors=feedback.errors multiline=true/>
                         <fieldset class="choices">
-                            <legend>{move || i18n.r().services}</legend>
+                            <legend>{move || i18n.referrals().services}</legend>
                             {Service::ALL.into_iter().map(|s| view! {
                                 <label class="check"><input type="checkbox" name="service" value=s.code()
                                     prop:checked=move || services.with(|l| l.contains(&s))
@@ -305,10 +305,10 @@ pub fn Actions(item: Item, form: StepForm) -> impl IntoView {
                         <RefField name="note" label=|r| r.note value=note errors=feedback.errors multiline=true/>
                     })}
                     <button type="button" class="button primary" id=format!("do-{}", a.code()) on:click=move |_| submit(a)>
-                        {move || (i18n.r().do_action)(a)}
+                        {move || (i18n.referrals().do_action)(a)}
                     </button>
                     " "
-                    <button type="button" class="button secondary" on:click=move |_| open.set(None)>{move || i18n.r().close_form}</button>
+                    <button type="button" class="button secondary" on:click=move |_| open.set(None)>{move || i18n.referrals().close_form}</button>
                 </div>
             })}
         </article>

@@ -106,7 +106,7 @@ pub fn ReferralPage() -> impl IntoView {
     view! {
         <section class="page">
             {move || match item.get() {
-                None => view! { <p class="empty">{i18n.t().not_found}</p> }.into_any(),
+                None => view! { <p class="empty">{i18n.texts().not_found}</p> }.into_any(),
                 Some(item) => view! { <Referral item=item all=all form=form/> }.into_any(),
             }}
         </section>
@@ -137,46 +137,46 @@ fn Referral(item: Item, all: Memo<Vec<Item>>, form: StepForm) -> impl IntoView {
             item.status,
             Status::Accepted | Status::Attended | Status::Completed
         );
-    let sent_line = (i18n.r().sent_by)(&r.sent_by, &format_date_time(r.sent_at));
+    let sent_line = (i18n.referrals().sent_by)(&r.sent_by, &format_date_time(r.sent_at));
     view! {
         <div class="section-head">
             <h1 id="referral-child">{packet.child.full_name.clone()}</h1>
             <p>
                 {status_badge(item.status, i18n)}
                 " " <span class=format!("badge urgency-{}", urgency.code()) id="referral-urgency">{move || urgency.label(i18n.lang())}</span>
-                {overdue.then(|| view! { " " <span class="badge danger overdue-badge" id="referral-overdue">{move || i18n.r().overdue}</span> })}
-                " " <span class="muted">{move || i18n.r().slip_code} ": " <strong id="referral-code">{slip::short_code(item.id)}</strong></span>
+                {overdue.then(|| view! { " " <span class="badge danger overdue-badge" id="referral-overdue">{move || i18n.referrals().overdue}</span> })}
+                " " <span class="muted">{move || i18n.referrals().slip_code} ": " <strong id="referral-code">{slip::short_code(item.id)}</strong></span>
             </p>
         </div>
         {declined.then(|| view! {
-            <p class="notice warn" id="declined-prompt">{move || i18n.r().declined_prompt} " "
-                <A href=format!("/children/{}/refer", item.referral.child_id)>{move || i18n.r().refer}</A>
+            <p class="notice warn" id="declined-prompt">{move || i18n.referrals().declined_prompt} " "
+                <A href=format!("/children/{}/refer", item.referral.child_id)>{move || i18n.referrals().refer}</A>
             </p>
         })}
         {feedback.map(|e| view! { <FeedbackCard event=e/> })}
         <Actions item=item.clone() form=form/>
         <article class="card" id="referral-packet">
             <dl class="facts">
-                <dt>{move || i18n.r().from}</dt><dd id="referral-from">{let sender = item.sender; move || network.facility_name(sender)} <br/><span class="muted">{sent_line}</span></dd>
-                <dt>{move || i18n.r().to}</dt><dd id="referral-to">{let to = r.to_facility; move || network.facility_name(to)}</dd>
-                <dt>{move || i18n.r().child}</dt>
+                <dt>{move || i18n.referrals().from}</dt><dd id="referral-from">{let sender = item.sender; move || network.facility_name(sender)} <br/><span class="muted">{sent_line}</span></dd>
+                <dt>{move || i18n.referrals().to}</dt><dd id="referral-to">{let to = r.to_facility; move || network.facility_name(to)}</dd>
+                <dt>{move || i18n.referrals().child}</dt>
                 <dd>{match child_link { Some(href) => view! { <A href=href>{packet.child.full_name.clone()}</A> }.into_any(), None => packet.child.full_name.clone().into_any() }}
                     " · " {packet.child.sex.label(i18n.lang_untracked())}</dd>
-                <dt>{move || i18n.r().born}</dt><dd>{format_date(packet.child.date_of_birth)}</dd>
-                <dt>{move || i18n.r().guardian}</dt>
+                <dt>{move || i18n.referrals().born}</dt><dd>{format_date(packet.child.date_of_birth)}</dd>
+                <dt>{move || i18n.referrals().guardian}</dt>
                 <dd>{packet.child.guardian_name.clone()} " (" {packet.child.guardian_relation.label(i18n.lang_untracked())} ")"
                     {packet.child.guardian_phone.clone().map(|p| view! { " · " <a href=format!("tel:{p}")>{p.clone()}</a> })}</dd>
-                <dt>{move || i18n.r().reason}</dt><dd id="referral-reason">{r.reason.clone()}</dd>
-                {r.done_already.clone().map(|d| view! { <dt>{move || i18n.r().done_already}</dt><dd>{d}</dd> })}
-                {r.emergency_reason.clone().map(|d| view! { <dt>{move || i18n.r().emergency_reason}</dt><dd>{d}</dd> })}
+                <dt>{move || i18n.referrals().reason}</dt><dd id="referral-reason">{r.reason.clone()}</dd>
+                {r.done_already.clone().map(|d| view! { <dt>{move || i18n.referrals().done_already}</dt><dd>{d}</dd> })}
+                {r.emergency_reason.clone().map(|d| view! { <dt>{move || i18n.referrals().emergency_reason}</dt><dd>{d}</dd> })}
             </dl>
-            <h2>{move || i18n.r().screenings}</h2>
+            <h2>{move || i18n.referrals().screenings}</h2>
             <ul class="plain" id="referral-screenings">
                 {packet.screenings.iter().map(|s| view! { <li>{screening_line(s, i18n.lang_untracked())}</li> }).collect_view()}
             </ul>
             {(!packet.sensitive.is_empty()).then(|| view! {
                 <div class="sensitive" id="referral-sensitive">
-                    <h3>{move || i18n.r().sensitive}</h3>
+                    <h3>{move || i18n.referrals().sensitive}</h3>
                     <ul class="plain">{packet.sensitive.iter().map(|a| {
                         let text = find_version(&a.instrument_id, &a.instrument_version)
                             .and_then(|i| i.item(&a.item_id).map(|item| item.text.get(i18n.lang_untracked()).to_string()))
@@ -187,15 +187,15 @@ fn Referral(item: Item, all: Memo<Vec<Item>>, form: StepForm) -> impl IntoView {
                 </div>
             })}
             <p class="actions">
-                <A href=format!("/referrals/{}/slip", item.id) attr:class="button secondary" attr:id="print-slip">{move || i18n.r().print_slip}</A>
+                <A href=format!("/referrals/{}/slip", item.id) attr:class="button secondary" attr:id="print-slip">{move || i18n.referrals().print_slip}</A>
                 {can_refer_onward.then(|| view! {
-                    <A href=format!("/referrals/{}/onward", item.id) attr:class="button secondary" attr:id="refer-onward">{move || i18n.r().onward}</A>
+                    <A href=format!("/referrals/{}/onward", item.id) attr:class="button secondary" attr:id="refer-onward">{move || i18n.referrals().onward}</A>
                 })}
             </p>
         </article>
         {(previous.is_some() || !onward.is_empty()).then(|| view! {
             <article class="card" id="referral-chain">
-                <h2>{move || i18n.r().chain}</h2>
+                <h2>{move || i18n.referrals().chain}</h2>
                 <ul class="plain">
                     {previous.map(|p| view! { <li>"← " <A href=format!("/referrals/{p}")>{move || network.facility_name(all.with(|l| l.iter().find(|i| i.id == p).map_or(Uuid::nil(), |i| i.sender)))}</A></li> })}
                     {onward.into_iter().map(|o| view! { <li>"→ " <A href=format!("/referrals/{}", o.id)>{let to = o.referral.to_facility; move || network.facility_name(to)}</A> " " {status_badge(o.status, i18n)}</li> }).collect_view()}
@@ -220,14 +220,14 @@ fn FeedbackCard(event: EventItem) -> impl IntoView {
         .join(", ");
     view! {
         <article class="card feedback" id="referral-feedback">
-            <h2>{move || i18n.r().feedback_title}</h2>
+            <h2>{move || i18n.referrals().feedback_title}</h2>
             <dl class="facts">
-                <dt>{move || i18n.r().found}</dt><dd id="feedback-found">{f.found.clone()}</dd>
-                {(!services.is_empty()).then(|| view! { <dt>{move || i18n.r().services}</dt><dd>{services.clone()}</dd> })}
-                {f.for_school.clone().map(|t| view! { <dt>{move || i18n.r().for_school}</dt><dd id="feedback-school">{t}</dd> })}
-                {f.for_family.clone().map(|t| view! { <dt>{move || i18n.r().for_family}</dt><dd>{t}</dd> })}
-                {f.follow_up_on.map(|d| view! { <dt>{move || i18n.r().follow_up_on}</dt><dd>{format_date(d)}</dd> })}
-                {f.note.clone().map(|t| view! { <dt>{move || i18n.r().note}</dt><dd>{t}</dd> })}
+                <dt>{move || i18n.referrals().found}</dt><dd id="feedback-found">{f.found.clone()}</dd>
+                {(!services.is_empty()).then(|| view! { <dt>{move || i18n.referrals().services}</dt><dd>{services.clone()}</dd> })}
+                {f.for_school.clone().map(|t| view! { <dt>{move || i18n.referrals().for_school}</dt><dd id="feedback-school">{t}</dd> })}
+                {f.for_family.clone().map(|t| view! { <dt>{move || i18n.referrals().for_family}</dt><dd>{t}</dd> })}
+                {f.follow_up_on.map(|d| view! { <dt>{move || i18n.referrals().follow_up_on}</dt><dd>{format_date(d)}</dd> })}
+                {f.note.clone().map(|t| view! { <dt>{move || i18n.referrals().note}</dt><dd>{t}</dd> })}
             </dl>
             <p class="muted">{event.event.by.clone()} " · " {format_date_time(event.event.at)}</p>
         </article>
@@ -240,7 +240,7 @@ fn Timeline(events: Vec<EventItem>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <article class="card" id="referral-timeline">
-            <h2>{move || i18n.r().timeline}</h2>
+            <h2>{move || i18n.referrals().timeline}</h2>
             <ol class="timeline">
                 {events.into_iter().map(|e| {
                     let ev = e.event;
@@ -250,11 +250,11 @@ fn Timeline(events: Vec<EventItem>) -> impl IntoView {
                         <li class:refused=is_refused class:pending=e.pending data-action=ev.action.code()>
                             <strong>{move || ev.action.label(i18n.lang())}</strong>
                             " · " {ev.by.clone()} " · " {format_date_time(ev.at)}
-                            {e.pending.then(|| view! { " " <span class="badge warn">{move || i18n.r().pending}</span> })}
-                            {ev.appointment.map(|a| view! { " · " {move || i18n.r().appointment} ": " {a.format("%d/%m/%Y %H:%M").to_string()} })}
+                            {e.pending.then(|| view! { " " <span class="badge warn">{move || i18n.referrals().pending}</span> })}
+                            {ev.appointment.map(|a| view! { " · " {move || i18n.referrals().appointment} ": " {a.format("%d/%m/%Y %H:%M").to_string()} })}
                             {ev.attended_on.map(|d| view! { " · " {format_date(d)} })}
                             {ev.reason.clone().map(|r| view! { <br/><span class="muted">{r}</span> })}
-                            {refused.map(|why| view! { <br/><span class="field-error">{move || (i18n.r().refused)(&why)}</span> })}
+                            {refused.map(|why| view! { <br/><span class="field-error">{move || (i18n.referrals().refused)(&why)}</span> })}
                         </li>
                     }
                 }).collect_view()}

@@ -45,9 +45,9 @@ impl Filter {
     }
 
     fn label(self, i18n: I18n) -> &'static str {
-        let r = i18n.r();
+        let r = i18n.referrals();
         match self {
-            Filter::All => i18n.t().all,
+            Filter::All => i18n.texts().all,
             Filter::New => r.filter_new,
             Filter::Accepted => r.filter_accepted,
             Filter::DueSoon => r.filter_due_soon,
@@ -99,14 +99,14 @@ pub fn ReferralsPage() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>{move || i18n.r().title}</h1>
+            <h1>{move || i18n.referrals().title}</h1>
             <Notices/>
             <CodeLookup/>
             <div class="tabs" role="tablist">
                 {[(Side::Receiver, "tab-inbox"), (Side::Sender, "tab-outbox")].into_iter().map(|(s, id)| view! {
                     <button type="button" role="tab" id=id class="tab" aria-selected=move || (side.get() == s).to_string()
                         on:click=move |_| side.set(s)>
-                        {move || if s == Side::Receiver { i18n.r().inbox } else { i18n.r().outbox }}
+                        {move || if s == Side::Receiver { i18n.referrals().inbox } else { i18n.referrals().outbox }}
                     </button>
                 }).collect_view()}
             </div>
@@ -119,7 +119,7 @@ pub fn ReferralsPage() -> impl IntoView {
             {move || {
                 let list = shown();
                 if list.is_empty() {
-                    return view! { <p class="empty">{i18n.r().none}</p> }.into_any();
+                    return view! { <p class="empty">{i18n.referrals().none}</p> }.into_any();
                 }
                 view! { <ul class="referral-list" id="referral-list">{list.into_iter().map(|item| view! { <Row item=item/> }).collect_view()}</ul> }.into_any()
             }}
@@ -150,11 +150,11 @@ fn Row(item: Item) -> impl IntoView {
             <A href=href>{name}</A>
             " " {status_badge(status, i18n)}
             " " <span class=format!("badge urgency-{}", urgency.code())>{move || urgency.label(i18n.lang())}</span>
-            {overdue.then(|| view! { " " <span class="badge danger overdue-badge">{move || i18n.r().overdue}</span> })}
+            {overdue.then(|| view! { " " <span class="badge danger overdue-badge">{move || i18n.referrals().overdue}</span> })}
             <span class="muted">
                 " · " {network.facility_name(other)}
                 " · " {sent}
-                {due.filter(|_| !overdue).map(|d| view! { " · " {move || (i18n.r().due)(&d)} })}
+                {due.filter(|_| !overdue).map(|d| view! { " · " {move || (i18n.referrals().due)(&d)} })}
             </span>
         </li>
     }
@@ -167,7 +167,7 @@ pub fn Notices() -> impl IntoView {
     let sync = use_sync();
     let list = use_referrals().notices;
     let text = move |notice: &Notice| {
-        let r = i18n.r();
+        let r = i18n.referrals();
         let f = match notice.kind {
             NoticeKind::New => r.notice_new,
             NoticeKind::Feedback => r.notice_feedback,
@@ -181,9 +181,9 @@ pub fn Notices() -> impl IntoView {
     };
     view! {
         <article class="card notices" id="notices">
-            <h2>{move || i18n.r().notices} " " <span class="badge" id="notice-count">{move || list.with(Vec::len)}</span></h2>
+            <h2>{move || i18n.referrals().notices} " " <span class="badge" id="notice-count">{move || list.with(Vec::len)}</span></h2>
             <Show when=move || list.with(Vec::is_empty)>
-                <p class="muted">{move || i18n.r().no_notices}</p>
+                <p class="muted">{move || i18n.referrals().no_notices}</p>
             </Show>
             <ul class="plain">
                 {move || list.get().into_iter().map(|n| {
@@ -195,7 +195,7 @@ pub fn Notices() -> impl IntoView {
             <Show when=move || !list.with(Vec::is_empty)>
                 <button type="button" class="button secondary small" id="mark-seen"
                     on:click=move |_| sync.network.mark_seen(list.get_untracked().into_iter().map(|n| n.key).collect())>
-                    {move || i18n.r().mark_seen}
+                    {move || i18n.referrals().mark_seen}
                 </button>
             </Show>
         </article>
@@ -227,11 +227,11 @@ fn CodeLookup() -> impl IntoView {
     };
     view! {
         <form autocomplete="off" class="inline-form code-lookup" on:submit=open>
-            <label for="referral-code">{move || i18n.r().open_code}</label>
+            <label for="referral-code">{move || i18n.referrals().open_code}</label>
             <input id="referral-code" name="code" autocomplete="off" bind:value=code on:input=move |_| missing.set(false)/>
-            <button type="submit" class="button secondary small">{move || i18n.r().verify_open}</button>
+            <button type="submit" class="button secondary small">{move || i18n.referrals().verify_open}</button>
             <Show when=move || missing.get()>
-                <p class="field-error" role="alert">{move || i18n.r().code_not_found}</p>
+                <p class="field-error" role="alert">{move || i18n.referrals().code_not_found}</p>
             </Show>
         </form>
     }

@@ -62,11 +62,11 @@ pub fn ChildReferrals(child_id: Uuid) -> impl IntoView {
     view! {
         <article class="card" id="child-referrals">
             <div class="section-head">
-                <h2>{move || i18n.r().title}</h2>
-                <A href=format!("/children/{child_id}/refer") attr:class="button primary small" attr:id="refer-child">{move || i18n.r().refer}</A>
+                <h2>{move || i18n.referrals().title}</h2>
+                <A href=format!("/children/{child_id}/refer") attr:class="button primary small" attr:id="refer-child">{move || i18n.referrals().refer}</A>
             </div>
             <Show when=move || list.with(Vec::is_empty)>
-                <p class="muted">{move || i18n.r().none}</p>
+                <p class="muted">{move || i18n.referrals().none}</p>
             </Show>
             <ul class="plain">
                 {move || list.get().into_iter().map(|item| {
@@ -79,8 +79,8 @@ pub fn ChildReferrals(child_id: Uuid) -> impl IntoView {
                             <span class="muted">" · " {format_date_time(item.referral.sent_at)}</span>
                             {feedback.map(|f| view! {
                                 <div class="feedback-inline" id=format!("feedback-{}", item.id)>
-                                    <strong>{move || i18n.r().feedback_title} ": "</strong> {f.found.clone()}
-                                    {f.for_school.clone().map(|t| view! { <br/> {move || i18n.r().for_school} ": " <span class="for-school">{t.clone()}</span> })}
+                                    <strong>{move || i18n.referrals().feedback_title} ": "</strong> {f.found.clone()}
+                                    {f.for_school.clone().map(|t| view! { <br/> {move || i18n.referrals().for_school} ": " <span class="for-school">{t.clone()}</span> })}
                                 </div>
                             })}
                         </li>
@@ -112,11 +112,11 @@ pub fn ReferralSummary() -> impl IntoView {
     });
     view! {
         <article class="card" id="home-referrals">
-            <h2>{move || i18n.r().title}</h2>
+            <h2>{move || i18n.referrals().title}</h2>
             <p id="referral-counts" data-overdue=move || counts.get().1.to_string()>
-                {move || { let (n, o, u) = counts.get(); (i18n.r().home_counts)(n, o, u) }}
+                {move || { let (n, o, u) = counts.get(); (i18n.referrals().home_counts)(n, o, u) }}
             </p>
-            <p class="actions"><A href="/referrals">{move || i18n.r().title}</A></p>
+            <p class="actions"><A href="/referrals">{move || i18n.referrals().title}</A></p>
         </article>
     }
 }

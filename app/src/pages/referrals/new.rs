@@ -83,7 +83,7 @@ pub fn NewReferralPage() -> impl IntoView {
     view! {
         <section class="page">
             {move || match subject.get() {
-                None => view! { <p class="empty">{i18n.t().not_found}</p> }.into_any(),
+                None => view! { <p class="empty">{i18n.texts().not_found}</p> }.into_any(),
                 Some(subject) => view! { <ReferralForm subject=subject/> }.into_any(),
             }}
         </section>
@@ -288,7 +288,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
     let own_child = subject.with_value(|s| s.onward_from.is_none());
     let child_id = subject.with_value(|s| s.child_id);
     view! {
-        <h1>{move || (i18n.r().refer_title)(&name)}</h1>
+        <h1>{move || (i18n.referrals().refer_title)(&name)}</h1>
         <Notice message=feedback.message/>
         <TargetPicker kind=kind area=area target=target targets=targets feedback=feedback/>
         <Show when=is_hotline>
@@ -297,7 +297,7 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
         <Show when=move || !is_hotline()>
             <article class="card">
                 <fieldset class="choices">
-                    <legend>{move || i18n.r().urgency}</legend>
+                    <legend>{move || i18n.referrals().urgency}</legend>
                     {Urgency::ALL.into_iter().map(|u| view! {
                         <label class="check"><input type="radio" name="urgency" value=u.code() prop:checked=move || urgency.get() == u
                             on:change=move |_| urgency.set(u)/>{move || u.label(i18n.lang())}</label>
@@ -307,25 +307,25 @@ fn ReferralForm(subject: Subject) -> impl IntoView {
                 <RefField name="done_already" label=|r| r.done_already value=done errors=feedback.errors multiline=true/>
                 <Show when=move || own_child>
                     <fieldset class="choices" id="attach-screenings">
-                        <legend>{move || i18n.r().attach}</legend>
+                        <legend>{move || i18n.referrals().attach}</legend>
                         {subject.with_value(|s| s.screenings.clone()).into_iter().map(|(id, line, _)| view! {
                             <label class="check"><input type="checkbox" name="screening" value=id.to_string()
                                 prop:checked=move || attached.with(|a| a.contains(&id)) on:change=move |_| toggle(attached, id)/>{line}</label>
                         }).collect_view()}
-                        {subject.with_value(|s| s.screenings.is_empty()).then(|| view! { <p class="muted">{move || i18n.r().no_screenings}</p> })}
+                        {subject.with_value(|s| s.screenings.is_empty()).then(|| view! { <p class="muted">{move || i18n.referrals().no_screenings}</p> })}
                     </fieldset>
                 </Show>
                 {move || match consented.get() {
-                    Some(true) => view! { <p class="notice ok" id="consent-ok">{i18n.r().consent_ok}</p> }.into_any(),
+                    Some(true) => view! { <p class="notice ok" id="consent-ok">{i18n.referrals().consent_ok}</p> }.into_any(),
                     Some(false) => view! {
-                        <p class="notice warn" id="consent-missing">{i18n.r().consent_missing}</p>
+                        <p class="notice warn" id="consent-missing">{i18n.referrals().consent_missing}</p>
                         {own_consent_form()}
                         <RefField name="emergency_reason" label=|r| r.emergency_reason value=emergency errors=feedback.errors multiline=true/>
                     }.into_any(),
                     None => ().into_any(),
                 }}
                 <p class="muted">{format_date(network.now().with_timezone(&vietnam_offset()).date_naive())} " · " {my_name.get_value()}</p>
-                <button type="button" class="button primary" id="send-referral" on:click=send>{move || i18n.r().send}</button>
+                <button type="button" class="button primary" id="send-referral" on:click=send>{move || i18n.referrals().send}</button>
             </article>
         </Show>
     }
@@ -357,29 +357,29 @@ fn TargetPicker(
         <article class="card" id="referral-form">
             <div class="form-grid">
                 <div class="field">
-                    <label for="field-target-type">{move || i18n.r().target_type}</label>
+                    <label for="field-target-type">{move || i18n.referrals().target_type}</label>
                     <select id="field-target-type" on:change=move |e| { kind.set(event_target_value(&e)); target.set(String::new()); }>
-                        <option value="">{move || i18n.t().all}</option>
+                        <option value="">{move || i18n.texts().all}</option>
                         {move || type_options().into_iter().map(|t| view! { <option value=t.code()>{t.label(i18n.lang())}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="field-target-commune">{move || i18n.r().target_commune}</label>
+                    <label for="field-target-commune">{move || i18n.referrals().target_commune}</label>
                     <select id="field-target-commune" on:change=move |e| { area.set(event_target_value(&e)); target.set(String::new()); }>
-                        <option value="">{move || i18n.t().all}</option>
+                        <option value="">{move || i18n.texts().all}</option>
                         {move || communes.get().unwrap_or_default().into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field" class:invalid=move || feedback.errors.with(|e| e.contains_key("to_facility"))>
-                    <label for="field-to_facility">{move || i18n.r().target}</label>
+                    <label for="field-to_facility">{move || i18n.referrals().target}</label>
                     <select id="field-to_facility" name="to_facility" on:change=move |e| target.set(event_target_value(&e)) prop:value=move || target.get()>
-                        <option value="">{move || i18n.t().choose}</option>
+                        <option value="">{move || i18n.texts().choose}</option>
                         {move || targets.get().into_iter().map(|f| {
                             let label = format!("{} ({})", f.name, f.facility_type.label(i18n.lang()));
                             view! { <option value=f.id.to_string()>{label}</option> }
                         }).collect_view()}
                     </select>
-                    <p class="hint">{move || i18n.r().own_commune_first}</p>
+                    <p class="hint">{move || i18n.referrals().own_commune_first}</p>
                     <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("to_facility").cloned())}</p>
                 </div>
             </div>
@@ -427,7 +427,7 @@ fn HotlineCard(child_id: Uuid, own_child: bool, feedback: Feedback) -> impl Into
             {
                 Ok(_) => {
                     call_recorded.set(true);
-                    feedback.ok(i18n.r().hotline_recorded);
+                    feedback.ok(i18n.referrals().hotline_recorded);
                 }
                 Err(error) => feedback.message.set(Some((false, error.0))),
             }
@@ -435,13 +435,13 @@ fn HotlineCard(child_id: Uuid, own_child: bool, feedback: Feedback) -> impl Into
     };
     view! {
         <article class="card hotline" id="hotline-card">
-            <h2>{move || i18n.r().hotline_title}</h2>
+            <h2>{move || i18n.referrals().hotline_title}</h2>
             <a class="button danger" href="tel:111">"☎ 111"</a>
-            <ol>{move || i18n.r().hotline_steps.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol>
+            <ol>{move || i18n.referrals().hotline_steps.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol>
             <Show when=move || own_child>
                 <RefField name="hotline_note" label=|r| r.hotline_note value=note errors=feedback.errors multiline=true/>
                 <button type="button" class="button primary" id="record-call" disabled=move || call_recorded.get() on:click=record_call>
-                    {move || i18n.r().hotline_record}
+                    {move || i18n.referrals().hotline_record}
                 </button>
             </Show>
         </article>

@@ -60,13 +60,13 @@ pub fn SlipPage() -> impl IntoView {
     view! {
         <section class="page slip-page">
             <p class="actions no-print">
-                <label>{move || i18n.r().slip_size} " "
+                <label>{move || i18n.referrals().slip_size} " "
                     <select id="slip-size" on:change=move |e| size.set(if event_target_value(&e) == "a5" { "a5" } else { "a4" })>
                         <option value="a4">"A4"</option>
                         <option value="a5">"A5"</option>
                     </select>
                 </label>
-                " " <button type="button" class="button primary" on:click=print>{move || i18n.r().slip_print}</button>
+                " " <button type="button" class="button primary" on:click=print>{move || i18n.referrals().slip_print}</button>
             </p>
             // The printed page size follows the choice.
             <style>{move || format!("@page {{ size: {}; margin: 12mm; }}", if size.get() == "a5" { "A5" } else { "A4" })}</style>
@@ -83,7 +83,7 @@ pub fn SlipPage() -> impl IntoView {
                         <header class="slip-head">
                             <div>
                                 <strong>{let sender = item.sender; move || network.facility_name(sender)}</strong>
-                                <br/>{i18n.r().slip_code} ": " <strong id="slip-code">{slip::short_code(item.id)}</strong>
+                                <br/>{i18n.referrals().slip_code} ": " <strong id="slip-code">{slip::short_code(item.id)}</strong>
                             </div>
                             <div class="slip-nation">
                                 <strong>"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"</strong><br/>
@@ -91,37 +91,37 @@ pub fn SlipPage() -> impl IntoView {
                             </div>
                         </header>
                         {cancel_reason(&item).map(|reason| view! {
-                            <p class="slip-cancelled" id="slip-cancelled" role="note">{(i18n.r().cancelled_mark)(&reason)}</p>
+                            <p class="slip-cancelled" id="slip-cancelled" role="note">{(i18n.referrals().cancelled_mark)(&reason)}</p>
                         })}
-                        <h1 class="slip-title">{i18n.r().slip_title}</h1>
-                        <p class="slip-subtitle">{i18n.r().slip_subtitle}</p>
-                        <p>{i18n.r().to} ": " <strong id="slip-to">{let to = r.to_facility; move || network.facility_name(to)}</strong></p>
+                        <h1 class="slip-title">{i18n.referrals().slip_title}</h1>
+                        <p class="slip-subtitle">{i18n.referrals().slip_subtitle}</p>
+                        <p>{i18n.referrals().to} ": " <strong id="slip-to">{let to = r.to_facility; move || network.facility_name(to)}</strong></p>
                         <dl class="facts">
-                            <dt>{i18n.r().child}</dt><dd id="slip-child">{p.child.full_name.clone()} " · " {p.child.sex.label(lang)}</dd>
-                            <dt>{i18n.r().born}</dt><dd>{format_date(p.child.date_of_birth)}</dd>
-                            <dt>{i18n.r().guardian}</dt><dd>{p.child.guardian_name.clone()} " (" {p.child.guardian_relation.label(lang)} ")" {p.child.guardian_phone.clone().map(|ph| format!(" · {ph}"))}</dd>
-                            <dt>{i18n.r().urgency}</dt><dd>{r.urgency.label(lang)}</dd>
-                            <dt>{i18n.r().reason}</dt><dd>{r.reason.clone()}</dd>
-                            {r.done_already.clone().map(|d| view! { <dt>{i18n.r().done_already}</dt><dd>{d}</dd> })}
-                            <dt>{i18n.r().screenings}</dt>
+                            <dt>{i18n.referrals().child}</dt><dd id="slip-child">{p.child.full_name.clone()} " · " {p.child.sex.label(lang)}</dd>
+                            <dt>{i18n.referrals().born}</dt><dd>{format_date(p.child.date_of_birth)}</dd>
+                            <dt>{i18n.referrals().guardian}</dt><dd>{p.child.guardian_name.clone()} " (" {p.child.guardian_relation.label(lang)} ")" {p.child.guardian_phone.clone().map(|ph| format!(" · {ph}"))}</dd>
+                            <dt>{i18n.referrals().urgency}</dt><dd>{r.urgency.label(lang)}</dd>
+                            <dt>{i18n.referrals().reason}</dt><dd>{r.reason.clone()}</dd>
+                            {r.done_already.clone().map(|d| view! { <dt>{i18n.referrals().done_already}</dt><dd>{d}</dd> })}
+                            <dt>{i18n.referrals().screenings}</dt>
                             <dd><ul class="plain">{p.screenings.iter().map(|s| view! { <li>{screening_line(s, lang)}</li> }).collect_view()}</ul></dd>
                         </dl>
                         <div class="slip-foot">
                             <div class="slip-qr" id="slip-qr">
                                 {match qr {
                                     Some(svg) => view! { <div inner_html=svg></div> }.into_any(),
-                                    None => view! { <p class="notice warn" id="slip-unsigned">{i18n.r().slip_unsigned}</p> }.into_any(),
+                                    None => view! { <p class="notice warn" id="slip-unsigned">{i18n.referrals().slip_unsigned}</p> }.into_any(),
                                 }}
                             </div>
                             <div class="slip-sign">
                                 <p>{format_date_time(r.sent_at)}</p>
-                                <p><strong>{i18n.r().slip_sender_sign}</strong></p>
+                                <p><strong>{i18n.referrals().slip_sender_sign}</strong></p>
                                 <p class="sign-space"></p>
                                 <p>{r.sent_by.clone()}</p>
                             </div>
                             <div class="slip-sign">
                                 <p>"\u{a0}"</p>
-                                <p><strong>{i18n.r().slip_receiver_sign}</strong></p>
+                                <p><strong>{i18n.referrals().slip_receiver_sign}</strong></p>
                                 <p class="sign-space"></p>
                             </div>
                         </div>
@@ -154,19 +154,19 @@ pub fn VerifySlipPage() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1>{move || i18n.r().verify_title}</h1>
+            <h1>{move || i18n.referrals().verify_title}</h1>
             {move || match check.get() {
-                None => view! { <p>{i18n.t().loading}</p> }.into_any(),
-                Some(None) => view! { <p class="empty">{i18n.t().not_found}</p> }.into_any(),
-                Some(Some(Err(ApiFailure::Unreachable))) => view! { <p class="notice warn" id="slip-check">{i18n.r().verify_offline}</p> }.into_any(),
+                None => view! { <p>{i18n.texts().loading}</p> }.into_any(),
+                Some(None) => view! { <p class="empty">{i18n.texts().not_found}</p> }.into_any(),
+                Some(Some(Err(ApiFailure::Unreachable))) => view! { <p class="notice warn" id="slip-check">{i18n.referrals().verify_offline}</p> }.into_any(),
                 Some(Some(Err(failure))) => view! { <p class="notice error">{failure.message(i18n)}</p> }.into_any(),
                 Some(Some(Ok(answer))) => view! {
                     <p class=if answer.genuine { "notice ok" } else { "notice error" } id="slip-check" data-genuine=answer.genuine.to_string()>
-                        {if answer.genuine { i18n.r().verify_genuine } else { i18n.r().verify_forged }}
+                        {if answer.genuine { i18n.referrals().verify_genuine } else { i18n.referrals().verify_forged }}
                         " (" {answer.short_code.clone()} ")"
                     </p>
                     {(answer.can_open).then(|| view! {
-                        <A href=format!("/referrals/{}", id.unwrap_or_default()) attr:class="button primary">{i18n.r().verify_open}</A>
+                        <A href=format!("/referrals/{}", id.unwrap_or_default()) attr:class="button primary">{i18n.referrals().verify_open}</A>
                     })}
                 }.into_any(),
             }}

@@ -11,7 +11,7 @@ use shared::sync::RecordType;
 use shared::validate::Problem;
 use uuid::Uuid;
 
-use super::CareField;
+use super::ScreeningField;
 use crate::components::form::{Feedback, Field, Notice};
 use crate::i18n::use_i18n;
 use crate::pages::children::today;
@@ -26,25 +26,25 @@ pub fn ConsentSection(child_id: Uuid, facility_id: Uuid, child: Child) -> impl I
     let born = child.date_of_birth;
     view! {
         <article class="card" id="consents">
-            <h2>{move || i18n.c().consents_title}</h2>
+            <h2>{move || i18n.screening().consents_title}</h2>
             <Show when=move || consents.with(Vec::is_empty)>
-                <p class="muted">{move || i18n.c().no_consents}</p>
+                <p class="muted">{move || i18n.screening().no_consents}</p>
             </Show>
             <ul class="plain">
                 {move || consents.get().into_iter().map(|(id, facility, consent)| {
                     let status = match consent.withdrawn_on {
-                        Some(date) => (i18n.c().withdrawn_on)(&format_date(date)),
+                        Some(date) => (i18n.screening().withdrawn_on)(&format_date(date)),
                         None if consent.covers(Purpose::Screening, today(), born)
-                            || consent.covers(Purpose::ShareHealth, today(), born) => i18n.c().consent_valid.to_string(),
+                            || consent.covers(Purpose::ShareHealth, today(), born) => i18n.screening().consent_valid.to_string(),
                         None => String::new(),
                     };
-                    let purposes = consent.purposes.iter().map(|p| (i18n.c().purpose)(*p)).collect::<Vec<_>>().join(", ");
+                    let purposes = consent.purposes.iter().map(|p| (i18n.screening().purpose)(*p)).collect::<Vec<_>>().join(", ");
                     let open = consent.withdrawn_on.is_none();
                     view! {
                         <li class="consent">
                             <strong>{format_date(consent.given_on)}</strong>
                             " · " {consent.guardian_name.clone()} " (" {consent.guardian_relation.label(i18n.lang())} ")"
-                            " · " {purposes} " · " {(i18n.c().method_label)(consent.method)}
+                            " · " {purposes} " · " {(i18n.screening().method_label)(consent.method)}
                             " " <span class="badge" class:ok=open class:off=!open>{status}</span>
                             {open.then(|| view! { <Withdraw id=id facility_id=facility consent=consent.clone()/> })}
                         </li>
@@ -71,7 +71,7 @@ fn Withdraw(id: Uuid, facility_id: Uuid, consent: Consent) -> impl IntoView {
                 .await;
         });
     };
-    view! { <button type="button" class="button secondary small" on:click=withdraw>{move || i18n.c().withdraw}</button> }
+    view! { <button type="button" class="button secondary small" on:click=withdraw>{move || i18n.screening().withdraw}</button> }
 }
 
 /// Recording a consent; `purpose` preselects what it is for (the referral form asks for sharing).
@@ -127,7 +127,7 @@ pub fn ConsentForm(
                     .await
                 {
                     Ok(_) => {
-                        feedback.ok(i18n.t().saved_locally);
+                        feedback.ok(i18n.texts().saved_locally);
                         open.set(false);
                     }
                     Err(error) => feedback.message.set(Some((true, error.0))),
@@ -140,7 +140,7 @@ pub fn ConsentForm(
         <Notice message=feedback.message/>
         <Show when=move || !open.get()>
             <button type="button" class="button secondary small" id="record-consent" on:click=move |_| open.set(true)>
-                {move || i18n.c().record_consent}
+                {move || i18n.screening().record_consent}
             </button>
         </Show>
         <Show when=move || open.get()>
@@ -148,7 +148,7 @@ pub fn ConsentForm(
                 <div class="form-grid">
                     <Field name="guardian_name" label=|t| t.guardian_name value=guardian_name errors=feedback.errors required=true/>
                     <div class="field">
-                        <label for="field-relation">{move || i18n.t().guardian_relation}</label>
+                        <label for="field-relation">{move || i18n.texts().guardian_relation}</label>
                         <select id="field-relation" on:change=move |e| {
                             if let Some(r) = GuardianRelation::from_code(&event_target_value(&e)) { relation.set(r) }
                         }>
@@ -157,37 +157,37 @@ pub fn ConsentForm(
                             }).collect_view()}
                         </select>
                     </div>
-                    <CareField name="given_on" label=|c| c.given_on value=given_on errors=feedback.errors/>
+                    <ScreeningField name="given_on" label=|c| c.given_on value=given_on errors=feedback.errors/>
                 </div>
                 <fieldset class="choices">
-                    <legend>{move || i18n.c().purposes}</legend>
+                    <legend>{move || i18n.screening().purposes}</legend>
                     {Purpose::ALL.into_iter().map(|p| view! {
                         <label class="check"><input type="checkbox" name="purpose" value=p.code()
                             prop:checked=move || purposes.with(|l| l.contains(&p)) on:change=move |_| toggle(p)/>
-                            {move || (i18n.c().purpose)(p)}</label>
+                            {move || (i18n.screening().purpose)(p)}</label>
                     }).collect_view()}
                     <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("purposes").cloned())}</p>
                 </fieldset>
                 <fieldset class="choices">
-                    <legend>{move || i18n.c().method}</legend>
+                    <legend>{move || i18n.screening().method}</legend>
                     {[ConsentMethod::SignedForm, ConsentMethod::VerbalWitnessed].into_iter().map(|m| view! {
                         <label class="check"><input type="radio" name="method" prop:checked=move || method.get() == m
-                            on:change=move |_| method.set(m)/>{move || (i18n.c().method_label)(m)}</label>
+                            on:change=move |_| method.set(m)/>{move || (i18n.screening().method_label)(m)}</label>
                     }).collect_view()}
                 </fieldset>
                 <Show when=move || method.get() == ConsentMethod::VerbalWitnessed>
-                    <CareField name="witness" label=|c| c.witness value=witness errors=feedback.errors/>
+                    <ScreeningField name="witness" label=|c| c.witness value=witness errors=feedback.errors/>
                 </Show>
                 <label class="check" class:required=needs_child>
                     <input type="checkbox" id="field-child_agreed" prop:checked=move || child_agreed.get()
                         on:change=move |e| child_agreed.set(event_target_checked(&e))/>
-                    {move || i18n.c().child_agreed}
+                    {move || i18n.screening().child_agreed}
                 </label>
-                <p class="hint">{move || i18n.c().child_agreed_hint}</p>
+                <p class="hint">{move || i18n.screening().child_agreed_hint}</p>
                 <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("child_agreed").cloned())}</p>
-                <button type="submit" class="button primary" id="save-consent">{move || i18n.t().save}</button>
+                <button type="submit" class="button primary" id="save-consent">{move || i18n.texts().save}</button>
                 " "
-                <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.t().cancel}</button>
+                <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.texts().cancel}</button>
             </form>
         </Show>
     }

@@ -65,7 +65,7 @@ pub async fn update(
         found = stored(sync, id);
     }
     let Some((facility_id, mut flag)) = found else {
-        return Err(sync.texts().f().flag_missing.to_string());
+        return Err(sync.texts().flags().flag_missing.to_string());
     };
     change(&mut flag);
     sync.save(RecordType::UrgentFlag, id, facility_id, flag.to_fields())
@@ -80,13 +80,13 @@ pub(super) fn who(actor: &Option<Actor>) -> String {
     actor
         .as_ref()
         .map(|a| a.name.clone())
-        .unwrap_or_else(|| i18n.f().not_synced.to_string())
+        .unwrap_or_else(|| i18n.flags().not_synced.to_string())
 }
 
 pub(super) fn when(at: Option<chrono::DateTime<Utc>>) -> String {
     let i18n = use_i18n();
     at.map(format_date_time)
-        .unwrap_or_else(|| i18n.f().not_synced.to_string())
+        .unwrap_or_else(|| i18n.flags().not_synced.to_string())
 }
 
 /// The flag that stands for the child, at the top of the child's page, for everyone who may see
@@ -102,13 +102,13 @@ pub fn StandingFlag(child_id: Uuid) -> impl IntoView {
             let acted = stored
                 .as_ref()
                 .filter(|f| f.action.is_some())
-                .map(|f| (i18n.f().acted)(&who(&f.action_by), &when(f.action_at)));
+                .map(|f| (i18n.flags().acted)(&who(&f.action_by), &when(f.action_at)));
             view! {
                 <div class="notice error urgent-flag" id="urgent-flag" role="alert"
                     data-awaiting=standing.awaiting_action.to_string()>
-                    <strong>{move || (i18n.c().urgent_flag)(standing.level, &shared::lang::format_date(standing.since))}</strong>
+                    <strong>{move || (i18n.screening().urgent_flag)(standing.level, &shared::lang::format_date(standing.since))}</strong>
                     {standing.awaiting_action.then(|| view! {
-                        <p id="flag-awaiting"><strong>{move || i18n.f().awaiting_action}</strong></p>
+                        <p id="flag-awaiting"><strong>{move || i18n.flags().awaiting_action}</strong></p>
                     })}
                     {acted.map(|text| view! { <p class="small">{text}</p> })}
                     {if standing.awaiting_action {
@@ -139,7 +139,7 @@ fn ActOnFlag(standing: Standing) -> impl IntoView {
     });
     view! {
         <button type="button" class="button danger small" id="flag-record-action"
-            on:click=move |_| open.set(true)>{move || i18n.f().record_action}</button>
+            on:click=move |_| open.set(true)>{move || i18n.flags().record_action}</button>
         <UrgentPanel level=level record=record/>
     }
 }
@@ -189,7 +189,7 @@ fn EndFlag(child_id: Uuid, standing: Standing) -> impl IntoView {
                 .save(RecordType::UrgentFlag, id, facility_id, flag.to_fields())
                 .await
             {
-                Ok(_) => feedback.ok(i18n.t().saved_locally),
+                Ok(_) => feedback.ok(i18n.texts().saved_locally),
                 Err(error) => feedback.message.set(Some((true, error.0))),
             }
         });
@@ -211,48 +211,48 @@ fn EndFlag(child_id: Uuid, standing: Standing) -> impl IntoView {
     let error = move |field: &'static str| feedback.errors.with(|e| e.get(field).cloned());
     view! {
         <details class="flag-end" id="end-flag">
-            <summary>{move || i18n.f().end_title}</summary>
+            <summary>{move || i18n.flags().end_title}</summary>
             <Notice message=feedback.message/>
             <fieldset class="choices">
-                <legend>{move || i18n.f().end_how}</legend>
+                <legend>{move || i18n.flags().end_how}</legend>
                 {[FlagEnd::SafetyPlan, FlagEnd::ReferralCompleted].into_iter().map(|option| view! {
                     <label class="check"><input type="radio" name="flag-end" value=format!("{option:?}")
                         prop:checked=move || how.get() == option on:change=move |_| how.set(option)/>
-                        {move || (i18n.f().how)(option)}</label>
+                        {move || (i18n.flags().how)(option)}</label>
                 }).collect_view()}
             </fieldset>
             <Show when=move || how.get() == FlagEnd::ReferralCompleted>
                 <div class="field">
-                    <label for="field-flag-referral">{move || i18n.f().end_referral}</label>
+                    <label for="field-flag-referral">{move || i18n.flags().end_referral}</label>
                     <select id="field-flag-referral" on:change=move |e| referral.set(event_target_value(&e))>
-                        <option value="">{move || i18n.t().choose}</option>
+                        <option value="">{move || i18n.texts().choose}</option>
                         {move || completed.get().into_iter().map(|(id, to)| view! {
                             <option value=id.to_string()>{to}</option>
                         }).collect_view()}
                     </select>
                     <Show when=move || completed.with(Vec::is_empty)>
-                        <p class="hint">{move || i18n.f().no_completed_referral}</p>
+                        <p class="hint">{move || i18n.flags().no_completed_referral}</p>
                     </Show>
                     <p class="field-error" role="alert">{move || error("ended.referral_id")}</p>
                 </div>
             </Show>
             <div class="field">
-                <label for="field-flag-note">{move || i18n.f().end_note}</label>
+                <label for="field-flag-note">{move || i18n.flags().end_note}</label>
                 <textarea autocomplete="off" id="field-flag-note" prop:value=move || note.get()
                     on:input=move |e| note.set(event_target_value(&e))></textarea>
                 <p class="field-error" role="alert" id="field-flag-note-error">{move || error("ended.note")}</p>
             </div>
-            <button type="button" class="button primary small" id="end-flag-submit" on:click=end>{move || i18n.f().end}</button>
+            <button type="button" class="button primary small" id="end-flag-submit" on:click=end>{move || i18n.flags().end}</button>
             <Show when=move || standing.flag_id.is_some()>
                 <details>
-                    <summary>{move || i18n.f().void_title}</summary>
+                    <summary>{move || i18n.flags().void_title}</summary>
                     <div class="field">
-                        <label for="field-flag-void">{move || i18n.f().void_reason}</label>
+                        <label for="field-flag-void">{move || i18n.flags().void_reason}</label>
                         <input id="field-flag-void" autocomplete="off" prop:value=move || reason.get()
                             on:input=move |e| reason.set(event_target_value(&e))/>
                         <p class="field-error" role="alert">{move || error("voided_reason")}</p>
                     </div>
-                    <button type="button" class="button danger small" id="void-flag" on:click=void>{move || i18n.f().void}</button>
+                    <button type="button" class="button danger small" id="void-flag" on:click=void>{move || i18n.flags().void}</button>
                 </details>
             </Show>
         </details>

@@ -21,7 +21,7 @@ pub fn FlagHistory(child_id: Uuid) -> impl IntoView {
     let flags = Memo::new(move |_| sync.records.with(|r| flags_of(r, child_id)));
     view! {
         <Show when=move || !flags.with(Vec::is_empty)>
-            <h3>{move || i18n.f().history_title}</h3>
+            <h3>{move || i18n.flags().history_title}</h3>
             <ul class="plain history" id="flag-history">
                 {move || flags.get().into_iter().map(|(id, f)| history_row(i18n, id, f)).collect_view()}
             </ul>
@@ -31,10 +31,10 @@ pub fn FlagHistory(child_id: Uuid) -> impl IntoView {
 
 fn history_row(i18n: I18n, id: Uuid, flag: UrgentFlag) -> impl IntoView {
     let state = flag.state();
-    let raised = (i18n.f().raised)(&who(&flag.raised_by), &format_date_time(flag.raised_at));
+    let raised = (i18n.flags().raised)(&who(&flag.raised_by), &format_date_time(flag.raised_at));
     let end = match (&flag.ended, &flag.voided_reason) {
-        (_, Some(reason)) => Some((i18n.f().voided)(reason)),
-        (Some(ending), None) => Some((i18n.f().ended)(
+        (_, Some(reason)) => Some((i18n.flags().voided)(reason)),
+        (Some(ending), None) => Some((i18n.flags().ended)(
             ending.how,
             &who(&flag.ended_by),
             &when(flag.ended_at),
@@ -43,11 +43,11 @@ fn history_row(i18n: I18n, id: Uuid, flag: UrgentFlag) -> impl IntoView {
     };
     view! {
         <li class="flag-row" data-state=format!("{state:?}") data-id=id.to_string()>
-            <span class="badge warn">{move || (i18n.c().urgent_title)(flag.level)}</span>
+            <span class="badge warn">{move || (i18n.screening().urgent_title)(flag.level)}</span>
             " " {raised}
             {flag.ended.as_ref().map(|e| view! { <br/><span class="small">{e.note.clone()}</span> })}
             {end.map(|text| view! { <br/><span class="muted">{text}</span> })}
-            {(state == FlagState::AwaitingAction).then(|| view! { <br/><strong>{move || i18n.f().awaiting_action}</strong> })}
+            {(state == FlagState::AwaitingAction).then(|| view! { <br/><strong>{move || i18n.flags().awaiting_action}</strong> })}
         </li>
     }
 }
@@ -75,13 +75,13 @@ pub fn OpenFlags() -> impl IntoView {
     view! {
         <Show when=move || !open.with(Vec::is_empty)>
         <div class="card urgent-home" id="open-flags" role="alert">
-            <h2>{move || i18n.f().home_title}</h2>
+            <h2>{move || i18n.flags().home_title}</h2>
             <ul class="plain">
                 {move || open.get().into_iter().map(|(s, child, name)| view! {
                     <li class="open-flag" data-awaiting=s.awaiting_action.to_string()>
                         <A href=format!("/children/{child}")><strong>{name}</strong></A>
-                        " " <span class="badge warn">{move || (i18n.c().urgent_title)(s.level)}</span>
-                        {s.awaiting_action.then(|| view! { <br/><strong class="danger-text">{move || i18n.f().awaiting_action}</strong> })}
+                        " " <span class="badge warn">{move || (i18n.screening().urgent_title)(s.level)}</span>
+                        {s.awaiting_action.then(|| view! { <br/><strong class="danger-text">{move || i18n.flags().awaiting_action}</strong> })}
                     </li>
                 }).collect_view()}
             </ul>

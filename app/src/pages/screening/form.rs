@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::flag;
 use super::questions::Questions;
 use super::safety::UrgentPanel;
-use super::CareField;
+use super::ScreeningField;
 use crate::components::form::Feedback;
 use crate::components::form::Notice;
 use crate::i18n::use_i18n;
@@ -96,13 +96,13 @@ pub fn ScreeningPage() -> impl IntoView {
         });
         match (sync.ready.get(), child, instrument, draft.get().is_some()) {
             (false, ..) | (true, Some(_), Some(_), false) => {
-                view! { <p class="page muted">{i18n.t().loading}</p> }.into_any()
+                view! { <p class="page muted">{i18n.texts().loading}</p> }.into_any()
             }
             (true, Some((facility_id, _)), Some(instrument), true) => view! {
                 <ScreeningForm child_id=child_id.unwrap_or_default() facility_id=facility_id instrument=instrument draft=draft/>
             }
             .into_any(),
-            _ => view! { <p class="page notice error">{i18n.t().child_not_found}</p> }.into_any(),
+            _ => view! { <p class="page notice error">{i18n.texts().child_not_found}</p> }.into_any(),
         }
     }
 }
@@ -153,7 +153,7 @@ fn ScreeningForm(
         }
         let id = Uuid::now_v7();
         edit(draft, |d| d.flag = Some((id, level)));
-        let superseded = i18n.f().superseded;
+        let superseded = i18n.flags().superseded;
         spawn_local(async move {
             flag::raise(sync, id, child_id, facility_id, &instrument.id, level).await;
             if let Some((previous, _)) = had {
@@ -190,7 +190,7 @@ fn ScreeningForm(
     });
     view! {
         <section class="page screening">
-            <p><a href=format!("/children/{child_id}")>{move || i18n.c().back_to_child}</a></p>
+            <p><a href=format!("/children/{child_id}")>{move || i18n.screening().back_to_child}</a></p>
             <h1>{move || instrument.name.get(i18n.lang()).to_string()}</h1>
             <Show when=move || !current(draft).started fallback=move || view! {
                 <Questions child_id=child_id facility_id=facility_id instrument=instrument draft=draft/>
@@ -199,7 +199,7 @@ fn ScreeningForm(
             </Show>
             <UrgentPanel level=level record=record/>
             <p class="attribution muted">{move || instrument.attribution.get(i18n.lang()).to_string()}
-                " " {move || i18n.c().translation_pending}</p>
+                " " {move || i18n.screening().translation_pending}</p>
         </section>
     }
 }
@@ -270,28 +270,28 @@ fn SetUp(
         <div class="card">
             <Notice message=feedback.message/>
             <fieldset class="choices">
-                <legend>{move || i18n.c().informant}</legend>
+                <legend>{move || i18n.screening().informant}</legend>
                 {instrument.informants.iter().copied().map(|who| view! {
                     <label class="check"><input type="radio" name="informant"
                         prop:checked=move || current(draft).informant == Some(who)
                         on:change=move |_| edit(draft, |d| d.informant = Some(who))/>
-                        {move || (i18n.c().informant_label)(who)}</label>
+                        {move || (i18n.screening().informant_label)(who)}</label>
                 }).collect_view()}
             </fieldset>
-            {instrument.asked_privately.then(|| view! { <p class="notice info">{move || i18n.c().asked_privately}</p> })}
-            <CareField name="screened_on" label=|c| c.screened_on value=screened_on errors=feedback.errors/>
+            {instrument.asked_privately.then(|| view! { <p class="notice info">{move || i18n.screening().asked_privately}</p> })}
+            <ScreeningField name="screened_on" label=|c| c.screened_on value=screened_on errors=feedback.errors/>
             <Show when=move || !in_range()>
-                <CareField name="outside_age_reason" label=|c| c.outside_age_reason value=reason errors=feedback.errors/>
+                <ScreeningField name="outside_age_reason" label=|c| c.outside_age_reason value=reason errors=feedback.errors/>
             </Show>
             <Show when=move || !consented()>
                 <div class="notice error" id="no-consent" role="alert">
-                    <strong>{move || i18n.c().no_consent_title}</strong>
-                    <p>{move || i18n.c().no_consent_text}</p>
+                    <strong>{move || i18n.screening().no_consent_title}</strong>
+                    <p>{move || i18n.screening().no_consent_text}</p>
                 </div>
-                <CareField name="consent_override" label=|c| c.emergency_reason value=emergency errors=feedback.errors/>
+                <ScreeningField name="consent_override" label=|c| c.emergency_reason value=emergency errors=feedback.errors/>
             </Show>
             <p class="muted">{move || instrument.instructions.get(i18n.lang()).to_string()}</p>
-            <button type="button" class="button primary wide" id="start-screening" on:click=start>{move || i18n.c().start}</button>
+            <button type="button" class="button primary wide" id="start-screening" on:click=start>{move || i18n.screening().start}</button>
         </div>
     }
 }

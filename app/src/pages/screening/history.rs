@@ -40,22 +40,22 @@ pub fn ScreeningSection(child_id: Uuid, child: Child) -> impl IntoView {
     };
     view! {
         <article class="card" id="screenings">
-            <h2>{move || i18n.c().screenings_title}</h2>
+            <h2>{move || i18n.screening().screenings_title}</h2>
             {if suggested.is_empty() {
-                view! { <p class="muted">{move || i18n.c().no_suggestion}</p> }.into_any()
+                view! { <p class="muted">{move || i18n.screening().no_suggestion}</p> }.into_any()
             } else {
                 view! {
-                    <p>{move || (i18n.c().suggested)(&(i18n.t().age)(age))}</p>
+                    <p>{move || (i18n.screening().suggested)(&(i18n.texts().age)(age))}</p>
                     <p class="actions" id="suggested">{suggested.iter().map(|i| link(i)).collect_view()}</p>
                 }.into_any()
             }}
             <details>
-                <summary>{move || i18n.c().other_instruments}</summary>
+                <summary>{move || i18n.screening().other_instruments}</summary>
                 <p class="actions" id="other-instruments">{others.into_iter().map(link).collect_view()}</p>
             </details>
-            <h3>{move || i18n.c().history_title}</h3>
+            <h3>{move || i18n.screening().history_title}</h3>
             <Show when=move || screenings.with(Vec::is_empty)>
-                <p class="muted">{move || i18n.c().no_screenings}</p>
+                <p class="muted">{move || i18n.screening().no_screenings}</p>
             </Show>
             <ul class="plain history" id="screening-history">
                 {move || screenings.get().into_iter().map(|(id, s)| history_row(child_id, id, s)).collect_view()}
@@ -89,8 +89,8 @@ fn history_row(child_id: Uuid, id: Uuid, screening: Screening) -> impl IntoView 
             <a href=format!("/children/{child_id}/screenings/{id}")>{format_date(screening.screened_on)} " · " {name}</a>
             {total.map(|t| view! { " · " <strong>{t}</strong> })}
             {band.map(|b| view! { " · " {move || b.get(i18n.lang()).to_string()} })}
-            {urgent.map(|level| view! { " " <span class="badge warn">{move || (i18n.c().urgent_title)(level)}</span> })}
-            {voided.then(|| view! { " " <span class="badge off">{move || i18n.t().voided}</span> })}
+            {urgent.map(|level| view! { " " <span class="badge warn">{move || (i18n.screening().urgent_title)(level)}</span> })}
+            {voided.then(|| view! { " " <span class="badge off">{move || i18n.texts().voided}</span> })}
         </li>
     }
 }
@@ -141,10 +141,10 @@ fn trends(screenings: &[(Uuid, Screening)]) -> impl IntoView {
             view! {
                 <figure class="trend" data-instrument=instrument.id.clone()>
                     <svg viewBox=format!("-2 0 {} {}", WIDTH + 4.0, HEIGHT) role="img" width="240" height="60">
-                        <title>{move || (i18n.c().trend)(&title)}</title>
+                        <title>{move || (i18n.screening().trend)(&title)}</title>
                         <polyline points=points class="trend-line"></polyline>
                     </svg>
-                    <figcaption>{move || (i18n.c().trend)(&short)} ": " {values.iter().map(i32::to_string).collect::<Vec<_>>().join(" → ")}</figcaption>
+                    <figcaption>{move || (i18n.screening().trend)(&short)} ": " {values.iter().map(i32::to_string).collect::<Vec<_>>().join(" → ")}</figcaption>
                 </figure>
             }
         })

@@ -114,28 +114,28 @@ pub fn Questions(
     view! {
         <div class="card question" id="question">
             <Notice message=feedback.message/>
-            <p class="progress-label" id="progress">{move || (i18n.c().question_of)(step() + 1, asked.with(Vec::len))}</p>
+            <p class="progress-label" id="progress">{move || (i18n.screening().question_of)(step() + 1, asked.with(Vec::len))}</p>
             <progress max=move || asked.with(Vec::len) value=move || step() + 1></progress>
             {move || item().map(|item| view! { <Question instrument=instrument item=item draft=draft on_answer=answer/> })}
             <div class="step-buttons">
                 <button type="button" class="button secondary" id="previous-item" disabled=move || step() == 0
-                    on:click=move |_| go(step().saturating_sub(1))>{move || i18n.c().previous}</button>
+                    on:click=move |_| go(step().saturating_sub(1))>{move || i18n.screening().previous}</button>
                 <Show when=move || { step() + 1 < asked.with(Vec::len) }
                     fallback=move || view! {
-                        <button type="button" class="button primary" id="finish-screening" on:click=finish.clone()>{move || i18n.c().finish}</button>
+                        <button type="button" class="button primary" id="finish-screening" on:click=finish.clone()>{move || i18n.screening().finish}</button>
                     }>
-                    <button type="button" class="button secondary" id="next-item" on:click=move |_| go(step() + 1)>{move || i18n.c().next}</button>
+                    <button type="button" class="button secondary" id="next-item" on:click=move |_| go(step() + 1)>{move || i18n.screening().next}</button>
                 </Show>
             </div>
             <Show when=move || { missing() > 0 }>
-                <p class="muted">{move || (i18n.c().unanswered)(missing())}</p>
+                <p class="muted">{move || (i18n.screening().unanswered)(missing())}</p>
             </Show>
             {instrument.declined.is_some().then(|| view! {
                 <button type="button" class="button secondary small" id="declined" on:click=move |_| {
                     edit(draft, |d| { d.answers = Answers { declined: true, ..Answers::default() }; d.step = usize::MAX; });
-                }>{move || i18n.c().declined}</button>
+                }>{move || i18n.screening().declined}</button>
             })}
-            <p class="muted small">{move || i18n.c().draft_kept}</p>
+            <p class="muted small">{move || i18n.screening().draft_kept}</p>
         </div>
     }
 }

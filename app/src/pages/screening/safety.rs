@@ -36,25 +36,25 @@ pub fn UrgentPanel(
                 <div class="overlay">
                     <div class="urgent-panel" class:acute=acute role="alertdialog" aria-modal="true"
                         aria-labelledby="urgent-title" id="urgent-panel" data-level=if acute { "acute" } else { "non_acute" }>
-                        <h2 id="urgent-title">{move || (i18n.c().urgent_title)(level)}</h2>
-                        <p>{move || (i18n.c().urgent_text)(level)}</p>
+                        <h2 id="urgent-title">{move || (i18n.screening().urgent_title)(level)}</h2>
+                        <p>{move || (i18n.screening().urgent_text)(level)}</p>
                         <fieldset class="choices">
                             {SafetyStep::ALL.into_iter().map(|step| view! {
                                 <label class="check"><input type="checkbox" name="safety-step"
                                     prop:checked=move || steps.with(|l| l.contains(&step))
-                                    on:change=move |_| toggle(step)/>{move || (i18n.c().step)(step)}</label>
+                                    on:change=move |_| toggle(step)/>{move || (i18n.screening().step)(step)}</label>
                             }).collect_view()}
                         </fieldset>
                         <div class="field">
-                            <label for="safety-note">{move || i18n.c().action_note}</label>
+                            <label for="safety-note">{move || i18n.screening().action_note}</label>
                             <textarea autocomplete="off" id="safety-note" prop:value=move || note.get()
                                 on:input=move |e| note.set(event_target_value(&e))></textarea>
                         </div>
                         <Show when=move || error.get()>
-                            <p class="field-error" role="alert" id="safety-error">{move || i18n.c().action_required}</p>
+                            <p class="field-error" role="alert" id="safety-error">{move || i18n.screening().action_required}</p>
                         </Show>
                         <button type="button" class="button danger wide" id="record-action" on:click=submit>
-                            {move || i18n.c().record_action}
+                            {move || i18n.screening().record_action}
                         </button>
                     </div>
                 </div>

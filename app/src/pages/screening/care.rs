@@ -1,5 +1,6 @@
-//! Counselling sessions, special circumstances and care arrangements on a child's page: each a
-//! list (newest first) and a small form, checked with the same `shared` rules as the server.
+//! Care of a child (`shared::care`): counselling sessions, special circumstances and care
+//! arrangements on a child's page, each a list (newest first) and a small form, checked with the
+//! same `shared` rules as the server.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,7 +14,7 @@ use shared::sync::RecordType;
 use shared::validate::Problem;
 use uuid::Uuid;
 
-use super::{CareField, CareText};
+use super::{ScreeningField, ScreeningText};
 use crate::components::form::{Feedback, Notice};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::children::today;
@@ -68,7 +69,7 @@ fn save_new<T: AboutChild + 'static>(record: T, target: Target) {
                 .await
             {
                 Ok(_) => {
-                    feedback.ok(i18n.t().saved_locally);
+                    feedback.ok(i18n.texts().saved_locally);
                     open.set(false);
                 }
                 Err(error) => feedback.message.set(Some((true, error.0))),
@@ -147,28 +148,28 @@ pub fn SessionsSection(child_id: Uuid, facility_id: Uuid, child: Child) -> impl 
     };
     view! {
         <article class="card" id="sessions">
-            <h2>{move || i18n.c().sessions_title}</h2>
+            <h2>{move || i18n.screening().sessions_title}</h2>
             <Show when=move || sessions.with(Vec::is_empty)>
-                <p class="muted">{move || i18n.c().no_sessions}</p>
+                <p class="muted">{move || i18n.screening().no_sessions}</p>
             </Show>
             <ul class="plain">
                 {move || sessions.get().into_iter().map(|(_, _, s)| view! {
                     <li>
                         <strong>{format_date(s.held_on)}</strong> " · " {s.kind.label(i18n.lang())} " · " {s.held_by.clone()}
                         {s.note.clone().map(|n| view! { " · " {n} })}
-                        {s.follow_up_on.map(|d| view! { " · " <span class="badge warn">{move || (i18n.c().follow_up)(&format_date(d))}</span> })}
+                        {s.follow_up_on.map(|d| view! { " · " <span class="badge warn">{move || (i18n.screening().follow_up)(&format_date(d))}</span> })}
                     </li>
                 }).collect_view()}
             </ul>
             <InlineForm name="session" opener=|c| c.record_session open=open feedback=feedback on_save=submit>
                 <div class="form-grid">
-                    <CareField name="held_on" label=|c| c.held_on value=held_on errors=feedback.errors/>
-                    <CareField name="held_by" label=|c| c.held_by value=held_by errors=feedback.errors/>
-                    <CareField name="follow_up_on" label=|c| c.follow_up_on value=follow_up errors=feedback.errors/>
-                    <CareField name="note" label=|c| c.note value=note errors=feedback.errors/>
+                    <ScreeningField name="held_on" label=|c| c.held_on value=held_on errors=feedback.errors/>
+                    <ScreeningField name="held_by" label=|c| c.held_by value=held_by errors=feedback.errors/>
+                    <ScreeningField name="follow_up_on" label=|c| c.follow_up_on value=follow_up errors=feedback.errors/>
+                    <ScreeningField name="note" label=|c| c.note value=note errors=feedback.errors/>
                 </div>
                 <fieldset class="choices">
-                    <legend>{move || i18n.c().session_kind}</legend>
+                    <legend>{move || i18n.screening().session_kind}</legend>
                     {SessionKind::ALL.into_iter().map(|k| view! {
                         <label class="check"><input type="radio" name="session-kind" prop:checked=move || kind.get() == k
                             on:change=move |_| kind.set(k)/>{move || k.label(i18n.lang())}</label>
@@ -245,9 +246,9 @@ pub fn CircumstancesSection(child_id: Uuid, facility_id: Uuid, child: Child) -> 
     };
     view! {
         <article class="card" id="circumstances">
-            <h2>{move || i18n.c().circumstances_title}</h2>
+            <h2>{move || i18n.screening().circumstances_title}</h2>
             <Show when=move || circumstances.with(Vec::is_empty)>
-                <p class="muted">{move || i18n.c().no_circumstances}</p>
+                <p class="muted">{move || i18n.screening().no_circumstances}</p>
             </Show>
             <ul class="plain">
                 {move || circumstances.get().into_iter().map(|(_, _, c)| {
@@ -256,16 +257,16 @@ pub fn CircumstancesSection(child_id: Uuid, facility_id: Uuid, child: Child) -> 
                         <li class:voided=ended>
                             <strong>{circumstance_label(&c.code, i18n.lang())}</strong>
                             " · " {format_date(c.since)} {c.until.map(|u| format!(" – {}", format_date(u)))}
-                            {c.parents_lost.map(|p| view! { " · " {move || if p == ParentsLost::Both { i18n.c().both_parents } else { i18n.c().one_parent }} })}
-                            {c.cause.map(|x| view! { " · " {move || (i18n.c().cause_label)(x)} })}
-                            {ended.then(|| view! { " " <span class="badge off">{move || i18n.c().ended}</span> })}
+                            {c.parents_lost.map(|p| view! { " · " {move || if p == ParentsLost::Both { i18n.screening().both_parents } else { i18n.screening().one_parent }} })}
+                            {c.cause.map(|x| view! { " · " {move || (i18n.screening().cause_label)(x)} })}
+                            {ended.then(|| view! { " " <span class="badge off">{move || i18n.screening().ended}</span> })}
                         </li>
                     }
                 }).collect_view()}
             </ul>
             <InlineForm name="circumstance" opener=|c| c.record_circumstance open=open feedback=feedback on_save=submit>
                 <div class="field">
-                    <label for="field-code">{move || i18n.c().circumstance}</label>
+                    <label for="field-code">{move || i18n.screening().circumstance}</label>
                     <select id="field-code" on:change=move |e| code.set(event_target_value(&e))>
                         {CIRCUMSTANCES.iter().map(|c| view! {
                             <option value=c.code selected=move || code.get() == c.code>{move || circumstance_label(c.code, i18n.lang())}</option>
@@ -273,24 +274,24 @@ pub fn CircumstancesSection(child_id: Uuid, facility_id: Uuid, child: Child) -> 
                     </select>
                 </div>
                 <div class="form-grid">
-                    <CareField name="since" label=|c| c.since value=since errors=feedback.errors/>
-                    <CareField name="until" label=|c| c.until value=until errors=feedback.errors/>
+                    <ScreeningField name="since" label=|c| c.since value=since errors=feedback.errors/>
+                    <ScreeningField name="until" label=|c| c.until value=until errors=feedback.errors/>
                 </div>
                 <Show when=move || code.get() == ORPHAN>
                     <fieldset class="choices">
-                        <legend>{move || i18n.c().parents_lost}</legend>
+                        <legend>{move || i18n.screening().parents_lost}</legend>
                         {[(ParentsLost::One, true), (ParentsLost::Both, false)].into_iter().map(|(p, one)| view! {
                             <label class="check"><input type="radio" name="parents" prop:checked=move || parents.get() == Some(p)
                                 on:change=move |_| parents.set(Some(p))/>
-                                {move || if one { i18n.c().one_parent } else { i18n.c().both_parents }}</label>
+                                {move || if one { i18n.screening().one_parent } else { i18n.screening().both_parents }}</label>
                         }).collect_view()}
                         <p class="field-error" role="alert">{move || feedback.errors.with(|e| e.get("parents_lost").cloned())}</p>
                     </fieldset>
                     <fieldset class="choices">
-                        <legend>{move || i18n.c().cause}</legend>
+                        <legend>{move || i18n.screening().cause}</legend>
                         {[LossCause::Covid19, LossCause::Other, LossCause::Unknown].into_iter().map(|x| view! {
                             <label class="check"><input type="radio" name="cause" prop:checked=move || cause.get() == x
-                                on:change=move |_| cause.set(x)/>{move || (i18n.c().cause_label)(x)}</label>
+                                on:change=move |_| cause.set(x)/>{move || (i18n.screening().cause_label)(x)}</label>
                         }).collect_view()}
                     </fieldset>
                 </Show>
@@ -347,21 +348,21 @@ fn CareSection(
         );
     };
     view! {
-        <h3>{move || i18n.c().care_title}</h3>
+        <h3>{move || i18n.screening().care_title}</h3>
         <Show when=move || arrangements.with(Vec::is_empty)>
-            <p class="muted">{move || i18n.c().no_care}</p>
+            <p class="muted">{move || i18n.screening().no_care}</p>
         </Show>
         <ul class="plain" id="care-history">
             {move || arrangements.get().into_iter().enumerate().map(|(n, (_, _, a))| view! {
                 <li>
                     <strong>{a.kind.label(i18n.lang())}</strong> " · " {format_date(a.since)}
-                    {(n == 0).then(|| view! { " " <span class="badge ok">{move || i18n.c().current}</span> })}
+                    {(n == 0).then(|| view! { " " <span class="badge ok">{move || i18n.screening().current}</span> })}
                 </li>
             }).collect_view()}
         </ul>
         <InlineForm name="care" opener=|c| c.record_care open=open feedback=feedback on_save=submit>
             <div class="field">
-                <label for="field-care-kind">{move || i18n.c().care_kind}</label>
+                <label for="field-care-kind">{move || i18n.screening().care_kind}</label>
                 <select id="field-care-kind" on:change=move |e| {
                     let code = event_target_value(&e);
                     if let Some(k) = CareKind::ALL.into_iter().find(|k| format!("{k:?}") == code) { kind.set(k) }
@@ -371,7 +372,7 @@ fn CareSection(
                     }).collect_view()}
                 </select>
             </div>
-            <CareField name="care_since" label=|c| c.since value=since errors=feedback.errors/>
+            <ScreeningField name="care_since" label=|c| c.since value=since errors=feedback.errors/>
         </InlineForm>
     }
 }
@@ -381,7 +382,7 @@ fn CareSection(
 #[component]
 fn InlineForm(
     name: &'static str,
-    opener: CareText,
+    opener: ScreeningText,
     open: RwSignal<bool>,
     feedback: Feedback,
     #[prop(into)] on_save: Callback<()>,
@@ -392,15 +393,15 @@ fn InlineForm(
         <Notice message=feedback.message/>
         <Show when=move || !open.get()>
             <button type="button" class="button secondary small" id=format!("record-{name}") on:click=move |_| open.set(true)>
-                {move || opener(i18n.c())}
+                {move || opener(i18n.screening())}
             </button>
         </Show>
         <Show when=move || open.get()>
             <div class="inline-form" id=format!("{name}-form")>
                 {children()}
-                <button type="button" class="button primary" id=format!("save-{name}") on:click=move |_| on_save.run(())>{move || i18n.t().save}</button>
+                <button type="button" class="button primary" id=format!("save-{name}") on:click=move |_| on_save.run(())>{move || i18n.texts().save}</button>
                 " "
-                <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.t().cancel}</button>
+                <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.texts().cancel}</button>
             </div>
         </Show>
     }

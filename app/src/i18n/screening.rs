@@ -1,12 +1,14 @@
-//! The catalogue of the care pages: consent, screening, the safety pathway. Kept apart from
+//! The catalogue of a child's screening pages: consent, screening, the safety pathway, and the
+//! sessions, circumstances and care arrangements (`pages::screening::care`). Kept apart from
 //! [`super::Texts`] so each stays readable; the same rule holds (both languages or no build).
 //! Instrument texts (items, bands, licences) come from the definitions in `shared`.
 
+use super::count;
 use shared::consent::{ConsentMethod, Purpose};
 use shared::instrument::{FlagLevel, Informant};
 use shared::screening::SafetyStep;
 
-pub struct CareTexts {
+pub struct ScreeningTexts {
     pub consents_title: &'static str,
     pub no_consents: &'static str,
     pub record_consent: &'static str,
@@ -92,8 +94,8 @@ pub struct CareTexts {
     pub current: &'static str,
 }
 
-impl CareTexts {
-    pub fn of(lang: shared::lang::Lang) -> &'static CareTexts {
+impl ScreeningTexts {
+    pub fn of(lang: shared::lang::Lang) -> &'static ScreeningTexts {
         match lang {
             shared::lang::Lang::Vi => &VI,
             shared::lang::Lang::En => &EN,
@@ -101,7 +103,7 @@ impl CareTexts {
     }
 }
 
-pub static VI: CareTexts = CareTexts {
+pub static VI: ScreeningTexts = ScreeningTexts {
     consents_title: "Đồng ý xử lý dữ liệu",
     no_consents: "Chưa có đồng ý nào được ghi nhận.",
     record_consent: "Ghi nhận đồng ý",
@@ -219,7 +221,7 @@ pub static VI: CareTexts = CareTexts {
     current: "hiện tại",
 };
 
-pub static EN: CareTexts = CareTexts {
+pub static EN: ScreeningTexts = ScreeningTexts {
     consents_title: "Consent to process data",
     no_consents: "No consent recorded yet.",
     record_consent: "Record consent",
@@ -265,13 +267,13 @@ pub static EN: CareTexts = CareTexts {
     next: "Next",
     finish: "See the result and save",
     declined: "The child declined to answer",
-    unanswered: |n| format!("{n} questions not answered."),
+    unanswered: |n| format!("{} not answered.", count(n, "question", "questions")),
     draft_kept: "This form is kept on this device; reloading loses nothing.",
     result_title: "Screening result",
     total: "Total",
     positive: "Positive",
     negative: "Negative",
-    not_scored: |n| format!("Not scored: {n} questions left blank (more than allowed)."),
+    not_scored: |n| format!("Not scored: {} left blank (more than allowed).", count(n, "question", "questions")),
     meaning: "What it means",
     next_step: "What to do next",
     licence: "Licence",
