@@ -82,6 +82,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/children/:id/screenings/:screening") view=pages::screening::result::ResultPage/>
             <Route path=path!("/children/:id/refer") view=pages::referrals::new::NewReferralPage/>
             <Route path=path!("/referrals") view=pages::referrals::list::ReferralsPage/>
+            <Route path=path!("/activities") view=pages::activities::ActivitiesPage/>
             <Route path=path!("/referrals/:id") view=pages::referrals::detail::ReferralPage/>
             <Route path=path!("/referrals/:id/onward") view=pages::referrals::new::NewReferralPage/>
             <Route path=path!("/referrals/:id/slip") view=pages::referrals::slip::SlipPage/>

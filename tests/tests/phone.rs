@@ -188,6 +188,7 @@ async fn no_page_scrolls_sideways_on_a_360_px_phone() -> Result<()> {
             (&slip, "main"),
             (&check, "main"),
             ("/referrals", "#tab-inbox"),
+            ("/activities", "#activities"),
             ("/indicators", "#indicator-I1"),
             ("/sync", "#sync-now"),
             ("/directory", "main h1"),

@@ -23,7 +23,7 @@ struct NavItem {
     needs: Option<Capability>,
 }
 
-const NAV: [NavItem; 10] = [
+const NAV: [NavItem; 11] = [
     NavItem {
         href: "/",
         label: |t| t.nav_home,
@@ -37,6 +37,11 @@ const NAV: [NavItem; 10] = [
     NavItem {
         href: "/referrals",
         label: |t| t.nav_referrals,
+        needs: Some(Capability::KeepChildRecords),
+    },
+    NavItem {
+        href: "/activities",
+        label: |t| t.nav_activities,
         needs: Some(Capability::KeepChildRecords),
     },
     NavItem {

@@ -4,6 +4,7 @@
 //! knows (users, the audit log, aggregate indicators) through [`crate::api`]; text through
 //! [`crate::i18n`]. Nothing outside `pages/` names a page (`app/tests/layers.rs`).
 
+pub mod activities;
 pub mod areas;
 pub mod audit;
 pub mod children;

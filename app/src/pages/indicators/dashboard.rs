@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::indicators::{
-    breakdown_label, definitions, Definition, Indicator, IndicatorsView, Line, Ratio, Report,
-    Suppression, Unit,
+    breakdown_label, definitions, ActivityLine, Count, Definition, Indicator, IndicatorsView, Line,
+    Ratio, Report, Suppression, Unit,
 };
 use shared::lang::format_date;
 
@@ -54,6 +54,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         </div>
         <LoopCard report=report.clone() s=s query=query.clone()/>
         <TrendCard report=report.clone() s=s/>
+        <ActivitiesCard lines=report.activities.clone()/>
         {(!furthest.is_empty()).then(|| view! {
             <article class="card" id="indicator-furthest">
                 <h2>{i18n.report().furthest}</h2>
@@ -227,6 +228,45 @@ fn LoopCard(report: Report, s: Suppression, query: String) -> impl IntoView {
                 </dl>
             })}
             <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.report().open_rows}</A></p>
+        </article>
+    }
+}
+
+/// The programme's activities of the period: held and people reached by kind, and those trained
+/// by group (counts of events and people, never hidden).
+#[component]
+fn ActivitiesCard(lines: Vec<ActivityLine>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang_untracked();
+    let trained: Vec<Count> = lines
+        .iter()
+        .flat_map(|l| l.trained.iter().cloned())
+        .filter(|c| c.count > 0)
+        .collect();
+    view! {
+        <article class="card" id="indicator-activities">
+            <h2>{i18n.report().activities}</h2>
+            <div class="table-wrap" tabindex="0">
+            <table class="data">
+                <thead><tr><th></th><th>{i18n.report().activities_held}</th><th>{i18n.report().activities_people}</th></tr></thead>
+                <tbody>{lines.into_iter().map(|l| view! {
+                    <tr data-kind=l.kind.clone()>
+                        <td>{breakdown_label("activity", &l.kind, lang)}</td>
+                        <td>{lang.decimal(f64::from(l.held), 0)}</td>
+                        <td>{lang.decimal(f64::from(l.participants), 0)}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+            </div>
+            {(!trained.is_empty()).then(|| view! {
+                <h3>{i18n.report().activities_trained}</h3>
+                <dl class="facts" id="activities-trained">
+                    {trained.into_iter().map(|c| view! {
+                        <dt>{breakdown_label("trainee", &c.key, lang)}</dt>
+                        <dd>{lang.decimal(f64::from(c.count), 0)}</dd>
+                    }).collect_view()}
+                </dl>
+            })}
         </article>
     }
 }
