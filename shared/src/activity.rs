@@ -86,11 +86,7 @@ pub struct Activity {
     /// The people who took part.
     pub participants: u32,
     /// For a training: those trained, by group (their sum is at most `participants`).
-    #[serde(
-        default,
-        deserialize_with = "crate::sync::null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trained: Vec<Trained>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

@@ -41,19 +41,20 @@ pub fn to_fields<T: Serialize>(record: &T) -> Fields {
 
 /// The typed view of synced fields; `None` when they do not form that kind of record.
 pub fn from_fields<T: serde::de::DeserializeOwned>(fields: &Fields) -> Option<T> {
-    let map: serde_json::Map<String, Value> = fields.clone().into_iter().collect();
-    serde_json::from_value(Value::Object(map)).ok()
+    serde_json::from_value(present(fields)).ok()
 }
 
-/// Reads a null as the type's default. A list a form empties leaves the record's fields (it is
-/// not written when empty), so [`diff`] carries it as null: a list field of a record takes
-/// `#[serde(default, deserialize_with = "crate::sync::null_as_default")]`.
-pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Default + serde::Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+/// The fields as one JSON object without the null ones: a null field reads as an absent one,
+/// whatever its type. A field a form cleared (an optional value, an emptied list) is not written
+/// by the type, so [`diff`] carries it as null, and the merged record holds that null.
+pub fn present(fields: &Fields) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .filter(|(_, value)| !value.is_null())
+            .map(|(field, value)| (field.clone(), value.clone()))
+            .collect(),
+    )
 }
 
 /// The largest number of changes one push may carry.

@@ -215,8 +215,8 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(
     context: &Context<'_>,
     fields: &Fields,
 ) -> Result<T, ApiOrOutcome> {
-    let value = serde_json::Value::Object(fields.clone().into_iter().collect());
-    serde_path_to_error::deserialize(value).map_err(|error| {
+    // A null field reads as an absent one (`shared::sync::present`), as on the device.
+    serde_path_to_error::deserialize(shared::sync::present(fields)).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.inner().to_string();
         // A missing or unknown field is reported at the record itself, named in the message.

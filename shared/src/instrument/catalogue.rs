@@ -9,23 +9,14 @@ use super::{Instrument, Missing};
 // `FILES`: every `shared/instruments/*.json`, listed by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/instrument_files.rs"));
 
-/// The order instruments are offered in (by age, then the suicide screen); any other instrument
-/// comes after these, in file-name order.
-const ORDER: [&str; 6] = ["ppsc", "psc17", "phqa", "gad7", "asq", "concern"];
-
 static CATALOGUE: LazyLock<Vec<Instrument>> = LazyLock::new(|| {
     let mut all: Vec<Instrument> = FILES
         .iter()
         .map(|text| serde_json::from_str(text).expect("built-in instrument definitions parse"))
         .collect();
-    let place = |i: &Instrument| {
-        ORDER
-            .iter()
-            .position(|id| *id == i.id)
-            .unwrap_or(ORDER.len())
-    };
-    // Stable: versions of one instrument keep their file order (older first).
-    all.sort_by_key(place);
+    // In the order each definition says it is offered (`offered`); stable, so versions of one
+    // instrument keep their file order (older first).
+    all.sort_by_key(|i| i.offered);
     all
 });
 

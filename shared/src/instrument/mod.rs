@@ -202,6 +202,10 @@ pub struct Instrument {
     /// The instrument's frozen number in the indicator fact tables: chosen once, never reused,
     /// the same for every version of one instrument (a new instrument takes the next free one).
     pub fact_code: u8,
+    /// Where the instrument is offered among the others (lower first: by age, then the suicide
+    /// screen); instruments without it come last, in file-name order.
+    #[serde(default = "offered_last")]
+    pub offered: u32,
     pub name: Text,
     /// What the instrument looks for, in a line.
     pub purpose: Text,
@@ -303,4 +307,8 @@ impl Instrument {
         }
         ids
     }
+}
+
+fn offered_last() -> u32 {
+    u32::MAX
 }
