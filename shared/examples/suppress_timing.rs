@@ -65,6 +65,8 @@ fn main() {
                     child,
                     since: period.from,
                     until: None,
+                    parents: None,
+                    covid: false,
                 });
             }
             if next(10) < 9 {

@@ -3,11 +3,13 @@
 //! changed during the year, voided screenings, children still inside their 90 days.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use shared::care::CareKind;
+use shared::care::{CareKind, ParentsLost, SessionKind};
 use shared::child::Sex;
+use shared::indicators::codes::circumstance_code;
 use shared::indicators::{
-    compute, rows, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Hidden, Indicator,
-    OrphanFact, Period, Ratio, ReferralFact, ScreeningFact, SessionFact, Suppression,
+    compute, rows, CallFact, CareFact, ChildFact, CircumstanceFact, Dataset, EventFact,
+    FacilityFact, Hidden, Indicator, OrphanFact, Orphans, Period, Ratio, ReferralFact,
+    ScreeningFact, SessionFact, Suppression,
 };
 use shared::lang::Lang;
 use shared::place::FacilityType;
@@ -95,6 +97,7 @@ fn data() -> Dataset {
         child: 0,
         facility: 0,
         on: day(4, 1),
+        kind: SessionKind::Individual,
     });
     // Child 1: positive in March; referred, declined; referred elsewhere and attended in April.
     data.screenings.push(screening(1, day(3, 5), true));
@@ -147,6 +150,7 @@ fn data() -> Dataset {
         child: 3,
         facility: 0,
         on: day(8, 1),
+        kind: SessionKind::Group,
     });
     data.screenings.push(screening(3, day(11, 10), true));
     // Child 4: screened negative. Child 5 (7 years old): never screened.
@@ -156,24 +160,62 @@ fn data() -> Dataset {
         child: 4,
         facility: 3,
         on: day(9, 9),
+        kind: SessionKind::ParentGuidance,
     });
     // Orphans: child 2 went from "none yet" to kinship care in June (counts); child 4 from
     // kinship care to none in July (does not); child 5's orphanhood ended before the period's end.
-    data.orphans.push(OrphanFact {
-        child: 2,
-        since: day(1, 1),
-        until: None,
-    });
-    data.orphans.push(OrphanFact {
-        child: 4,
-        since: day(1, 1),
-        until: None,
-    });
-    data.orphans.push(OrphanFact {
-        child: 5,
-        since: day(1, 1),
-        until: Some(day(2, 1)),
-    });
+    // Child 2 lost both parents, one to COVID-19; child 4 one parent; child 5's loss unrecorded.
+    for (child, until, parents, covid) in [
+        (2, None, Some(ParentsLost::Both), true),
+        (4, None, Some(ParentsLost::One), false),
+        (5, Some(day(2, 1)), None, false),
+    ] {
+        data.orphans.push(OrphanFact {
+            child,
+            since: day(1, 1),
+            until,
+            parents,
+            covid,
+        });
+        data.circumstances.push(CircumstanceFact {
+            child,
+            group: circumstance_code("orphan"),
+            since: day(1, 1),
+            until,
+        });
+    }
+    // Child 0 has a disability; child 1 lives in a poor household since before the period;
+    // child 3's poverty ended before it began.
+    for (child, code, since, until) in [
+        (0, "disability", day(2, 1), None),
+        (
+            1,
+            "poor_household",
+            day(1, 1) - chrono::Duration::days(300),
+            None,
+        ),
+        (
+            3,
+            "poor_household",
+            day(1, 1) - chrono::Duration::days(400),
+            Some(day(1, 1) - chrono::Duration::days(60)),
+        ),
+    ] {
+        data.circumstances.push(CircumstanceFact {
+            child,
+            group: circumstance_code(code),
+            since,
+            until,
+        });
+    }
+    // Hotline 111 was called about child 1 in April, and about child 2 before the period.
+    for (child, on) in [(1, day(4, 2)), (2, day(1, 1) - chrono::Duration::days(45))] {
+        data.calls.push(CallFact {
+            child,
+            facility: 0,
+            on,
+        });
+    }
     data.care.push(CareFact {
         child: 2,
         kind: CareKind::NoneYet,
@@ -259,6 +301,76 @@ fn each_indicator_has_its_known_answer() {
     let a = report.areas.iter().find(|u| u.name == "Phường A").unwrap();
     assert_eq!(a.i3, ratio(1, 2));
     assert_eq!(a.i4, ratio(5, 6));
+}
+
+#[test]
+fn the_plans_counts_have_their_known_answers() {
+    let report = compute(&data(), PERIOD, day(11, 22));
+    // Orphans at the end (I2's two): child 2 lost both parents (COVID-19), child 4 one.
+    assert_eq!(
+        report.orphans,
+        Orphans {
+            both_parents: 1,
+            one_parent: 1,
+            unrecorded: 0,
+            covid19: 1
+        }
+    );
+    let orphans = report.orphans;
+    assert_eq!(
+        orphans.both_parents + orphans.one_parent + orphans.unrecorded,
+        report.i2.denominator
+    );
+    // In special circumstances during the period: orphans 2, 4 and 5 (5's ended in February),
+    // child 0's disability, child 1's poor household (child 3's ended before the period).
+    // Supported: a session (0, 3, 4) or a referral (1) in the period.
+    let lines: Vec<(&str, u32, u32)> = report
+        .circumstances
+        .iter()
+        .map(|l| (l.code.as_str(), l.children, l.supported))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("orphan", 3, 1),
+            ("disability", 1, 1),
+            ("poor_household", 1, 1)
+        ]
+    );
+    assert_eq!(
+        (
+            report.circumstances_children,
+            report.circumstances_supported
+        ),
+        (5, 3)
+    );
+    // Sessions by kind, each reaching one child; the hotline call is not a session.
+    let sessions: Vec<(&str, u32, u32)> = report
+        .sessions
+        .iter()
+        .map(|l| (l.kind.as_str(), l.sessions, l.children))
+        .collect();
+    assert_eq!(
+        sessions,
+        [
+            ("individual", 1, 1),
+            ("group", 1, 1),
+            ("parent_guidance", 1, 1)
+        ]
+    );
+    assert_eq!(report.sessions_children, 3);
+    assert_eq!(
+        report.hotline_calls, 1,
+        "the earlier call is another period's"
+    );
+    // Earlier in the year fewer: by the end of March, no session but child 0's, no call.
+    let march = compute(&data(), PERIOD, day(3, 31));
+    assert_eq!(march.hotline_calls, 0);
+    assert_eq!(march.sessions_children, 0);
+    assert_eq!(
+        march.circumstances_supported, 1,
+        "child 1 was referred in March"
+    );
 }
 
 #[test]

@@ -7,11 +7,13 @@
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
+use shared::care::{ParentsLost, SessionKind};
 use shared::child::Sex;
 use shared::indicators::audit::{Audit, Known};
+use shared::indicators::codes::circumstance_code;
 use shared::indicators::{
-    compute, ChildFact, Dataset, EventFact, FacilityFact, Hidden, Period, Ratio, ReferralFact,
-    Report, ScreeningFact, SessionFact, Suppression,
+    compute, CallFact, ChildFact, CircumstanceFact, Dataset, EventFact, FacilityFact, Hidden,
+    OrphanFact, Period, Ratio, ReferralFact, Report, ScreeningFact, SessionFact, Suppression,
 };
 use shared::place::FacilityType;
 use shared::referral::{Action, Urgency};
@@ -163,7 +165,71 @@ fn read(published: &Report, full: &Report) -> Audit {
         })
         .collect();
     r.sum(all, by_instrument);
+    programme(&mut r, p, f, i2);
     r.audit
+}
+
+/// What a reader knows of the plans' counts: I2's orphans are exactly those by loss, the
+/// COVID-19 orphans among them; supported children among the children of each group; children
+/// reached among each kind's sessions. A sum of groups that overlap (a child in two) is no
+/// equation.
+fn programme(r: &mut Reader, p: &Report, f: &Report, i2: ((usize, u32), (usize, u32))) {
+    let (po, fo) = (p.orphans, f.orphans);
+    let both = r.count(po.both_parents, "orphans.both_parents", fo.both_parents, p);
+    let one = r.count(po.one_parent, "orphans.one_parent", fo.one_parent, p);
+    let unknown = r.count(po.unrecorded, "orphans.unrecorded", fo.unrecorded, p);
+    let covid = r.count(po.covid19, "orphans.covid19", fo.covid19, p);
+    r.sum(i2.1, vec![both, one, unknown]);
+    r.sum(i2.1, vec![covid]);
+    let children = r.count(
+        p.circumstances_children,
+        "circumstances.children",
+        f.circumstances_children,
+        p,
+    );
+    let supported = r.count(
+        p.circumstances_supported,
+        "circumstances.supported",
+        f.circumstances_supported,
+        p,
+    );
+    r.sum(children, vec![supported]);
+    let (mut groups, mut helped) = (Vec::new(), Vec::new());
+    for (a, b) in p.circumstances.iter().zip(&f.circumstances) {
+        let key = format!("circumstance.{}", a.code);
+        let of = r.count(a.children, &format!("{key}.children"), b.children, p);
+        let part = r.count(a.supported, &format!("{key}.supported"), b.supported, p);
+        r.sum(of, vec![part]);
+        groups.push(of);
+        helped.push(part);
+    }
+    let no_overlap = |parts: &[(usize, u32)], total: (usize, u32)| {
+        parts.iter().map(|(_, v)| v).sum::<u32>() <= total.1
+    };
+    if no_overlap(&groups, children) {
+        r.sum(children, groups);
+    }
+    if no_overlap(&helped, supported) {
+        r.sum(supported, helped);
+    }
+    let reached = r.count(
+        p.sessions_children,
+        "sessions.children",
+        f.sessions_children,
+        p,
+    );
+    let mut by_kind = Vec::new();
+    for (a, b) in p.sessions.iter().zip(&f.sessions) {
+        let key = format!("session.{}", a.kind);
+        let held = r.count(a.sessions, &format!("{key}.sessions"), b.sessions, p);
+        let of = r.count(a.children, &format!("{key}.children"), b.children, p);
+        r.sum(held, vec![of]);
+        by_kind.push(of);
+    }
+    if no_overlap(&by_kind, reached) {
+        r.sum(reached, by_kind);
+    }
+    r.count(p.hotline_calls, "hotline_calls", f.hotline_calls, p);
 }
 
 const PERIOD: Period = Period {
@@ -175,7 +241,12 @@ const PERIOD: Period = Period {
 /// whether a session followed and a referral was sent (and answered).
 type Kid = (u32, u8, u16, i64, Vec<(i64, bool)>, bool, Option<u8>);
 
-fn dataset(facilities: u32, kids: Vec<Kid>) -> Dataset {
+/// The same child's care: an orphan (what was lost: 0 unrecorded, 1 one parent, 2 both; and
+/// whether to COVID-19), another circumstance (one of three groups), the kind of its session,
+/// and whether hotline 111 was called.
+type Care = (Option<(u8, bool)>, Option<u8>, u8, bool);
+
+fn dataset(facilities: u32, kids: Vec<(Kid, Care)>) -> Dataset {
     let areas = [Uuid::now_v7(), Uuid::now_v7()];
     let mut data = Dataset::default();
     data.areas.insert(areas[0], "Xã A".into());
@@ -192,9 +263,10 @@ fn dataset(facilities: u32, kids: Vec<Kid>) -> Dataset {
         });
     }
     let day = |d: i64| PERIOD.from + Duration::days(d);
-    for (k, (facility, sex, ethnicity, age, screenings, session, referral)) in
+    for (k, ((facility, sex, ethnicity, age, screenings, session, referral), care)) in
         kids.into_iter().enumerate()
     {
+        let (orphan, group, kind, call) = care;
         let child = k as u32;
         let facility = facility % facilities;
         data.children.push(ChildFact {
@@ -219,6 +291,43 @@ fn dataset(facilities: u32, kids: Vec<Kid>) -> Dataset {
                 child,
                 facility,
                 on: day(first + 10),
+                kind: [
+                    SessionKind::Individual,
+                    SessionKind::Group,
+                    SessionKind::ParentGuidance,
+                ][usize::from(kind % 3)],
+            });
+        }
+        if let Some((lost, covid)) = orphan {
+            let parents = [None, Some(ParentsLost::One), Some(ParentsLost::Both)];
+            data.orphans.push(OrphanFact {
+                child,
+                since: PERIOD.from,
+                until: None,
+                parents: parents[usize::from(lost % 3)],
+                covid,
+            });
+            data.circumstances.push(CircumstanceFact {
+                child,
+                group: circumstance_code("orphan"),
+                since: PERIOD.from,
+                until: None,
+            });
+        }
+        if let Some(group) = group {
+            let code = ["disability", "poor_household", "migrant"][usize::from(group % 3)];
+            data.circumstances.push(CircumstanceFact {
+                child,
+                group: circumstance_code(code),
+                since: PERIOD.from,
+                until: None,
+            });
+        }
+        if call {
+            data.calls.push(CallFact {
+                child,
+                facility,
+                on: day(100),
             });
         }
         if let Some(answer) = referral {
@@ -250,8 +359,8 @@ fn dataset(facilities: u32, kids: Vec<Kid>) -> Dataset {
     data
 }
 
-fn kid() -> impl Strategy<Value = Kid> {
-    (
+fn kid() -> impl Strategy<Value = (Kid, Care)> {
+    let kid = (
         0u32..4,
         0u8..3,
         0u16..3,
@@ -259,7 +368,14 @@ fn kid() -> impl Strategy<Value = Kid> {
         prop::collection::vec((0i64..360, prop::bool::weighted(0.4)), 0..3),
         prop::bool::ANY,
         prop::option::weighted(0.4, 0u8..3),
-    )
+    );
+    let care = (
+        prop::option::weighted(0.3, (0u8..3, prop::bool::weighted(0.3))),
+        prop::option::weighted(0.3, 0u8..3),
+        0u8..3,
+        prop::bool::weighted(0.2),
+    );
+    (kid, care)
 }
 
 proptest! {

@@ -311,6 +311,42 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX fact_activities_facility ON fact_activities(facility_id, day);
     "#,
+    // Sessions by kind (hotline 111 calls among them) and voided; circumstances by group (the
+    // code's place in `shared::care::CIRCUMSTANCES`), an orphan's loss and COVID-19: taken for
+    // those already indexed from the stored records.
+    r#"
+    ALTER TABLE fact_sessions ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fact_sessions ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+    UPDATE fact_sessions SET
+        kind = COALESCE((
+            SELECT CASE json_extract(r.fields, '$.kind')
+                WHEN 'group' THEN 1 WHEN 'parent_guidance' THEN 2 WHEN 'hotline111_call' THEN 3
+                ELSE 0 END
+            FROM records r WHERE r.record_type = 'session' AND r.id = fact_sessions.id), 0),
+        voided = COALESCE((
+            SELECT json_extract(r.fields, '$.voided_reason') IS NOT NULL
+            FROM records r WHERE r.record_type = 'session' AND r.id = fact_sessions.id), 0);
+    ALTER TABLE fact_circumstances ADD COLUMN grp INTEGER NOT NULL DEFAULT 255;
+    ALTER TABLE fact_circumstances ADD COLUMN parents INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE fact_circumstances ADD COLUMN covid INTEGER NOT NULL DEFAULT 0;
+    UPDATE fact_circumstances SET
+        grp = COALESCE((
+            SELECT CASE json_extract(r.fields, '$.code') 
+                WHEN 'orphan' THEN 0 WHEN 'abandoned' THEN 1 WHEN 'no_family_care' THEN 2
+                WHEN 'disability' THEN 3 WHEN 'hiv' THEN 4 WHEN 'law_violation' THEN 5
+                WHEN 'drug_use' THEN 6 WHEN 'out_of_school_work' THEN 7 WHEN 'violence' THEN 8
+                WHEN 'exploitation' THEN 9 WHEN 'sexual_abuse' THEN 10 WHEN 'trafficking' THEN 11
+                WHEN 'serious_illness' THEN 12 WHEN 'migrant' THEN 13 WHEN 'poor_household' THEN 14
+                WHEN 'other' THEN 15 ELSE 255 END
+            FROM records r WHERE r.record_type = 'circumstance' AND r.id = fact_circumstances.id), 255),
+        parents = COALESCE((
+            SELECT CASE json_extract(r.fields, '$.parents_lost') WHEN 'one' THEN 1 WHEN 'both' THEN 2
+                ELSE 0 END
+            FROM records r WHERE r.record_type = 'circumstance' AND r.id = fact_circumstances.id), 0),
+        covid = COALESCE((
+            SELECT json_extract(r.fields, '$.cause') = 'covid19'
+            FROM records r WHERE r.record_type = 'circumstance' AND r.id = fact_circumstances.id), 0);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.
@@ -364,20 +400,29 @@ mod tests {
         assert_eq!(present, declared);
     }
 
-    #[test]
-    fn referrals_indexed_before_routes_get_their_receiver() {
-        let mut connection = Connection::open_in_memory().unwrap();
-        // A bare referral row, without the facility and child it would name.
+    /// A database as it was before the migration that contains `marker` (foreign keys off, so
+    /// that bare rows can stand for what they would name).
+    fn before(marker: &str) -> Connection {
+        let connection = Connection::open_in_memory().unwrap();
         connection
             .pragma_update(None, "foreign_keys", false)
             .unwrap();
-        let before = MIGRATIONS.len() - 1;
+        let before = MIGRATIONS
+            .iter()
+            .position(|sql| sql.contains(marker))
+            .expect("a migration with the marker");
         for sql in &MIGRATIONS[..before] {
             connection.execute_batch(sql).unwrap();
         }
         connection
             .pragma_update(None, "user_version", before as i64)
             .unwrap();
+        connection
+    }
+
+    #[test]
+    fn referrals_indexed_before_routes_get_their_receiver() {
+        let mut connection = before("ALTER TABLE fact_referrals ADD COLUMN to_facility");
         let (referral, sender, receiver) = (
             uuid::Uuid::now_v7(),
             uuid::Uuid::now_v7(),
@@ -414,5 +459,67 @@ mod tests {
         let mut connection = Connection::open_in_memory().unwrap();
         connection.pragma_update(None, "user_version", 999).unwrap();
         assert!(run(&mut connection).is_err());
+    }
+
+    #[test]
+    fn sessions_and_circumstances_indexed_before_get_their_kind_and_group() {
+        let mut connection = before("ALTER TABLE fact_sessions ADD COLUMN kind");
+        let (call, orphan, facility) = (
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+        );
+        let records = [
+            (
+                "session",
+                call,
+                r#"{"kind":"hotline111_call","voided_reason":"Nhầm"}"#,
+            ),
+            (
+                "circumstance",
+                orphan,
+                r#"{"code":"orphan","parents_lost":"both","cause":"covid19"}"#,
+            ),
+        ];
+        for (record_type, id, fields) in records {
+            connection
+                .execute(
+                    "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 1, 'x', 'x')",
+                    rusqlite::params![record_type, id, facility, fields],
+                )
+                .unwrap();
+        }
+        connection
+            .execute(
+                "INSERT INTO fact_sessions (id, child, facility_id, day, counts) VALUES (?1, 0, ?2, 0, 0)",
+                rusqlite::params![call, facility],
+            )
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO fact_circumstances (id, child, orphan, since) VALUES (?1, 0, 1, 0)",
+                rusqlite::params![orphan],
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let session: (i64, bool) = connection
+            .query_row("SELECT kind, voided FROM fact_sessions", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(session, (3, true), "a voided hotline call");
+        let circumstance: (i64, i64, bool) = connection
+            .query_row(
+                "SELECT grp, parents, covid FROM fact_circumstances",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            circumstance,
+            (0, 2, true),
+            "an orphan of both parents, by COVID-19"
+        );
     }
 }

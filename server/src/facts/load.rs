@@ -6,9 +6,10 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection};
+use shared::care::SessionKind;
 use shared::indicators::{
-    codes, ActivityFact, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key, OrphanFact,
-    Period, ReferralFact, ScreeningFact, SessionFact,
+    codes, ActivityFact, CallFact, CareFact, ChildFact, CircumstanceFact, Dataset, EventFact,
+    FacilityFact, Key, OrphanFact, Period, ReferralFact, ScreeningFact, SessionFact,
 };
 use shared::referral::{DueTimes, Urgency};
 use uuid::Uuid;
@@ -46,7 +47,7 @@ pub fn load(
     loader.sessions()?;
     loader.referrals()?;
     loader.events()?;
-    loader.orphans()?;
+    loader.circumstances()?;
     loader.care()?;
     loader.activities(window)?;
     Ok(loader.data)
@@ -199,10 +200,11 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// Sessions not voided: support (`counts`) with its kind, and hotline 111 calls apart.
     fn sessions(&mut self) -> Result<(), ApiError> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT child, facility_id, day FROM fact_sessions WHERE counts = 1")?;
+        let mut statement = self.connection.prepare_cached(
+            "SELECT child, facility_id, day, kind, counts FROM fact_sessions WHERE voided = 0",
+        )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let facility: Uuid = row.get(1)?;
@@ -210,11 +212,22 @@ impl Loader<'_> {
             else {
                 continue;
             };
-            self.data.sessions.push(SessionFact {
-                child,
-                facility,
-                on: date(row.get(2)?),
-            });
+            let on = date(row.get(2)?);
+            let kind = codes::session_of(row.get(3)?).unwrap_or(SessionKind::Individual);
+            if kind == SessionKind::Hotline111Call {
+                self.data.calls.push(CallFact {
+                    child,
+                    facility,
+                    on,
+                });
+            } else if row.get::<_, bool>(4)? {
+                self.data.sessions.push(SessionFact {
+                    child,
+                    facility,
+                    on,
+                    kind,
+                });
+            }
         }
         Ok(())
     }
@@ -272,20 +285,32 @@ impl Loader<'_> {
         Ok(())
     }
 
-    fn orphans(&mut self) -> Result<(), ApiError> {
+    /// Every special circumstance, and the orphans among them with their loss.
+    fn circumstances(&mut self) -> Result<(), ApiError> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT child, since, until FROM fact_circumstances WHERE orphan = 1",
+            "SELECT child, since, until, orphan, grp, parents, covid FROM fact_circumstances",
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let Some(child) = self.child(row.get(0)?) else {
                 continue;
             };
-            self.data.orphans.push(OrphanFact {
+            let (since, until) = (date(row.get(1)?), row.get::<_, Option<i64>>(2)?.map(date));
+            self.data.circumstances.push(CircumstanceFact {
                 child,
-                since: date(row.get(1)?),
-                until: row.get::<_, Option<i64>>(2)?.map(date),
+                group: row.get::<_, i64>(4)?.try_into().unwrap_or(u8::MAX),
+                since,
+                until,
             });
+            if row.get::<_, bool>(3)? {
+                self.data.orphans.push(OrphanFact {
+                    child,
+                    since,
+                    until,
+                    parents: codes::parents_of(row.get(5)?),
+                    covid: row.get(6)?,
+                });
+            }
         }
         Ok(())
     }

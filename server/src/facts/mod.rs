@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use shared::care::SessionKind;
 use shared::indicators::{codes, project, Fact};
 use shared::sync::{Fields, RecordType};
 use uuid::Uuid;
@@ -109,17 +110,30 @@ pub fn record(
         Fact::Session {
             child_id,
             on,
-            counts,
+            kind,
+            voided,
         } => {
             let Some(child) = child_key(transaction, child_id)? else {
                 return Ok(());
             };
+            // `counts`: support that reaches a child (I1, I3); a hotline call is not.
+            let counts = !voided && kind != SessionKind::Hotline111Call;
             transaction
                 .prepare_cached(
-                    "INSERT INTO fact_sessions (id, child, facility_id, day, counts) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (id) DO UPDATE SET day = excluded.day, counts = excluded.counts",
+                    "INSERT INTO fact_sessions (id, child, facility_id, day, counts, kind, voided)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (id) DO UPDATE SET day = excluded.day, counts = excluded.counts,
+                        kind = excluded.kind, voided = excluded.voided",
                 )?
-                .execute(params![id, child, facility_id, day(on), counts])?;
+                .execute(params![
+                    id,
+                    child,
+                    facility_id,
+                    day(on),
+                    counts,
+                    codes::session_code(kind),
+                    voided
+                ])?;
         }
         Fact::Referral {
             child_id,
@@ -172,20 +186,34 @@ pub fn record(
         }
         Fact::Circumstance {
             child_id,
+            group,
             orphan,
             since,
             until,
+            parents,
+            covid,
         } => {
             let Some(child) = child_key(transaction, child_id)? else {
                 return Ok(());
             };
             transaction
                 .prepare_cached(
-                    "INSERT INTO fact_circumstances (id, child, orphan, since, until) VALUES (?1, ?2, ?3, ?4, ?5)
+                    "INSERT INTO fact_circumstances (id, child, orphan, since, until, grp, parents, covid)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                      ON CONFLICT (id) DO UPDATE SET orphan = excluded.orphan, since = excluded.since,
-                        until = excluded.until",
+                        until = excluded.until, grp = excluded.grp, parents = excluded.parents,
+                        covid = excluded.covid",
                 )?
-                .execute(params![id, child, orphan, day(since), until.map(day)])?;
+                .execute(params![
+                    id,
+                    child,
+                    orphan,
+                    day(since),
+                    until.map(day),
+                    group,
+                    parents.map_or(0, codes::parents_code),
+                    covid
+                ])?;
         }
         Fact::Care {
             child_id,

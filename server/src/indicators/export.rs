@@ -213,6 +213,105 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
             .into(),
         days(report.i5.median_days_to_attended),
     );
+    // Orphans by their loss (I2's denominator), as the plans count them.
+    let o = report.orphans;
+    for (key, label, value) in [
+        (
+            "both_parents",
+            labels.t("Mồ côi cả cha và mẹ", "Lost both parents"),
+            o.both_parents,
+        ),
+        (
+            "one_parent",
+            labels.t("Mồ côi cha hoặc mẹ", "Lost one parent"),
+            o.one_parent,
+        ),
+        (
+            "unrecorded",
+            labels.t("Chưa ghi nhận", "Not recorded"),
+            o.unrecorded,
+        ),
+        (
+            "covid19",
+            labels.t("Mồ côi do COVID-19", "Orphaned by COVID-19"),
+            o.covid19,
+        ),
+    ] {
+        let value = count_value(report, &format!("orphans.{key}"), value, s);
+        count("I2", "orphans", label.into(), value);
+    }
+    // Children in special circumstances, and those supported in the period.
+    let circumstances = labels.t("Hoàn cảnh đặc biệt", "Special circumstances");
+    let whole = labels.t(
+        "Tất cả các nhóm (mỗi trẻ một lần)",
+        "Every group (each child once)",
+    );
+    let lines = report.circumstances.iter().map(|l| {
+        let label = shared::care::circumstance_label(&l.code, labels.lang).to_string();
+        (
+            format!("circumstance.{}", l.code),
+            label,
+            l.children,
+            l.supported,
+        )
+    });
+    let total = (
+        "circumstances".to_string(),
+        whole.to_string(),
+        report.circumstances_children,
+        report.circumstances_supported,
+    );
+    for (key, label, children, supported) in lines.chain(std::iter::once(total)) {
+        let (children, supported) = (
+            count_value(report, &format!("{key}.children"), children, s),
+            count_value(report, &format!("{key}.supported"), supported, s),
+        );
+        out.push(Figure {
+            indicator: circumstances,
+            group: "supported".into(),
+            key: label,
+            numerator: supported,
+            denominator: children,
+            percent: None,
+        });
+    }
+    // Counselling and support sessions by kind, with the children reached; hotline 111 calls.
+    let support = labels.t("Tư vấn, hỗ trợ", "Counselling and support");
+    let mut count = |indicator, group: &str, key: String, value: Value| {
+        out.push(Figure {
+            indicator,
+            group: group.into(),
+            key,
+            numerator: value,
+            denominator: Value::Empty,
+            percent: None,
+        });
+    };
+    for line in &report.sessions {
+        let key = format!("session.{}", line.kind);
+        let label = shared::care::SessionKind::from_code(&line.kind)
+            .map_or_else(|| line.kind.clone(), |k| k.label(labels.lang).to_string());
+        let held = count_value(report, &format!("{key}.sessions"), line.sessions, s);
+        count(support, "sessions", label.clone(), held);
+        let reached = count_value(report, &format!("{key}.children"), line.children, s);
+        count(support, "session_children", label, reached);
+    }
+    count(
+        support,
+        "reached",
+        labels
+            .t("Số trẻ được tư vấn, hỗ trợ", "Children reached")
+            .into(),
+        count_value(report, "sessions.children", report.sessions_children, s),
+    );
+    count(
+        support,
+        "hotline_calls",
+        labels
+            .t("Cuộc gọi Tổng đài 111", "Calls to hotline 111")
+            .into(),
+        count_value(report, "hotline_calls", report.hotline_calls, s),
+    );
     // The programme's activities: counts of events and people, never of children.
     let activities = labels.t("Hoạt động", "Activities");
     let number = |n: u32| Value::Number(f64::from(n));
@@ -249,6 +348,11 @@ fn group_label(labels: &Labels, group: &str) -> &'static str {
             labels.t("Số liệu", "Figure")
         }
         "declined" | "feedback" => labels.t("Tỷ lệ", "Share"),
+        "orphans" => labels.t("Trẻ mồ côi", "Orphans"),
+        "supported" => labels.t("Được hỗ trợ / số trẻ", "Supported / children"),
+        "sessions" => labels.t("Số buổi", "Sessions"),
+        "session_children" => labels.t("Số trẻ", "Children"),
+        "reached" | "hotline_calls" => labels.t("Số liệu", "Figure"),
         "activity_held" => labels.t("Số lượt tổ chức", "Held"),
         "activity_participants" => labels.t("Số người tham gia", "Participants"),
         "trained" => labels.t("Số người được tập huấn", "People trained"),

@@ -8,6 +8,7 @@ mod access;
 mod activities;
 mod audit;
 mod auth;
+mod care_figures;
 mod directory;
 mod errors;
 mod exchange;

@@ -4,7 +4,7 @@
 //! new variant does not compile until it has its code; `tests::golden` pins every code.
 
 use crate::activity::ActivityKind;
-use crate::care::CareKind;
+use crate::care::{CareKind, ParentsLost, SessionKind, CIRCUMSTANCES};
 use crate::child::Sex;
 use crate::referral::{Action, Urgency};
 
@@ -57,6 +57,34 @@ frozen!(activity_code, activity_of, ActivityKind {
     ActivityKind::Communication => 1,
     ActivityKind::ParentMeeting => 2,
 });
+
+frozen!(session_code, session_of, SessionKind {
+    SessionKind::Individual => 0,
+    SessionKind::Group => 1,
+    SessionKind::ParentGuidance => 2,
+    SessionKind::Hotline111Call => 3,
+});
+
+// What an orphan lost (0 in a fact row: not recorded).
+frozen!(parents_code, parents_of, ParentsLost {
+    ParentsLost::One => 1,
+    ParentsLost::Both => 2,
+});
+
+/// A special circumstance's code: its place in [`CIRCUMSTANCES`] (pinned by a golden test);
+/// `u8::MAX` when unknown.
+pub fn circumstance_code(code: &str) -> u8 {
+    CIRCUMSTANCES
+        .iter()
+        .position(|c| c.code == code)
+        .and_then(|p| u8::try_from(p).ok())
+        .unwrap_or(u8::MAX)
+}
+
+/// The circumstance a code stands for.
+pub fn circumstance_of(code: u8) -> Option<&'static str> {
+    CIRCUMSTANCES.get(usize::from(code)).map(|c| c.code)
+}
 
 /// An instrument's code: its definition's own `fact_code` (`u8::MAX` when unknown).
 pub fn instrument_code(id: &str) -> u8 {
@@ -123,7 +151,19 @@ mod tests {
             slugs.iter().position(|s| *s == "tay").unwrap() as u16
         );
         assert_eq!(slugs.join(","), ETHNIC_ORDER);
+        let sessions: Vec<i64> = SessionKind::ALL.into_iter().map(session_code).collect();
+        assert_eq!(sessions, [0, 1, 2, 3]);
+        assert_eq!(parents_code(ParentsLost::Both), 2);
+        let circumstances: Vec<&str> = (0..CIRCUMSTANCES.len() as u8)
+            .filter_map(circumstance_of)
+            .collect();
+        assert_eq!(circumstances.join(","), CIRCUMSTANCE_ORDER);
+        assert_eq!(circumstance_code("orphan"), 0);
+        assert_eq!(circumstance_code("nope"), u8::MAX);
     }
+
+    /// The special circumstances in the order their codes follow; changing it relabels facts.
+    const CIRCUMSTANCE_ORDER: &str = "orphan,abandoned,no_family_care,disability,hiv,law_violation,drug_use,out_of_school_work,violence,exploitation,sexual_abuse,trafficking,serious_illness,migrant,poor_household,other";
 
     /// The 54 groups in the order their codes follow; changing it relabels stored facts.
     const ETHNIC_ORDER: &str = "kinh,ba-na,bo-y,brau,bru-van-kieu,cham,cho-ro,chu-ru,chut,co,co-ho,co-lao,co-tu,cong,dao,e-de,gia-rai,giay,gie-trieng,ha-nhi,hmong,hoa,hre,khang,khmer,kho-mu,la-chi,la-ha,la-hu,lao,lo-lo,lu,ma,mang,mnong,muong,ngai,nung,o-du,pa-then,phu-la,pu-peo,ra-glai,ro-mam,san-chay,san-diu,si-la,tay,ta-oi,thai,tho,xinh-mun,xo-dang,xtieng";
@@ -145,6 +185,10 @@ mod tests {
         for a in ActivityKind::ALL {
             assert_eq!(activity_of(activity_code(a)), Some(a));
         }
+        for k in SessionKind::ALL {
+            assert_eq!(session_of(session_code(k)), Some(k));
+        }
+        assert_eq!(parents_of(0), None);
         assert_eq!(sex_of(7), None);
     }
 

@@ -5,12 +5,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::dataset::{ActivityFact, Dataset, EventFact, Key};
+use super::dataset::{Dataset, EventFact, Key};
+use super::programme;
 use super::{
-    ActivityLine, AgeBand, Count, Indicator, InstrumentLine, Line, Month, Period, Ratio,
-    ReferralLoop, Report, Unit,
+    AgeBand, Indicator, InstrumentLine, Line, Month, Period, Ratio, ReferralLoop, Report, Unit,
 };
-use crate::activity::{ActivityKind, Trainee};
 use crate::care::CareKind;
 use crate::child::Sex;
 use crate::lang::vietnam_offset;
@@ -334,6 +333,12 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         .collect();
     facilities.sort_by(|a, b| a.name.cmp(&b.name));
     let areas = area_units(data, &units);
+    let window = Period {
+        from: period.from,
+        to: as_of,
+    };
+    let care = programme::circumstances(data, window);
+    let sessions = programme::sessions(data, window);
     Report {
         period,
         as_of,
@@ -359,43 +364,17 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         months: trend,
         facilities,
         areas,
-        activities: activity_lines(data, period),
+        orphans: programme::orphans(data, as_of),
+        circumstances: care.lines,
+        circumstances_children: care.children,
+        circumstances_supported: care.supported,
+        sessions: sessions.lines,
+        sessions_children: sessions.children,
+        hotline_calls: programme::hotline_calls(data, window),
+        activities: programme::activities(data, period),
         hidden: Vec::new(),
         guarded: Vec::new(),
     }
-}
-
-/// The activities of the facilities in scope held in the period, one line per kind.
-fn activity_lines(data: &Dataset, period: Period) -> Vec<ActivityLine> {
-    ActivityKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let held: Vec<&ActivityFact> = data
-                .activities
-                .iter()
-                .filter(|a| a.kind == kind && period.contains(a.on))
-                .filter(|a| data.facilities[a.facility as usize].in_scope)
-                .collect();
-            let trained = if kind == ActivityKind::Training {
-                Trainee::ALL
-                    .into_iter()
-                    .enumerate()
-                    .map(|(n, group)| Count {
-                        key: group.code().to_string(),
-                        count: held.iter().map(|a| a.trained[n]).sum(),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            ActivityLine {
-                kind: kind.code().to_string(),
-                held: held.len() as u32,
-                participants: held.iter().map(|a| a.participants).sum(),
-                trained,
-            }
-        })
-        .collect()
 }
 
 /// A facility's line of figures, made on first use.

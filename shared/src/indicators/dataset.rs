@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::projection::{project, Fact, TRAINEE_GROUPS};
 use crate::activity::ActivityKind;
-use crate::care::CareKind;
+use crate::care::{CareKind, ParentsLost, SessionKind};
 use crate::child::Sex;
 use crate::place::FacilityType;
 use crate::referral::{Action, DueTimes, Urgency};
@@ -57,6 +57,25 @@ pub struct SessionFact {
     pub child: Key,
     pub facility: Key,
     pub on: NaiveDate,
+    pub kind: SessionKind,
+}
+
+/// A call to hotline 111 about a child, not voided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallFact {
+    pub child: Key,
+    pub facility: Key,
+    pub on: NaiveDate,
+}
+
+/// A special circumstance of a child (every group, orphans included).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CircumstanceFact {
+    pub child: Key,
+    /// [`super::codes::circumstance_code`].
+    pub group: u8,
+    pub since: NaiveDate,
+    pub until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,6 +102,10 @@ pub struct OrphanFact {
     pub child: Key,
     pub since: NaiveDate,
     pub until: Option<NaiveDate>,
+    /// One parent or both (`None`: not recorded).
+    pub parents: Option<ParentsLost>,
+    /// A parent died of COVID-19.
+    pub covid: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,7 +140,9 @@ pub struct Dataset {
     pub referral_ids: Vec<Uuid>,
     pub events: Vec<EventFact>,
     pub orphans: Vec<OrphanFact>,
+    pub circumstances: Vec<CircumstanceFact>,
     pub care: Vec<CareFact>,
+    pub calls: Vec<CallFact>,
     pub activities: Vec<ActivityFact>,
     pub due_times: DueTimes,
 }
@@ -237,15 +262,25 @@ impl Dataset {
                 Fact::Session {
                     child_id,
                     on,
-                    counts: true,
+                    kind,
+                    voided: false,
                 } => {
                     if let Some(child) = child(child_id) {
                         let facility = data.facility_key(&mut facility_index, r.facility_id);
-                        data.sessions.push(SessionFact {
-                            child,
-                            facility,
-                            on,
-                        });
+                        if kind == SessionKind::Hotline111Call {
+                            data.calls.push(CallFact {
+                                child,
+                                facility,
+                                on,
+                            });
+                        } else {
+                            data.sessions.push(SessionFact {
+                                child,
+                                facility,
+                                on,
+                                kind,
+                            });
+                        }
                     }
                 }
                 Fact::Event {
@@ -266,16 +301,29 @@ impl Dataset {
                 }
                 Fact::Circumstance {
                     child_id,
-                    orphan: true,
+                    group,
+                    orphan,
                     since,
                     until,
+                    parents,
+                    covid,
                 } => {
                     if let Some(child) = child(child_id) {
-                        data.orphans.push(OrphanFact {
+                        data.circumstances.push(CircumstanceFact {
                             child,
+                            group,
                             since,
                             until,
                         });
+                        if orphan {
+                            data.orphans.push(OrphanFact {
+                                child,
+                                since,
+                                until,
+                                parents,
+                                covid,
+                            });
+                        }
                     }
                 }
                 Fact::Care {
@@ -308,9 +356,8 @@ impl Dataset {
                 Fact::Child { .. }
                 | Fact::Referral { .. }
                 | Fact::Screening { voided: true, .. }
-                | Fact::Session { counts: false, .. }
+                | Fact::Session { voided: true, .. }
                 | Fact::Event { refused: true, .. }
-                | Fact::Circumstance { orphan: false, .. }
                 | Fact::Activity { voided: true, .. } => {}
             }
         }

@@ -18,14 +18,15 @@ mod dataset;
 mod definitions;
 mod figures;
 mod listing;
+mod programme;
 mod projection;
 mod span;
 mod suppress;
 
 pub use compute::{compute, rows, Part};
 pub use dataset::{
-    ActivityFact, CareFact, ChildFact, Dataset, EventFact, FacilityFact, Key, OrphanFact,
-    RecordRef, ReferralFact, ScreeningFact, SessionFact,
+    ActivityFact, CallFact, CareFact, ChildFact, CircumstanceFact, Dataset, EventFact,
+    FacilityFact, Key, OrphanFact, RecordRef, ReferralFact, ScreeningFact, SessionFact,
 };
 pub use definitions::{definitions, Definition};
 pub use figures::{figures, Figure};
@@ -450,6 +451,40 @@ pub struct Unit {
     pub i4: Ratio,
 }
 
+/// Orphans by what they lost, as the plans count them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Orphans {
+    pub both_parents: u32,
+    pub one_parent: u32,
+    /// Orphans whose loss was not recorded.
+    pub unrecorded: u32,
+    /// Orphans whose parent died of COVID-19 (any of the above).
+    pub covid19: u32,
+}
+
+/// The children in one special circumstance during a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CircumstanceLine {
+    /// The circumstance's code (`shared::care::CIRCUMSTANCES`).
+    pub code: String,
+    pub children: u32,
+    /// Of them, those supported in the period.
+    pub supported: u32,
+}
+
+/// The sessions of one kind held in a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionLine {
+    /// The [`crate::care::SessionKind`] code.
+    pub kind: String,
+    pub sessions: u32,
+    /// The children reached (each once).
+    pub children: u32,
+}
+
 /// The activities of one kind held in a period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -493,6 +528,29 @@ pub struct Report {
     pub months: Vec<Month>,
     pub facilities: Vec<Unit>,
     pub areas: Vec<Unit>,
+    /// Orphans (I2's denominator) by their loss.
+    #[serde(default)]
+    pub orphans: Orphans,
+    /// Children in special circumstances during the period, by group (the Law on Children's
+    /// list), and how many of them were supported in it.
+    #[serde(default)]
+    pub circumstances: Vec<CircumstanceLine>,
+    /// Children in any special circumstance during the period (each once).
+    #[serde(default)]
+    pub circumstances_children: u32,
+    /// Of those, the children supported in the period: a counselling or support session, or a
+    /// referral sent or attended.
+    #[serde(default)]
+    pub circumstances_supported: u32,
+    /// Counselling and support sessions held in the period, by kind, and the children reached.
+    #[serde(default)]
+    pub sessions: Vec<SessionLine>,
+    /// Children reached by any session in the period (each once).
+    #[serde(default)]
+    pub sessions_children: u32,
+    /// Calls to hotline 111 made from the app in the period.
+    #[serde(default)]
+    pub hotline_calls: u32,
     /// The programme's activities held in the period, one line per
     /// [`crate::activity::ActivityKind`] (counts of events and people, never of children, so
     /// never hidden).

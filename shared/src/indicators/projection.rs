@@ -5,9 +5,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::codes::{ethnicity_code, instrument_code};
+use super::codes::{circumstance_code, ethnicity_code, instrument_code};
 use crate::activity::{Activity, ActivityKind, Trainee};
-use crate::care::{CareArrangement, CareKind, Circumstance, Session, SessionKind, ORPHAN};
+use crate::care::{
+    CareArrangement, CareKind, Circumstance, LossCause, ParentsLost, Session, SessionKind, ORPHAN,
+};
 use crate::child::{Child, Sex};
 use crate::referral::{Action, Referral, ReferralEvent, Urgency};
 use crate::screening::Screening;
@@ -40,8 +42,9 @@ pub enum Fact {
     Session {
         child_id: Uuid,
         on: NaiveDate,
-        /// Not voided and a real session (a hotline 111 call is not one).
-        counts: bool,
+        /// A hotline 111 call is recorded as a session of its own kind, and is not support.
+        kind: SessionKind,
+        voided: bool,
     },
     Referral {
         child_id: Uuid,
@@ -60,9 +63,15 @@ pub enum Fact {
     },
     Circumstance {
         child_id: Uuid,
+        /// [`super::codes::circumstance_code`].
+        group: u8,
         orphan: bool,
         since: NaiveDate,
         until: Option<NaiveDate>,
+        /// An orphan's loss: one parent or both (`None`: not recorded).
+        parents: Option<ParentsLost>,
+        /// An orphan whose parent died of COVID-19.
+        covid: bool,
     },
     Care {
         child_id: Uuid,
@@ -113,7 +122,8 @@ pub fn project(record_type: RecordType, fields: &Fields) -> Option<Fact> {
             Fact::Session {
                 child_id: s.child_id,
                 on: s.held_on,
-                counts: s.voided_reason.is_none() && s.kind != SessionKind::Hotline111Call,
+                kind: s.kind,
+                voided: s.voided_reason.is_some(),
             }
         }
         RecordType::Referral => {
@@ -139,9 +149,12 @@ pub fn project(record_type: RecordType, fields: &Fields) -> Option<Fact> {
             let c = from_fields::<Circumstance>(fields)?;
             Fact::Circumstance {
                 child_id: c.child_id,
+                group: circumstance_code(&c.code),
                 orphan: c.code == ORPHAN,
                 since: c.since,
                 until: c.until,
+                parents: c.parents_lost,
+                covid: c.cause == Some(LossCause::Covid19),
             }
         }
         RecordType::CareArrangement => {

@@ -102,6 +102,51 @@ fn walk<V: Visit>(report: &mut Report, v: &mut V) {
     }
     v.sum(all_screenings, by_month);
     v.sum(sent, referrals);
+    programme(report, v, i2);
+}
+
+/// The plans' counts beyond I1–I5, tied to what they break down. A sum whose parts overlap (a
+/// child in two groups) is no equation and ties nothing (`Read::sum`).
+fn programme<V: Visit>(report: &mut Report, v: &mut V, (_, orphans): (usize, usize)) {
+    let o = &mut report.orphans;
+    let both = v.count(&mut o.both_parents, "orphans.both_parents".into());
+    let one = v.count(&mut o.one_parent, "orphans.one_parent".into());
+    let unrecorded = v.count(&mut o.unrecorded, "orphans.unrecorded".into());
+    let covid = v.count(&mut o.covid19, "orphans.covid19".into());
+    // I2's denominator is exactly the orphans by their loss; the COVID-19 orphans are among them.
+    v.sum(orphans, vec![both, one, unrecorded]);
+    v.sum(orphans, vec![covid]);
+    let children = v.count(
+        &mut report.circumstances_children,
+        "circumstances.children".into(),
+    );
+    let supported = v.count(
+        &mut report.circumstances_supported,
+        "circumstances.supported".into(),
+    );
+    v.sum(children, vec![supported]);
+    let (mut groups, mut helped) = (Vec::new(), Vec::new());
+    for line in &mut report.circumstances {
+        let key = format!("circumstance.{}", line.code);
+        let of = v.count(&mut line.children, format!("{key}.children"));
+        let part = v.count(&mut line.supported, format!("{key}.supported"));
+        v.sum(of, vec![part]);
+        groups.push(of);
+        helped.push(part);
+    }
+    v.sum(children, groups);
+    v.sum(supported, helped);
+    let reached = v.count(&mut report.sessions_children, "sessions.children".into());
+    let mut by_kind = Vec::new();
+    for line in &mut report.sessions {
+        let key = format!("session.{}", line.kind);
+        let held = v.count(&mut line.sessions, format!("{key}.sessions"));
+        let of = v.count(&mut line.children, format!("{key}.children"));
+        v.sum(held, vec![of]);
+        by_kind.push(of);
+    }
+    v.sum(reached, by_kind);
+    v.count(&mut report.hotline_calls, "hotline_calls".into());
 }
 
 /// The first walk: every count, and the sums as exact equations (with the rest as a cell).

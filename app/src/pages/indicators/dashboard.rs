@@ -54,6 +54,7 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         </div>
         <LoopCard report=report.clone() s=s query=query.clone()/>
         <TrendCard report=report.clone() s=s/>
+        <CareCard report=report.clone() s=s/>
         <ActivitiesCard lines=report.activities.clone()/>
         {(!furthest.is_empty()).then(|| view! {
             <article class="card" id="indicator-furthest">
@@ -232,6 +233,110 @@ fn LoopCard(report: Report, s: Suppression, query: String) -> impl IntoView {
     }
 }
 
+/// What the plans count of children's care: orphans by their loss, children in special
+/// circumstances and those supported, sessions by kind, hotline 111 calls (small counts hidden
+/// in aggregate views, as everywhere).
+#[component]
+fn CareCard(report: Report, s: Suppression) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang_untracked();
+    let report = StoredValue::new(report);
+    let count = move |key: &str, value: u32| report.with_value(|r| s.count_in(r, key, value));
+    let report = report.get_value();
+    let o = report.orphans;
+    let orphans = [
+        (
+            i18n.report().orphans_both,
+            "orphans.both_parents",
+            o.both_parents,
+        ),
+        (
+            i18n.report().orphans_one,
+            "orphans.one_parent",
+            o.one_parent,
+        ),
+        (
+            i18n.report().orphans_unrecorded,
+            "orphans.unrecorded",
+            o.unrecorded,
+        ),
+        (i18n.report().orphans_covid, "orphans.covid19", o.covid19),
+    ];
+    let mut groups: Vec<(String, String, String)> = report
+        .circumstances
+        .iter()
+        .map(|l| {
+            let key = format!("circumstance.{}", l.code);
+            (
+                shared::care::circumstance_label(&l.code, lang).to_string(),
+                count(&format!("{key}.children"), l.children),
+                count(&format!("{key}.supported"), l.supported),
+            )
+        })
+        .collect();
+    groups.push((
+        i18n.report().circumstances_all.to_string(),
+        count("circumstances.children", report.circumstances_children),
+        count("circumstances.supported", report.circumstances_supported),
+    ));
+    let sessions: Vec<(String, String, String)> = report
+        .sessions
+        .iter()
+        .map(|l| {
+            let key = format!("session.{}", l.kind);
+            let label = shared::care::SessionKind::from_code(&l.kind)
+                .map_or_else(|| l.kind.clone(), |k| k.label(lang).to_string());
+            (
+                label,
+                count(&format!("{key}.sessions"), l.sessions),
+                count(&format!("{key}.children"), l.children),
+            )
+        })
+        .collect();
+    view! {
+        <article class="card" id="indicator-care">
+            <h2>{i18n.report().orphans_title}</h2>
+            <dl class="facts" id="orphans">
+                {orphans.into_iter().map(|(label, key, value)| view! {
+                    <dt>{label}</dt><dd data-key=key>{count(key, value)}</dd>
+                }).collect_view()}
+            </dl>
+            <h3>{i18n.report().circumstances_title}</h3>
+            <div class="table-wrap" tabindex="0">
+            <table class="data" id="circumstances">
+                <thead><tr>
+                    <th>{i18n.report().circumstances_group}</th>
+                    <th>{i18n.report().circumstances_children}</th>
+                    <th>{i18n.report().circumstances_supported}</th>
+                </tr></thead>
+                <tbody>{groups.into_iter().map(|(label, children, supported)| view! {
+                    <tr><td>{label}</td><td>{children}</td><td>{supported}</td></tr>
+                }).collect_view()}</tbody>
+            </table>
+            </div>
+            <h3>{i18n.report().support_title}</h3>
+            <div class="table-wrap" tabindex="0">
+            <table class="data" id="sessions-by-kind">
+                <thead><tr>
+                    <th>{i18n.report().support_kind}</th>
+                    <th>{i18n.report().support_sessions}</th>
+                    <th>{i18n.report().support_children}</th>
+                </tr></thead>
+                <tbody>{sessions.into_iter().map(|(label, held, children)| view! {
+                    <tr><td>{label}</td><td>{held}</td><td>{children}</td></tr>
+                }).collect_view()}</tbody>
+            </table>
+            </div>
+            <dl class="facts">
+                <dt>{i18n.report().support_reached}</dt>
+                <dd id="sessions-reached">{count("sessions.children", report.sessions_children)}</dd>
+                <dt>{i18n.report().hotline_calls}</dt>
+                <dd id="hotline-calls">{count("hotline_calls", report.hotline_calls)}</dd>
+            </dl>
+        </article>
+    }
+}
+
 /// The programme's activities of the period: held and people reached by kind, and those trained
 /// by group (counts of events and people, never hidden).
 #[component]
@@ -248,7 +353,7 @@ fn ActivitiesCard(lines: Vec<ActivityLine>) -> impl IntoView {
             <h2>{i18n.report().activities}</h2>
             <div class="table-wrap" tabindex="0">
             <table class="data">
-                <thead><tr><th></th><th>{i18n.report().activities_held}</th><th>{i18n.report().activities_people}</th></tr></thead>
+                <thead><tr><th>{i18n.texts().activity_kind}</th><th>{i18n.report().activities_held}</th><th>{i18n.report().activities_people}</th></tr></thead>
                 <tbody>{lines.into_iter().map(|l| view! {
                     <tr data-kind=l.kind.clone()>
                         <td>{breakdown_label("activity", &l.kind, lang)}</td>
