@@ -89,6 +89,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/r/:id") view=pages::referrals::slip::VerifySlipPage/>
             <Route path=path!("/indicators") view=pages::indicators::IndicatorsPage/>
             <Route path=path!("/indicators/rows/:code") view=pages::indicators::rows::IndicatorRowsPage/>
+            <Route path=path!("/indicators/submissions/:id") view=pages::indicators::frozen::FrozenReportPage/>
             <Route path=path!("/directory") view=pages::directory::DirectoryPage/>
             <Route path=path!("/password") view=pages::password::PasswordPage/>
             <Route path=path!("/sync") view=pages::sync_status::SyncPage/>

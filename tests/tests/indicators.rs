@@ -218,6 +218,16 @@ async fn a_commune_submits_its_report_and_the_province_sees_it_submitted() -> Re
     );
     // The province receives and does not submit.
     ensure!(province.find(By::Css("#submit-report")).await.is_err());
+    // It opens the copy as the commune sent it: the same figures, without downloads.
+    click(&province, "#submissions a.open-frozen").await?;
+    wait_for_text(&province, "#frozen-report", "Báo cáo đã nộp").await?;
+    wait_for_text(&province, "#frozen-by", "Đinh Văn Xã").await?;
+    wait_for(&province, "#indicator-I1").await?;
+    ensure!(
+        province.find(By::Css("#export-excel")).await.is_err(),
+        "a submitted copy is not downloaded again"
+    );
+    screenshot(&province, "indicators-frozen").await?;
     province.quit().await?;
     Ok(())
 }

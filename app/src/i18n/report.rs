@@ -76,6 +76,10 @@ pub struct ReportTexts {
     pub support_children: &'static str,
     pub support_reached: &'static str,
     pub hotline_calls: &'static str,
+    pub frozen_title: &'static str,
+    pub frozen_note: &'static str,
+    pub open_frozen: &'static str,
+    pub networks: fn(u32, u32) -> String,
     pub activities: &'static str,
     pub activities_held: &'static str,
     pub activities_people: &'static str,
@@ -203,6 +207,12 @@ pub static VI: ReportTexts = ReportTexts {
     support_children: "Số trẻ",
     support_reached: "Số trẻ được tư vấn, hỗ trợ (mỗi trẻ một lần)",
     hotline_calls: "Cuộc gọi Tổng đài 111 từ ứng dụng",
+    frozen_title: "Báo cáo đã nộp",
+    frozen_note: "Bản đã nộp được giữ nguyên như lúc gửi; số liệu hiện tại có thể đã khác.",
+    open_frozen: "Xem bản đã nộp",
+    networks: |working, all| {
+        format!("Xã, phường có mạng lưới chuyển tuyến hoạt động (có trường, trạm y tế và giấy chuyển tuyến đã có phản hồi): {working} / {all}")
+    },
     activities: "Hoạt động của chương trình",
     activities_held: "Số lượt",
     activities_people: "Số người tham gia",
@@ -313,6 +323,12 @@ pub static EN: ReportTexts = ReportTexts {
     support_children: "Children",
     support_reached: "Children reached (each once)",
     hotline_calls: "Calls to hotline 111 from the app",
+    frozen_title: "Submitted report",
+    frozen_note: "The copy as it was sent; today's figures may differ.",
+    open_frozen: "Open the submitted copy",
+    networks: |working, all| {
+        format!("Communes with a working referral network (a school, the health station, a referral completed with feedback): {working} of {all}")
+    },
     activities: "Programme activities",
     activities_held: "Held",
     activities_people: "Participants",

@@ -240,6 +240,20 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
         let value = count_value(report, &format!("orphans.{key}"), value, s);
         count("I2", "orphans", label.into(), value);
     }
+    // Communes with a working referral network (communes, not persons: never hidden).
+    out.push(Figure {
+        indicator: "I5",
+        group: "network".into(),
+        key: labels
+            .t(
+                "Xã, phường có mạng lưới chuyển tuyến hoạt động",
+                "Communes with a working referral network",
+            )
+            .into(),
+        numerator: Value::Number(f64::from(report.networks_working)),
+        denominator: Value::Number(f64::from(report.networks)),
+        percent: None,
+    });
     // Children in special circumstances, and those supported in the period.
     let circumstances = labels.t("Hoàn cảnh đặc biệt", "Special circumstances");
     let whole = labels.t(
@@ -349,6 +363,7 @@ fn group_label(labels: &Labels, group: &str) -> &'static str {
         }
         "declined" | "feedback" => labels.t("Tỷ lệ", "Share"),
         "orphans" => labels.t("Trẻ mồ côi", "Orphans"),
+        "network" => labels.t("Số xã hoạt động / số xã", "Working / communes"),
         "supported" => labels.t("Được hỗ trợ / số trẻ", "Supported / children"),
         "sessions" => labels.t("Số buổi", "Sessions"),
         "session_children" => labels.t("Số trẻ", "Children"),

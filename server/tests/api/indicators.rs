@@ -621,3 +621,51 @@ async fn referrals_are_counted_by_route() {
         json!([{"key": "school_to_station", "count": 1}])
     );
 }
+
+#[tokio::test]
+async fn a_commune_counts_as_a_working_network_once_a_referral_from_it_is_completed() {
+    let r = referred().await;
+    let app = &r.school.app;
+    let officer = app.login("officer", "demo").await;
+    let year = days::year();
+    let before = app
+        .get(&format!("/api/indicators?year={year}"), &officer)
+        .await
+        .json;
+    let communes = before["report"]["networks"].as_u64().unwrap();
+    assert!(
+        communes >= 2,
+        "the demo's facilities sit in several communes"
+    );
+    assert_eq!(
+        before["report"]["networks_working"], 0,
+        "nothing completed yet"
+    );
+    let health = app.login("health", "demo").await;
+    let mut steps = accepted_and_attended(&r);
+    steps.push(crate::referrals::step(
+        &r.station,
+        crate::referrals::event(
+            r.referral_id,
+            "complete",
+            json!({"feedback": {"found": "Lo âu mức độ nhẹ", "services": ["counselling"],
+                                "for_school": "Theo dõi ở trường"}}),
+        ),
+    ));
+    for outcome in push(app, &health, steps).await {
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
+    let after = app
+        .get(&format!("/api/indicators?year={year}"), &officer)
+        .await
+        .json;
+    assert_eq!(after["report"]["networks_working"], 1);
+    assert_eq!(after["report"]["networks"], communes);
+    // The school's own view has one commune and no station of its own: no network to count.
+    let own = app
+        .get(&format!("/api/indicators?year={year}"), &r.school.token)
+        .await
+        .json;
+    assert_eq!(own["report"]["networks"], 1);
+    assert_eq!(own["report"]["networks_working"], 0);
+}

@@ -53,7 +53,7 @@ async fn one(app: &TestApp, token: &str, change: Value) -> Value {
 }
 
 /// A step on a referral, by a user of `facility`.
-fn step(facility: &str, fields: Value) -> Value {
+pub(crate) fn step(facility: &str, fields: Value) -> Value {
     change("referral_event", Uuid::now_v7(), facility, fields)
 }
 

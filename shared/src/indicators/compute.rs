@@ -339,6 +339,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
     };
     let care = programme::circumstances(data, window);
     let sessions = programme::sessions(data, window);
+    let networks = programme::networks(data, window);
     Report {
         period,
         as_of,
@@ -371,6 +372,8 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         sessions: sessions.lines,
         sessions_children: sessions.children,
         hotline_calls: programme::hotline_calls(data, window),
+        networks_working: networks.0,
+        networks: networks.1,
         activities: programme::activities(data, period),
         hidden: Vec::new(),
         guarded: Vec::new(),

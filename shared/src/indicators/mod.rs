@@ -551,6 +551,14 @@ pub struct Report {
     /// Calls to hotline 111 made from the app in the period.
     #[serde(default)]
     pub hotline_calls: u32,
+    /// Communes with a working referral network in the period: a school, the health station,
+    /// and a referral from the commune completed with feedback (communes, not persons: never
+    /// hidden).
+    #[serde(default)]
+    pub networks_working: u32,
+    /// The communes with a facility in scope.
+    #[serde(default)]
+    pub networks: u32,
     /// The programme's activities held in the period, one line per
     /// [`crate::activity::ActivityKind`] (counts of events and people, never of children, so
     /// never hidden).

@@ -12,6 +12,7 @@ use super::dataset::{ActivityFact, Dataset, Key};
 use super::{in_force, ActivityLine, CircumstanceLine, Count, Orphans, Period, SessionLine};
 use crate::activity::{ActivityKind, Trainee};
 use crate::care::{ParentsLost, SessionKind};
+use crate::place::FacilityType;
 use crate::referral::Action;
 
 /// Orphans at the as-of day (I2's denominator), by their loss.
@@ -134,6 +135,37 @@ pub fn sessions(data: &Dataset, window: Period) -> Sessions {
         lines,
         children: children.len() as u32,
     }
+}
+
+/// Communes with a working referral network in the window, of the communes with a facility in
+/// scope: at least one active school, an active commune health station, and a referral sent
+/// from one of the commune's facilities and completed (feedback returned) in the window.
+pub fn networks(data: &Dataset, window: Period) -> (u32, u32) {
+    // (a school, a station, a completed referral), by commune.
+    let mut communes: BTreeMap<uuid::Uuid, (bool, bool, bool)> = BTreeMap::new();
+    for f in data.facilities.iter().filter(|f| f.in_scope) {
+        let commune = communes.entry(f.area_id).or_default();
+        match f.facility_type.filter(|_| f.active) {
+            Some(t) if t.is_school() => commune.0 = true,
+            Some(FacilityType::CommuneHealthStation) => commune.1 = true,
+            _ => {}
+        }
+    }
+    let completed = data
+        .events
+        .iter()
+        .filter(|e| e.action == Action::Complete)
+        .filter(|e| window.contains(crate::lang::vietnam_day(e.at)));
+    for e in completed {
+        let sender = data.referrals[e.referral as usize].from;
+        if let Some(f) = data.facilities.get(sender as usize) {
+            if let Some(commune) = communes.get_mut(&f.area_id) {
+                commune.2 = true;
+            }
+        }
+    }
+    let working = communes.values().filter(|(s, h, c)| *s && *h && *c).count();
+    (working as u32, communes.len() as u32)
 }
 
 /// Calls to hotline 111 made from the app in the window.

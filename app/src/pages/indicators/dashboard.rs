@@ -20,7 +20,13 @@ fn percent_text(s: Suppression, r: Ratio, lang: shared::lang::Lang) -> String {
 }
 
 #[component]
-pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
+pub fn Dashboard(
+    shown: IndicatorsView,
+    choice: Choice,
+    /// A submitted copy: printed, never downloaded again or opened into rows.
+    #[prop(optional)]
+    frozen: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let s = suppression(&shown);
     let report = shown.report.clone();
@@ -45,14 +51,14 @@ pub fn Dashboard(shown: IndicatorsView, choice: Choice) -> impl IntoView {
         </header>
         <p class="lead" id="indicator-scope">{(i18n.report().as_of)(&shown.scope, &format_date(report.period.from), &format_date(report.as_of))}</p>
         <p class="muted">{if shown.aggregate { (i18n.report().aggregate)(s.below) } else { i18n.report().local.to_string() }}</p>
-        <Downloads choice=choice aggregate=shown.aggregate/>
+        <Downloads choice=choice aggregate=shown.aggregate frozen=frozen/>
         <div class="indicator-grid">
             {cards.into_iter().zip(definitions(lang)).map(|((indicator, ratio), def)| {
                 let note = (indicator == Indicator::I1).then(|| (i18n.report().still_open)(&still_open));
-                view! { <IndicatorCard indicator=indicator ratio=ratio def=def s=s query=query.clone() note=note/> }
+                view! { <IndicatorCard indicator=indicator ratio=ratio def=def s=s query=query.clone() note=note rows=!frozen/> }
             }).collect_view()}
         </div>
-        <LoopCard report=report.clone() s=s query=query.clone()/>
+        <LoopCard report=report.clone() s=s query=query.clone() rows=!frozen/>
         <TrendCard report=report.clone() s=s/>
         <CareCard report=report.clone() s=s/>
         <ActivitiesCard lines=report.activities.clone()/>
@@ -114,7 +120,7 @@ fn furthest_from_target(report: &Report, at_most: usize) -> Vec<Unit> {
 
 /// The report's downloads (Excel, CSV, ADX for an aggregate view) and print.
 #[component]
-fn Downloads(choice: Choice, aggregate: bool) -> impl IntoView {
+fn Downloads(choice: Choice, aggregate: bool, frozen: bool) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
     let failure = RwSignal::new(None::<String>);
@@ -149,9 +155,11 @@ fn Downloads(choice: Choice, aggregate: bool) -> impl IntoView {
     };
     view! {
         <p class="actions no-print">
-            <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.report().export_excel}</button>
-            <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.report().export_csv}</button>
-            {aggregate.then(|| view! {
+            {(!frozen).then(|| view! {
+                <button type="button" class="button primary" id="export-excel" on:click=move |_| download("xlsx")>{i18n.report().export_excel}</button>
+                <button type="button" class="button secondary" id="export-csv" on:click=move |_| download("csv")>{i18n.report().export_csv}</button>
+            })}
+            {(aggregate && !frozen).then(|| view! {
                 <button type="button" class="button secondary" id="export-adx" on:click=move |_| download("adx")>{i18n.report().export_adx}</button>
             })}
             <button type="button" class="button secondary" on:click=|_| { let _ = window().print(); }>{i18n.report().print}</button>
@@ -169,6 +177,8 @@ fn IndicatorCard(
     s: Suppression,
     query: String,
     note: Option<String>,
+    /// Whether the card opens into the rows behind it.
+    rows: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let (n, d) = s.ratio(ratio);
@@ -178,7 +188,7 @@ fn IndicatorCard(
         (Some(p), Some(t)) => Some(p >= t),
         _ => None,
     };
-    let rows = format!("/indicators/rows/{}?{}", indicator.code(), query);
+    let link = rows.then(|| format!("/indicators/rows/{}?{}", indicator.code(), query));
     view! {
         <article class="card indicator" id=format!("indicator-{}", indicator.code()) data-percent=percent.map(|p| format!("{p:.1}")).unwrap_or_default()>
             <h2>{def.title}</h2>
@@ -195,17 +205,18 @@ fn IndicatorCard(
                 <p><strong>{i18n.report().denominator} ": "</strong>{def.denominator}</p>
                 {(!def.notes.is_empty()).then(|| view! { <p class="muted">{def.notes}</p> })}
             </details>
-            <p class="no-print"><A href=rows>{i18n.report().open_rows}</A></p>
+            {link.map(|href| view! { <p class="no-print"><A href=href>{i18n.report().open_rows}</A></p> })}
         </article>
     }
 }
 
 /// I5, the referral loop: sent, times to each step, declined, feedback, overdue, and by route.
 #[component]
-fn LoopCard(report: Report, s: Suppression, query: String) -> impl IntoView {
+fn LoopCard(report: Report, s: Suppression, query: String, rows: bool) -> impl IntoView {
     let i18n = use_i18n();
     let lang = i18n.lang_untracked();
     let i5 = report.i5.clone();
+    let networks = (report.networks_working, report.networks);
     let count = move |key: &str, value: u32| s.count_in(&report, key, value);
     let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| i18n.lang().decimal(d, 1));
     view! {
@@ -228,7 +239,10 @@ fn LoopCard(report: Report, s: Suppression, query: String) -> impl IntoView {
                     }).collect_view()}
                 </dl>
             })}
-            <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.report().open_rows}</A></p>
+            {(networks.1 > 1).then(|| view! {
+                <p id="networks">{(i18n.report().networks)(networks.0, networks.1)}</p>
+            })}
+            {rows.then(|| view! { <p class="no-print"><A href=format!("/indicators/rows/I5?{query}")>{i18n.report().open_rows}</A></p> })}
         </article>
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod dashboard;
+pub mod frozen;
 pub mod rows;
 pub mod submit;
 

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use shared::api::CurrentUser;
 use shared::indicators::Span;
 use shared::lang::{format_date, format_date_time};
@@ -100,10 +101,14 @@ pub fn Submissions(span: Memo<Span>, user: CurrentUser) -> impl IntoView {
                                     UnitKind::Facility => i18n.report().kind_facility,
                                 };
                                 let text = status(&unit);
+                                let open = unit.submission.as_ref().map(|s| {
+                                    format!("/indicators/submissions/{}?period={}", s.id, s.period)
+                                });
                                 view! { <tr>
                                     <td>{unit.unit_name.clone()}</td>
                                     <td>{kind}</td>
-                                    <td>{text} " " {unit.late.then(|| view! { <span class="badge warn">{i18n.report().late}</span> })}</td>
+                                    <td>{text} " " {unit.late.then(|| view! { <span class="badge warn">{i18n.report().late}</span> })}
+                                        {open.map(|href| view! { " " <A href=href attr:class="open-frozen">{i18n.report().open_frozen}</A> })}</td>
                                 </tr> }
                             }).collect_view()}</tbody>
                         </table>
