@@ -20,6 +20,7 @@ pub mod consent;
 pub mod csv;
 pub mod device;
 pub mod ethnicity;
+pub mod health_condition;
 pub mod import;
 pub mod indicators;
 pub mod instrument;

@@ -90,6 +90,9 @@ coded! {
         /// A programme activity of a facility: a training, a communication session, a parent
         /// meeting ([`crate::activity`]). About no child.
         Activity = "activity",
+        /// A mental, neurological or intellectual condition known of a child, or autism
+        /// ([`crate::health_condition`]).
+        HealthCondition = "health_condition",
     }
 }
 

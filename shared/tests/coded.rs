@@ -64,6 +64,8 @@ fn every_coded_enum_is_checked() {
         care::CareKind,
         care::SessionKind,
         child::GuardianRelation,
+        health_condition::ConditionKind,
+        health_condition::ConditionSource,
         child::Sex,
         consent::Purpose,
         import::ImportKind,

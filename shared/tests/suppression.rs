@@ -9,11 +9,13 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use shared::care::{ParentsLost, SessionKind};
 use shared::child::Sex;
+use shared::health_condition::ConditionKind;
 use shared::indicators::audit::{Audit, Known};
 use shared::indicators::codes::circumstance_code;
 use shared::indicators::{
-    compute, CallFact, ChildFact, CircumstanceFact, Dataset, EventFact, FacilityFact, Hidden,
-    OrphanFact, Period, Ratio, ReferralFact, Report, ScreeningFact, SessionFact, Suppression,
+    compute, CallFact, ChildFact, CircumstanceFact, ConditionFact, Dataset, EventFact,
+    FacilityFact, Hidden, OrphanFact, Period, Ratio, ReferralFact, Report, ScreeningFact,
+    SessionFact, Suppression,
 };
 use shared::place::FacilityType;
 use shared::referral::{Action, Urgency};
@@ -230,6 +232,21 @@ fn programme(r: &mut Reader, p: &Report, f: &Report, i2: ((usize, u32), (usize, 
         r.sum(reached, by_kind);
     }
     r.count(p.hotline_calls, "hotline_calls", f.hotline_calls, p);
+    let known = r.count(
+        p.conditions_children,
+        "conditions.children",
+        f.conditions_children,
+        p,
+    );
+    let kinds: Vec<_> = p
+        .conditions
+        .iter()
+        .zip(&f.conditions)
+        .map(|(a, b)| r.count(a.count, &format!("condition.{}", a.key), b.count, p))
+        .collect();
+    if no_overlap(&kinds, known) {
+        r.sum(known, kinds);
+    }
 }
 
 const PERIOD: Period = Period {
@@ -244,7 +261,7 @@ type Kid = (u32, u8, u16, i64, Vec<(i64, bool)>, bool, Option<u8>);
 /// The same child's care: an orphan (what was lost: 0 unrecorded, 1 one parent, 2 both; and
 /// whether to COVID-19), another circumstance (one of three groups), the kind of its session,
 /// and whether hotline 111 was called.
-type Care = (Option<(u8, bool)>, Option<u8>, u8, bool);
+type Care = (Option<(u8, bool)>, Option<u8>, u8, bool, Option<u8>);
 
 fn dataset(facilities: u32, kids: Vec<(Kid, Care)>) -> Dataset {
     let areas = [Uuid::now_v7(), Uuid::now_v7()];
@@ -266,8 +283,15 @@ fn dataset(facilities: u32, kids: Vec<(Kid, Care)>) -> Dataset {
     for (k, ((facility, sex, ethnicity, age, screenings, session, referral), care)) in
         kids.into_iter().enumerate()
     {
-        let (orphan, group, kind, call) = care;
+        let (orphan, group, kind, call, condition) = care;
         let child = k as u32;
+        if let Some(condition) = condition {
+            data.conditions.push(ConditionFact {
+                child,
+                kind: ConditionKind::ALL[usize::from(condition % 4)],
+                on: PERIOD.from,
+            });
+        }
         let facility = facility % facilities;
         data.children.push(ChildFact {
             facility,
@@ -374,6 +398,7 @@ fn kid() -> impl Strategy<Value = (Kid, Care)> {
         prop::option::weighted(0.3, 0u8..3),
         0u8..3,
         prop::bool::weighted(0.2),
+        prop::option::weighted(0.2, 0u8..4),
     );
     (kid, care)
 }

@@ -66,6 +66,12 @@ async fn a_critical_answer_opens_the_urgent_panel_and_the_flag_reaches_colleague
     click(&device, "#record-care").await?;
     click(&device, "#save-care").await?;
     wait_for_text(&device, "#care-history", "Người thân chăm sóc").await?;
+    // A diagnosis the family brought: autism, kept with the school.
+    click(&device, "#record-condition").await?;
+    click(&device, "#condition-form input[value='autism']").await?;
+    fill(&device, "field-condition_note", "Bệnh viện Nhi Trung ương").await?;
+    click(&device, "#save-condition").await?;
+    wait_for_text(&device, "#condition-list", "Rối loạn phổ tự kỷ").await?;
     screenshot(&device, "child-care").await?;
     wait_for_attr(&device, "#sync-status", "data-pending", "0").await?;
 

@@ -102,6 +102,11 @@ const RECORDS: &[(&str, &str, &str)] = &[
     ("referral_event", "Bước chuyển tuyến", "Referral step"),
     ("urgent_flag", "Cảnh báo khẩn", "Urgent flag"),
     ("activity", "Hoạt động", "Programme activity"),
+    (
+        "health_condition",
+        "Tình trạng sức khỏe tâm thần",
+        "Known condition",
+    ),
     ("user", "Tài khoản", "Account"),
     ("facility", "Cơ sở", "Facility"),
     ("area", "Địa bàn", "Area"),

@@ -80,6 +80,8 @@ pub struct ReportTexts {
     pub frozen_note: &'static str,
     pub open_frozen: &'static str,
     pub networks: fn(u32, u32) -> String,
+    pub conditions_title: &'static str,
+    pub conditions_any: &'static str,
     pub activities: &'static str,
     pub activities_held: &'static str,
     pub activities_people: &'static str,
@@ -213,6 +215,8 @@ pub static VI: ReportTexts = ReportTexts {
     networks: |working, all| {
         format!("Xã, phường có mạng lưới chuyển tuyến hoạt động (có trường, trạm y tế và giấy chuyển tuyến đã có phản hồi): {working} / {all}")
     },
+    conditions_title: "Trẻ có vấn đề sức khỏe tâm thần, thần kinh, trí tuệ, tự kỷ (đơn vị biết)",
+    conditions_any: "Tất cả (mỗi trẻ một lần)",
     activities: "Hoạt động của chương trình",
     activities_held: "Số lượt",
     activities_people: "Số người tham gia",
@@ -329,6 +333,8 @@ pub static EN: ReportTexts = ReportTexts {
     networks: |working, all| {
         format!("Communes with a working referral network (a school, the health station, a referral completed with feedback): {working} of {all}")
     },
+    conditions_title: "Children with known mental, neurological or intellectual conditions, or autism",
+    conditions_any: "Any (each child once)",
     activities: "Programme activities",
     activities_held: "Held",
     activities_people: "Participants",

@@ -347,6 +347,17 @@ const MIGRATIONS: &[&str] = &[
             SELECT json_extract(r.fields, '$.cause') = 'covid19'
             FROM records r WHERE r.record_type = 'circumstance' AND r.id = fact_circumstances.id), 0);
     "#,
+    // Conditions known of children (mental, neurological, intellectual, autism).
+    r#"
+    CREATE TABLE fact_conditions (
+        id     BLOB NOT NULL UNIQUE,
+        child  INTEGER NOT NULL,
+        kind   INTEGER NOT NULL,
+        day    INTEGER NOT NULL,
+        voided INTEGER NOT NULL
+    );
+    CREATE INDEX fact_conditions_child ON fact_conditions(child);
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

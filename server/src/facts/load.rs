@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{params, Connection};
 use shared::care::SessionKind;
 use shared::indicators::{
-    codes, ActivityFact, CallFact, CareFact, ChildFact, CircumstanceFact, Dataset, EventFact,
-    FacilityFact, Key, OrphanFact, Period, ReferralFact, ScreeningFact, SessionFact,
+    codes, ActivityFact, CallFact, CareFact, ChildFact, CircumstanceFact, ConditionFact, Dataset,
+    EventFact, FacilityFact, Key, OrphanFact, Period, ReferralFact, ScreeningFact, SessionFact,
 };
 use shared::referral::{DueTimes, Urgency};
 use uuid::Uuid;
@@ -50,6 +50,7 @@ pub fn load(
     loader.circumstances()?;
     loader.care()?;
     loader.activities(window)?;
+    loader.conditions()?;
     Ok(loader.data)
 }
 
@@ -337,6 +338,27 @@ impl Loader<'_> {
                 on: date(row.get(2)?),
                 participants: row.get(3)?,
                 trained: serde_json::from_str(&trained).unwrap_or_default(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Conditions known of the children in scope, not voided.
+    fn conditions(&mut self) -> Result<(), ApiError> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT child, kind, day FROM fact_conditions WHERE voided = 0")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let (Some(child), Some(kind)) =
+                (self.child(row.get(0)?), codes::condition_of(row.get(1)?))
+            else {
+                continue;
+            };
+            self.data.conditions.push(ConditionFact {
+                child,
+                kind,
+                on: date(row.get(2)?),
             });
         }
         Ok(())

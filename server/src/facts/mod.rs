@@ -230,6 +230,23 @@ pub fn record(
                 )?
                 .execute(params![id, child, codes::care_code(kind), day(since)])?;
         }
+        Fact::Condition {
+            child_id,
+            kind,
+            on,
+            voided,
+        } => {
+            let Some(child) = child_key(transaction, child_id)? else {
+                return Ok(());
+            };
+            transaction
+                .prepare_cached(
+                    "INSERT INTO fact_conditions (id, child, kind, day, voided) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, day = excluded.day,
+                        voided = excluded.voided",
+                )?
+                .execute(params![id, child, codes::condition_code(kind), day(on), voided])?;
+        }
         Fact::Activity {
             kind,
             on,

@@ -254,6 +254,32 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
         denominator: Value::Number(f64::from(report.networks)),
         percent: None,
     });
+    // Children with conditions known to the unit, by kind (small counts hidden).
+    let known = labels.t(
+        "Trẻ có vấn đề sức khỏe tâm thần",
+        "Children with known conditions",
+    );
+    for line in &report.conditions {
+        let value = count_value(report, &format!("condition.{}", line.key), line.count, s);
+        out.push(Figure {
+            indicator: known,
+            group: "condition".into(),
+            key: labels.breakdown_key("condition", &line.key),
+            numerator: value,
+            denominator: Value::Empty,
+            percent: None,
+        });
+    }
+    out.push(Figure {
+        indicator: known,
+        group: "condition".into(),
+        key: labels
+            .t("Tất cả (mỗi trẻ một lần)", "Any (each child once)")
+            .into(),
+        numerator: count_value(report, "conditions.children", report.conditions_children, s),
+        denominator: Value::Empty,
+        percent: None,
+    });
     // Children in special circumstances, and those supported in the period.
     let circumstances = labels.t("Hoàn cảnh đặc biệt", "Special circumstances");
     let whole = labels.t(
@@ -364,6 +390,7 @@ fn group_label(labels: &Labels, group: &str) -> &'static str {
         "declined" | "feedback" => labels.t("Tỷ lệ", "Share"),
         "orphans" => labels.t("Trẻ mồ côi", "Orphans"),
         "network" => labels.t("Số xã hoạt động / số xã", "Working / communes"),
+        "condition" => labels.t("Số trẻ", "Children"),
         "supported" => labels.t("Được hỗ trợ / số trẻ", "Supported / children"),
         "sessions" => labels.t("Số buổi", "Sessions"),
         "session_children" => labels.t("Số trẻ", "Children"),

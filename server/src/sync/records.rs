@@ -6,6 +6,7 @@ use shared::activity::Activity;
 use shared::care::{AboutChild, CareArrangement, Circumstance, Session};
 use shared::child::Child;
 use shared::consent::Consent;
+use shared::health_condition::HealthCondition;
 use shared::lang::Lang;
 use shared::referral::{Referral, ReferralEvent};
 use shared::screening::Screening;
@@ -162,6 +163,7 @@ pub fn check(
             referrals::check_event(context, before, event)
         }
         RecordType::UrgentFlag => super::urgent::check_flag(context, before, fields),
+        RecordType::HealthCondition => about_child::<HealthCondition>(context, before, fields),
         RecordType::Activity => {
             // A facility's own record, about no child: its rules are the form's.
             let activity: Activity = parse(context, fields)?;

@@ -163,3 +163,85 @@ async fn the_plans_care_figures_are_counted_from_what_the_school_records() {
         assert!(text.contains(words), "the file names {words}");
     }
 }
+
+#[tokio::test]
+async fn known_conditions_stay_with_the_school_and_are_counted() {
+    let r = crate::referrals::referred().await;
+    let app = &r.school.app;
+    let school = &r.school;
+    let second = Uuid::now_v7();
+    let commune = app.my_area(&school.token).await;
+    let condition = |child: Uuid, kind: &str, voided: bool| {
+        let mut c = json!({"child_id": child, "kind": kind, "source": "known_diagnosis",
+                           "noted_on": days::day(-20), "noted_by": "Hoàng Thị Mai"});
+        if voided {
+            c["voided_reason"] = json!("Nhầm trẻ");
+        }
+        change("health_condition", Uuid::now_v7(), &school.facility, c)
+    };
+    let mut other = child(&commune);
+    other["full_name"] = json!("Trẻ Thử Hai");
+    let outcomes = push(
+        app,
+        &school.token,
+        vec![
+            change("child", second, &school.facility, other),
+            condition(school.child_id, "autism", false),
+            condition(school.child_id, "mental", false),
+            condition(second, "autism", false),
+            condition(second, "intellectual", true),
+        ],
+    )
+    .await;
+    for outcome in &outcomes {
+        assert_eq!(outcome["status"], "applied", "{outcome}");
+    }
+    // A date before the child was born is refused, naming the field.
+    let mut early = condition(second, "mental", false);
+    early["set"]["noted_on"] = json!(days::born(20));
+    let refused = push(app, &school.token, vec![early]).await;
+    assert_eq!(refused[0]["status"], "rejected");
+    assert!(
+        refused[0]["fields"]["noted_on"].is_string(),
+        "{}",
+        refused[0]
+    );
+
+    let year = days::year();
+    let own = app
+        .get(&format!("/api/indicators?year={year}"), &school.token)
+        .await
+        .json;
+    assert_eq!(
+        own["report"]["conditions"],
+        json!([
+            {"key": "mental", "count": 1},
+            {"key": "neurological", "count": 0},
+            {"key": "intellectual", "count": 0},
+            {"key": "autism", "count": 2}
+        ])
+    );
+    assert_eq!(own["report"]["conditions_children"], 2);
+    // The station that received the child's referral never receives the conditions.
+    let health = app.login("health", "demo").await;
+    let pulled = app.get("/api/sync/pull?since=0", &health).await.json;
+    assert!(pulled["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["record_type"] != "health_condition"));
+    // The officer sees the counts hidden as small.
+    let officer = app.login("officer", "demo").await;
+    let area = app
+        .get(&format!("/api/indicators?year={year}"), &officer)
+        .await
+        .json;
+    assert_eq!(area["report"]["conditions_children"], 0);
+    let hidden: Vec<&str> = area["report"]["hidden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(hidden.contains(&"condition.autism"), "{hidden:?}");
+}

@@ -6,6 +6,7 @@
 use crate::activity::ActivityKind;
 use crate::care::{CareKind, ParentsLost, SessionKind, CIRCUMSTANCES};
 use crate::child::Sex;
+use crate::health_condition::ConditionKind;
 use crate::referral::{Action, Urgency};
 
 /// A code and its way back, for one enum.
@@ -56,6 +57,13 @@ frozen!(activity_code, activity_of, ActivityKind {
     ActivityKind::Training => 0,
     ActivityKind::Communication => 1,
     ActivityKind::ParentMeeting => 2,
+});
+
+frozen!(condition_code, condition_of, ConditionKind {
+    ConditionKind::Mental => 0,
+    ConditionKind::Neurological => 1,
+    ConditionKind::Intellectual => 2,
+    ConditionKind::Autism => 3,
 });
 
 frozen!(session_code, session_of, SessionKind {
@@ -154,6 +162,8 @@ mod tests {
         let sessions: Vec<i64> = SessionKind::ALL.into_iter().map(session_code).collect();
         assert_eq!(sessions, [0, 1, 2, 3]);
         assert_eq!(parents_code(ParentsLost::Both), 2);
+        let conditions: Vec<i64> = ConditionKind::ALL.into_iter().map(condition_code).collect();
+        assert_eq!(conditions, [0, 1, 2, 3]);
         let circumstances: Vec<&str> = (0..CIRCUMSTANCES.len() as u8)
             .filter_map(circumstance_of)
             .collect();
@@ -189,6 +199,9 @@ mod tests {
             assert_eq!(session_of(session_code(k)), Some(k));
         }
         assert_eq!(parents_of(0), None);
+        for k in ConditionKind::ALL {
+            assert_eq!(condition_of(condition_code(k)), Some(k));
+        }
         assert_eq!(sex_of(7), None);
     }
 

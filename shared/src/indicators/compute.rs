@@ -340,6 +340,7 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
     let care = programme::circumstances(data, window);
     let sessions = programme::sessions(data, window);
     let networks = programme::networks(data, window);
+    let conditions = programme::conditions(data, as_of);
     Report {
         period,
         as_of,
@@ -372,6 +373,8 @@ pub fn compute(data: &Dataset, period: Period, today: NaiveDate) -> Report {
         sessions: sessions.lines,
         sessions_children: sessions.children,
         hotline_calls: programme::hotline_calls(data, window),
+        conditions: conditions.0,
+        conditions_children: conditions.1,
         networks_working: networks.0,
         networks: networks.1,
         activities: programme::activities(data, period),

@@ -10,6 +10,7 @@ use super::projection::{project, Fact, TRAINEE_GROUPS};
 use crate::activity::ActivityKind;
 use crate::care::{CareKind, ParentsLost, SessionKind};
 use crate::child::Sex;
+use crate::health_condition::ConditionKind;
 use crate::place::FacilityType;
 use crate::referral::{Action, DueTimes, Urgency};
 use crate::sync::{Fields, RecordType};
@@ -115,6 +116,15 @@ pub struct CareFact {
     pub since: NaiveDate,
 }
 
+/// A condition known of a child, not voided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConditionFact {
+    pub child: Key,
+    pub kind: ConditionKind,
+    /// The day it became known.
+    pub on: NaiveDate,
+}
+
 /// A programme activity, not voided.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ActivityFact {
@@ -144,6 +154,7 @@ pub struct Dataset {
     pub care: Vec<CareFact>,
     pub calls: Vec<CallFact>,
     pub activities: Vec<ActivityFact>,
+    pub conditions: Vec<ConditionFact>,
     pub due_times: DueTimes,
 }
 
@@ -335,6 +346,16 @@ impl Dataset {
                         data.care.push(CareFact { child, kind, since });
                     }
                 }
+                Fact::Condition {
+                    child_id,
+                    kind,
+                    on,
+                    voided: false,
+                } => {
+                    if let Some(child) = child(child_id) {
+                        data.conditions.push(ConditionFact { child, kind, on });
+                    }
+                }
                 Fact::Activity {
                     kind,
                     on,
@@ -358,6 +379,7 @@ impl Dataset {
                 | Fact::Screening { voided: true, .. }
                 | Fact::Session { voided: true, .. }
                 | Fact::Event { refused: true, .. }
+                | Fact::Condition { voided: true, .. }
                 | Fact::Activity { voided: true, .. } => {}
             }
         }

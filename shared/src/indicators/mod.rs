@@ -25,8 +25,8 @@ mod suppress;
 
 pub use compute::{compute, rows, Part};
 pub use dataset::{
-    ActivityFact, CallFact, CareFact, ChildFact, CircumstanceFact, Dataset, EventFact,
-    FacilityFact, Key, OrphanFact, RecordRef, ReferralFact, ScreeningFact, SessionFact,
+    ActivityFact, CallFact, CareFact, ChildFact, CircumstanceFact, ConditionFact, Dataset,
+    EventFact, FacilityFact, Key, OrphanFact, RecordRef, ReferralFact, ScreeningFact, SessionFact,
 };
 pub use definitions::{definitions, Definition};
 pub use figures::{figures, Figure};
@@ -322,6 +322,8 @@ pub fn breakdown_label(group: &str, key: &str, lang: Lang) -> String {
             crate::activity::ActivityKind::from_code(key).map(|k| k.label(lang).to_string())
         }
         "trainee" => crate::activity::Trainee::from_code(key).map(|t| t.label(lang).to_string()),
+        "condition" => crate::health_condition::ConditionKind::from_code(key)
+            .map(|k| k.label(lang).to_string()),
         _ => None,
     };
     label.unwrap_or_else(|| key.to_string())
@@ -551,6 +553,13 @@ pub struct Report {
     /// Calls to hotline 111 made from the app in the period.
     #[serde(default)]
     pub hotline_calls: u32,
+    /// Children known by the as-of day to have each kind of condition
+    /// ([`crate::health_condition::ConditionKind`] code; every kind, in order).
+    #[serde(default)]
+    pub conditions: Vec<Count>,
+    /// Children with any known condition (each once).
+    #[serde(default)]
+    pub conditions_children: u32,
     /// Communes with a working referral network in the period: a school, the health station,
     /// and a referral from the commune completed with feedback (communes, not persons: never
     /// hidden).

@@ -12,6 +12,7 @@ use super::dataset::{ActivityFact, Dataset, Key};
 use super::{in_force, ActivityLine, CircumstanceLine, Count, Orphans, Period, SessionLine};
 use crate::activity::{ActivityKind, Trainee};
 use crate::care::{ParentsLost, SessionKind};
+use crate::health_condition::ConditionKind;
 use crate::place::FacilityType;
 use crate::referral::Action;
 
@@ -166,6 +167,28 @@ pub fn networks(data: &Dataset, window: Period) -> (u32, u32) {
     }
     let working = communes.values().filter(|(s, h, c)| *s && *h && *c).count();
     (working as u32, communes.len() as u32)
+}
+
+/// The children known by the as-of day to have each kind of condition (every kind, in order),
+/// and those with any.
+pub fn conditions(data: &Dataset, as_of: NaiveDate) -> (Vec<Count>, u32) {
+    let known: Vec<_> = data.conditions.iter().filter(|c| c.on <= as_of).collect();
+    let lines = ConditionKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let children: HashSet<Key> = known
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| c.child)
+                .collect();
+            Count {
+                key: kind.code().to_string(),
+                count: children.len() as u32,
+            }
+        })
+        .collect();
+    let any: HashSet<Key> = known.iter().map(|c| c.child).collect();
+    (lines, any.len() as u32)
 }
 
 /// Calls to hotline 111 made from the app in the window.

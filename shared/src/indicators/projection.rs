@@ -11,6 +11,7 @@ use crate::care::{
     CareArrangement, CareKind, Circumstance, LossCause, ParentsLost, Session, SessionKind, ORPHAN,
 };
 use crate::child::{Child, Sex};
+use crate::health_condition::{ConditionKind, HealthCondition};
 use crate::referral::{Action, Referral, ReferralEvent, Urgency};
 use crate::screening::Screening;
 use crate::sync::{from_fields, Fields, RecordType};
@@ -77,6 +78,13 @@ pub enum Fact {
         child_id: Uuid,
         kind: CareKind,
         since: NaiveDate,
+    },
+    /// A condition known of a child.
+    Condition {
+        child_id: Uuid,
+        kind: ConditionKind,
+        on: NaiveDate,
+        voided: bool,
     },
     /// A programme activity of the facility (about no child).
     Activity {
@@ -173,6 +181,15 @@ pub fn project(record_type: RecordType, fields: &Fields) -> Option<Fact> {
                 participants: a.participants,
                 trained: Trainee::ALL.map(|group| a.trained_of(group)),
                 voided: a.is_voided(),
+            }
+        }
+        RecordType::HealthCondition => {
+            let c = from_fields::<HealthCondition>(fields)?;
+            Fact::Condition {
+                child_id: c.child_id,
+                kind: c.kind,
+                on: c.noted_on,
+                voided: c.is_voided(),
             }
         }
         RecordType::Consent | RecordType::UrgentFlag => return None,

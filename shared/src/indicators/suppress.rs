@@ -147,6 +147,16 @@ fn programme<V: Visit>(report: &mut Report, v: &mut V, (_, orphans): (usize, usi
     }
     v.sum(reached, by_kind);
     v.count(&mut report.hotline_calls, "hotline_calls".into());
+    let known = v.count(
+        &mut report.conditions_children,
+        "conditions.children".into(),
+    );
+    let kinds: Vec<usize> = report
+        .conditions
+        .iter_mut()
+        .map(|c| v.count(&mut c.count, format!("condition.{}", c.key)))
+        .collect();
+    v.sum(known, kinds);
 }
 
 /// The first walk: every count, and the sums as exact equations (with the rest as a cell).

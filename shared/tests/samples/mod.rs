@@ -38,6 +38,7 @@ pub fn for_type<J: ForType>(record_type: RecordType, job: J) -> J::Out {
         RecordType::ReferralEvent => job.run::<referral::ReferralEvent>(),
         RecordType::UrgentFlag => job.run::<urgent::UrgentFlag>(),
         RecordType::Activity => job.run::<activity::Activity>(),
+        RecordType::HealthCondition => job.run::<health_condition::HealthCondition>(),
     }
 }
 
@@ -111,6 +112,10 @@ pub fn record(record_type: RecordType) -> Value {
             "ended": {"how": "referral_completed", "note": "Đã khám",
                       "referral_id": REFERRAL_ID},
             "ended_by": actor(), "ended_at": "2026-11-09T02:00:00Z"}),
+        RecordType::HealthCondition => json!({
+            "child_id": CHILD_ID, "kind": "autism", "source": "known_diagnosis",
+            "noted_on": "2026-10-02", "noted_by": "Hoàng Thị Mai",
+            "note": "Bệnh viện Nhi Trung ương", "voided_reason": "Nhầm trẻ"}),
         RecordType::Activity => json!({
             "kind": "training", "held_on": "2026-10-20", "title": "Sơ cứu tâm lý cho giáo viên",
             "participants": 32,

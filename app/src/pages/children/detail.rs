@@ -19,7 +19,7 @@ use crate::api::use_api;
 use crate::components::form::{Feedback, Field, Notice};
 use crate::directory::{area_name, communes};
 use crate::i18n::{use_i18n, Texts};
-use crate::pages::screening::care::{CircumstancesSection, SessionsSection};
+use crate::pages::screening::care::{CircumstancesSection, ConditionsSection, SessionsSection};
 use crate::pages::screening::consent::ConsentSection;
 use crate::pages::screening::flag::StandingFlag;
 use crate::pages::screening::history::ScreeningSection;
@@ -77,6 +77,7 @@ pub fn ChildPage() -> impl IntoView {
                         <ScreeningSection child_id=id child=child.clone()/>
                         <SessionsSection child_id=id facility_id=key.facility_id child=child.clone()/>
                         <ConsentSection child_id=id facility_id=key.facility_id child=child.clone()/>
+                        <ConditionsSection child_id=id facility_id=key.facility_id child=child.clone()/>
                         <CircumstancesSection child_id=id facility_id=key.facility_id child=child/>
                     })
                 })}

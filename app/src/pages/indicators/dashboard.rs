@@ -307,6 +307,20 @@ fn CareCard(report: Report, s: Suppression) -> impl IntoView {
             )
         })
         .collect();
+    let mut conditions: Vec<(String, String)> = report
+        .conditions
+        .iter()
+        .map(|c| {
+            (
+                breakdown_label("condition", &c.key, lang),
+                count(&format!("condition.{}", c.key), c.count),
+            )
+        })
+        .collect();
+    conditions.push((
+        i18n.report().conditions_any.to_string(),
+        count("conditions.children", report.conditions_children),
+    ));
     view! {
         <article class="card" id="indicator-care">
             <h2>{i18n.report().orphans_title}</h2>
@@ -328,6 +342,10 @@ fn CareCard(report: Report, s: Suppression) -> impl IntoView {
                 }).collect_view()}</tbody>
             </table>
             </div>
+            <h3>{i18n.report().conditions_title}</h3>
+            <dl class="facts" id="conditions">
+                {conditions.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+            </dl>
             <h3>{i18n.report().support_title}</h3>
             <div class="table-wrap" tabindex="0">
             <table class="data" id="sessions-by-kind">

@@ -9,6 +9,7 @@ use shared::care::{
     ParentsLost, Session, SessionKind, CIRCUMSTANCES, ORPHAN,
 };
 use shared::child::Child;
+use shared::health_condition::{ConditionKind, ConditionSource, HealthCondition};
 use shared::lang::{format_date, parse_date};
 use shared::sync::RecordType;
 use shared::validate::Problem;
@@ -404,5 +405,118 @@ fn InlineForm(
                 <button type="button" class="button secondary" on:click=move |_| open.set(false)>{move || i18n.texts().cancel}</button>
             </div>
         </Show>
+    }
+}
+
+/// Conditions known of the child (`shared::health_condition`): the unit's own knowledge, never
+/// sent with a referral; the report counts the children.
+#[component]
+pub fn ConditionsSection(child_id: Uuid, facility_id: Uuid, child: Child) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let session = use_session();
+    let known = Memo::new(move |_| {
+        let mut list: Vec<(Uuid, Uuid, HealthCondition)> = sync
+            .records
+            .with(|r| about(r, RecordType::HealthCondition, child_id));
+        list.retain(|(_, _, c)| !c.is_voided());
+        list.sort_by_key(|(id, _, c)| std::cmp::Reverse((c.noted_on, *id)));
+        list
+    });
+    let feedback = Feedback::default();
+    let open = RwSignal::new(false);
+    let kind = RwSignal::new(ConditionKind::Mental);
+    let source = RwSignal::new(ConditionSource::KnownDiagnosis);
+    let noted_on = RwSignal::new(format_date(today()));
+    let noted_by = RwSignal::new(
+        session
+            .user_untracked()
+            .map(|u| u.full_name)
+            .unwrap_or_default(),
+    );
+    let note = RwSignal::new(String::new());
+    let born = child.date_of_birth;
+    let submit = move |_: ()| {
+        let mut problems = std::collections::BTreeMap::new();
+        let on = date_field(
+            &mut problems,
+            "noted_on",
+            &noted_on.get_untracked(),
+            true,
+            i18n.lang(),
+        );
+        let Some(on) = on.filter(|_| problems.is_empty()) else {
+            return feedback.invalid(problems, i18n);
+        };
+        let record = HealthCondition {
+            child_id,
+            kind: kind.get_untracked(),
+            source: source.get_untracked(),
+            noted_on: on,
+            noted_by: noted_by.get_untracked(),
+            note: Some(note.get_untracked()),
+            voided_reason: None,
+        };
+        // The note's field is `condition_note` on this page (the sessions' form has a `note`).
+        if let Err(problems) = record.check(born, today()) {
+            let mut problems = problems.messages(i18n.lang());
+            if let Some(message) = problems.remove("note") {
+                problems.insert("condition_note".into(), message);
+            }
+            return feedback.invalid(problems, i18n);
+        }
+        save_new(
+            record,
+            Target {
+                record_type: RecordType::HealthCondition,
+                facility_id,
+                born,
+                feedback,
+                open,
+                i18n,
+                sync,
+            },
+        );
+    };
+    view! {
+        <article class="card" id="conditions">
+            <h2>{move || i18n.screening().conditions_title}</h2>
+            <p class="muted">{move || i18n.screening().conditions_intro}</p>
+            <Show when=move || known.with(Vec::is_empty)>
+                <p class="muted">{move || i18n.screening().no_conditions}</p>
+            </Show>
+            <ul class="plain" id="condition-list">
+                {move || known.get().into_iter().map(|(_, _, c)| view! {
+                    <li data-kind=c.kind.code()>
+                        <strong>{move || c.kind.label(i18n.lang())}</strong> " · " {format_date(c.noted_on)}
+                        " · " {move || c.source.label(i18n.lang())} " · " {c.noted_by.clone()}
+                        {c.note.clone().map(|n| view! { " · " {n} })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <InlineForm name="condition" opener=|c| c.record_condition open=open feedback=feedback on_save=submit>
+                <fieldset class="choices">
+                    <legend>{move || i18n.screening().condition_kind}</legend>
+                    {ConditionKind::ALL.into_iter().map(|k| view! {
+                        <label class="check"><input type="radio" name="condition-kind" value=k.code()
+                            prop:checked=move || kind.get() == k on:change=move |_| kind.set(k)/>
+                            {move || k.label(i18n.lang())}</label>
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="choices">
+                    <legend>{move || i18n.screening().condition_source}</legend>
+                    {ConditionSource::ALL.into_iter().map(|x| view! {
+                        <label class="check"><input type="radio" name="condition-source" value=x.code()
+                            prop:checked=move || source.get() == x on:change=move |_| source.set(x)/>
+                            {move || x.label(i18n.lang())}</label>
+                    }).collect_view()}
+                </fieldset>
+                <div class="form-grid">
+                    <ScreeningField name="noted_on" label=|c| c.noted_on value=noted_on errors=feedback.errors/>
+                    <ScreeningField name="noted_by" label=|c| c.noted_by value=noted_by errors=feedback.errors/>
+                    <ScreeningField name="condition_note" label=|c| c.note value=note errors=feedback.errors/>
+                </div>
+            </InlineForm>
+        </article>
     }
 }
