@@ -648,6 +648,45 @@ pub fn workbook(
         sheet.set_column_width(2, 16)?;
         sheet.set_column_width(3, 12)?;
     }
+    // What the plans count beyond I1–I5: children's care, conditions, activities.
+    let codes: Vec<&str> = definitions(lang)
+        .iter()
+        .map(|d| d.indicator.code())
+        .collect();
+    let sheet = book.add_worksheet();
+    sheet.set_name(labels.t("Chăm sóc, hoạt động", "Care and activities"))?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        labels.t(
+            "Chăm sóc trẻ, tư vấn và hoạt động của chương trình",
+            "Children's care, counselling and the programme's activities",
+        ),
+        &title,
+    )?;
+    let head = [
+        labels.t("Phần", "Section"),
+        labels.t("Nhóm", "Group"),
+        labels.t("Mục", "Item"),
+        labels.t("Số", "Count"),
+        labels.t("Trên tổng số", "Of"),
+    ];
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &bold)?;
+    }
+    let others = all.iter().filter(|f| !codes.contains(&f.indicator));
+    for (row, f) in (3..).zip(others) {
+        sheet.write_string(row, 0, f.indicator)?;
+        sheet.write_string(row, 1, group_label(&labels, &f.group))?;
+        sheet.write_string(row, 2, &f.key)?;
+        write_value(sheet, row, 3, &f.numerator)?;
+        write_value(sheet, row, 4, &f.denominator)?;
+    }
+    sheet.set_column_width(0, 30)?;
+    sheet.set_column_width(1, 24)?;
+    sheet.set_column_width(2, 44)?;
+    sheet.set_column_width(3, 10)?;
+    sheet.set_column_width(4, 12)?;
     book.save_to_buffer()
 }
 

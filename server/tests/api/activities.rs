@@ -2,6 +2,9 @@
 //! through sync with the form's rules, and counted in the report for the period, the same for the
 //! facility, the officer and the workbook.
 
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -171,6 +174,31 @@ async fn a_facilitys_activities_are_checked_kept_and_counted() {
     ] {
         assert!(text.contains(words), "the file names {words}");
     }
+
+    // The workbook's sheet of care and activities holds the same figures, as numbers.
+    let file = app
+        .get(&format!("/api/indicators/export?year={year}"), &officer)
+        .await;
+    let mut book = Xlsx::new(Cursor::new(file.bytes)).expect("a workbook");
+    let sheet = book.worksheet_range("Chăm sóc, hoạt động").unwrap();
+    let line = |group: &str, item: &str| {
+        sheet.rows().find_map(|row| {
+            let text: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+            (text[1] == group && text[2] == item).then(|| row[3].clone())
+        })
+    };
+    assert_eq!(
+        line("Số người tham gia", "Tập huấn"),
+        Some(Data::Float(30.0))
+    );
+    assert_eq!(
+        line("Số lượt tổ chức", "Họp phụ huynh"),
+        Some(Data::Float(1.0))
+    );
+    assert_eq!(
+        line("Số người được tập huấn", "Giáo viên"),
+        Some(Data::Float(20.0))
+    );
 
     // The station sees none of the school's activities.
     let health = app.login("health", "demo").await;

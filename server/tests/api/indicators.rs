@@ -153,7 +153,15 @@ async fn the_annual_report_downloads_as_a_workbook_and_as_csv() {
     let mut book = Xlsx::new(Cursor::new(file.bytes)).expect("a workbook");
     assert_eq!(
         book.sheet_names(),
-        ["Tổng hợp", "I1", "I2", "I3", "I4", "I5"]
+        [
+            "Tổng hợp",
+            "I1",
+            "I2",
+            "I3",
+            "I4",
+            "I5",
+            "Chăm sóc, hoạt động"
+        ]
     );
     let summary = book.worksheet_range("Tổng hợp").unwrap();
     assert!(summary
