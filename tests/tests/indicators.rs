@@ -130,7 +130,18 @@ async fn the_officer_sees_the_indicators_and_downloads_the_annual_report() -> Re
         workbook.display()
     );
     let mut book: Xlsx<_> = calamine::open_workbook(&workbook)?;
-    ensure!(book.sheet_names() == ["Tổng hợp", "I1", "I2", "I3", "I4", "I5"]);
+    ensure!(
+        book.sheet_names()
+            == [
+                "Tổng hợp",
+                "I1",
+                "I2",
+                "I3",
+                "I4",
+                "I5",
+                "Chăm sóc, hoạt động"
+            ]
+    );
     let summary = book.worksheet_range("Tổng hợp")?;
     let cell = |row: u32, col: u32| {
         summary

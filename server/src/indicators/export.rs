@@ -302,17 +302,24 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
         report.circumstances_supported,
     );
     for (key, label, children, supported) in lines.chain(std::iter::once(total)) {
-        let (children, supported) = (
+        let (of, part) = (
             count_value(report, &format!("{key}.children"), children, s),
             count_value(report, &format!("{key}.supported"), supported, s),
         );
+        // The share only when both counts are printed (the plans' target: over 90%).
+        let percent = match (&part, &of) {
+            (Value::Number(_), Value::Number(_)) if children > 0 => {
+                Some((f64::from(supported) * 1000.0 / f64::from(children)).round() / 10.0)
+            }
+            _ => None,
+        };
         out.push(Figure {
             indicator: circumstances,
             group: "supported".into(),
             key: label,
-            numerator: supported,
-            denominator: children,
-            percent: None,
+            numerator: part,
+            denominator: of,
+            percent,
         });
     }
     // Counselling and support sessions by kind, with the children reached; hotline 111 calls.
@@ -670,6 +677,7 @@ pub fn workbook(
         labels.t("Mục", "Item"),
         labels.t("Số", "Count"),
         labels.t("Trên tổng số", "Of"),
+        labels.t("Tỷ lệ (%)", "Percent"),
     ];
     for (c, h) in head.iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &bold)?;
@@ -681,6 +689,9 @@ pub fn workbook(
         sheet.write_string(row, 2, &f.key)?;
         write_value(sheet, row, 3, &f.numerator)?;
         write_value(sheet, row, 4, &f.denominator)?;
+        if let Some(p) = f.percent {
+            sheet.write_number_with_format(row, 5, p, &percent)?;
+        }
     }
     sheet.set_column_width(0, 30)?;
     sheet.set_column_width(1, 24)?;

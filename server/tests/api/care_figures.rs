@@ -3,6 +3,9 @@
 //! kind with the children reached, and hotline 111 calls; exact for the school, small counts
 //! hidden for the officer.
 
+use std::io::Cursor;
+
+use calamine::{Reader, Xlsx};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -146,6 +149,20 @@ async fn the_plans_care_figures_are_counted_from_what_the_school_records() {
         "six is not small"
     );
 
+    // The workbook's sheet of care gives the share supported where both counts are printed.
+    let file = app
+        .get(&format!("/api/indicators/export?year={year}"), &counsellor)
+        .await;
+    let mut book = Xlsx::new(Cursor::new(file.bytes)).expect("a workbook");
+    let sheet = book.worksheet_range("Chăm sóc, hoạt động").unwrap();
+    let orphans: Vec<String> = sheet
+        .rows()
+        .find(|row| row[2] == "Mồ côi cha, mẹ hoặc cả cha và mẹ")
+        .expect("the orphans' line")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(orphans[3..6], ["2", "5", "40"], "2 of 5 supported: 40%");
     // The workbook's CSV names them.
     let csv = app
         .get(

@@ -276,22 +276,37 @@ fn CareCard(report: Report, s: Suppression) -> impl IntoView {
         ),
         (i18n.report().orphans_covid, "orphans.covid19", o.covid19),
     ];
-    let mut groups: Vec<(String, String, String)> = report
+    // Children, supported, and the share when neither count is hidden.
+    let line = |key: &str, label: String, children: u32, supported: u32| {
+        let (of, part) = (format!("{key}.children"), format!("{key}.supported"));
+        let shown = Suppression::hidden_in(&report, &of).is_none()
+            && Suppression::hidden_in(&report, &part).is_none()
+            && children > 0;
+        let share = if shown {
+            lang.percent(f64::from(supported) * 100.0 / f64::from(children))
+        } else {
+            "—".to_string()
+        };
+        (label, count(&of, children), count(&part, supported), share)
+    };
+    let mut groups: Vec<(String, String, String, String)> = report
         .circumstances
         .iter()
         .map(|l| {
-            let key = format!("circumstance.{}", l.code);
-            (
-                shared::care::circumstance_label(&l.code, lang).to_string(),
-                count(&format!("{key}.children"), l.children),
-                count(&format!("{key}.supported"), l.supported),
+            let label = shared::care::circumstance_label(&l.code, lang).to_string();
+            line(
+                &format!("circumstance.{}", l.code),
+                label,
+                l.children,
+                l.supported,
             )
         })
         .collect();
-    groups.push((
+    groups.push(line(
+        "circumstances",
         i18n.report().circumstances_all.to_string(),
-        count("circumstances.children", report.circumstances_children),
-        count("circumstances.supported", report.circumstances_supported),
+        report.circumstances_children,
+        report.circumstances_supported,
     ));
     let sessions: Vec<(String, String, String)> = report
         .sessions
@@ -336,9 +351,10 @@ fn CareCard(report: Report, s: Suppression) -> impl IntoView {
                     <th>{i18n.report().circumstances_group}</th>
                     <th>{i18n.report().circumstances_children}</th>
                     <th>{i18n.report().circumstances_supported}</th>
+                    <th>{i18n.report().circumstances_share}</th>
                 </tr></thead>
-                <tbody>{groups.into_iter().map(|(label, children, supported)| view! {
-                    <tr><td>{label}</td><td>{children}</td><td>{supported}</td></tr>
+                <tbody>{groups.into_iter().map(|(label, children, supported, share)| view! {
+                    <tr><td>{label}</td><td>{children}</td><td>{supported}</td><td>{share}</td></tr>
                 }).collect_view()}</tbody>
             </table>
             </div>
