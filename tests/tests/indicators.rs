@@ -234,6 +234,10 @@ async fn a_commune_submits_its_report_and_the_province_sees_it_submitted() -> Re
     wait_for_text(&province, "#frozen-report", "Báo cáo đã nộp").await?;
     wait_for_text(&province, "#frozen-by", "Đinh Văn Xã").await?;
     wait_for(&province, "#indicator-I1").await?;
+    // Schools are not persons: I3's counts are shown even when small, and so is its share.
+    let i3 = wait_for(&province, "#indicator-I3").await?.text().await?;
+    ensure!(!i3.contains('<'), "I3 is never hidden: {i3}");
+    ensure!(i3.contains('%'), "I3's share is shown: {i3}");
     ensure!(
         province.find(By::Css("#export-excel")).await.is_err(),
         "a submitted copy is not downloaded again"
