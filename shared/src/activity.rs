@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
 use crate::sync::Fields;
-use crate::validate::{collapse_spaces, FieldErrors, Problem, NOTE_MAX};
+use crate::validate::{note, text, FieldErrors, Problem};
 
 /// The most people one activity may count (a district-wide campaign stays below it).
 pub const PARTICIPANTS_MAX: u32 = 10_000;
@@ -115,12 +115,9 @@ impl Activity {
         if self.held_on > today {
             errors.add("held_on", Problem::DateInFuture);
         }
-        clean.title = collapse_spaces(&self.title);
-        if clean.title.is_empty() {
-            errors.add("title", Problem::Required);
-        } else if clean.title.chars().count() > TITLE_MAX {
-            errors.add("title", Problem::TooLong { max: TITLE_MAX });
-        }
+        clean.title = errors
+            .check("title", text(&self.title, 1, TITLE_MAX))
+            .unwrap_or_default();
         if !(1..=PARTICIPANTS_MAX).contains(&self.participants) {
             errors.add(
                 "participants",
@@ -145,23 +142,13 @@ impl Activity {
                 },
             );
         }
-        for (field, text) in [("note", &self.note), ("voided_reason", &self.voided_reason)] {
-            let cleaned = text
-                .as_deref()
-                .map(collapse_spaces)
-                .filter(|t| !t.is_empty());
-            if cleaned
-                .as_ref()
-                .is_some_and(|t| t.chars().count() > NOTE_MAX)
-            {
-                errors.add(field, Problem::TooLong { max: NOTE_MAX });
-            }
-            if field == "note" {
-                clean.note = cleaned;
-            } else {
-                clean.voided_reason = cleaned;
-            }
-        }
+        let mut optional = |field, value: &Option<String>| {
+            errors
+                .check(field, note(value.as_deref().unwrap_or_default()))
+                .flatten()
+        };
+        clean.note = optional("note", &self.note);
+        clean.voided_reason = optional("voided_reason", &self.voided_reason);
         errors.into_result().map(|()| clean)
     }
 

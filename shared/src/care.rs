@@ -37,7 +37,8 @@ pub trait AboutChild: Sized + Serialize + DeserializeOwned + Clone {
     }
 }
 
-fn date_in_life(
+/// A day in the child's life: not before birth, not after today.
+pub(crate) fn date_in_life(
     errors: &mut FieldErrors,
     field: &'static str,
     date: NaiveDate,

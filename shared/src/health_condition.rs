@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::care::AboutChild;
+use crate::care::{date_in_life, AboutChild};
 use crate::lang::Lang;
-use crate::validate::{collapse_spaces, FieldErrors, Problem, NOTE_MAX};
+use crate::validate::{note, FieldErrors};
 
 coded! {
     /// The kind of condition, as the plans count them.
@@ -86,21 +86,6 @@ impl HealthCondition {
     }
 }
 
-/// An optional text: trimmed, empty as none, at most [`NOTE_MAX`] characters.
-fn text(errors: &mut FieldErrors, field: &'static str, value: &Option<String>) -> Option<String> {
-    let cleaned = value
-        .as_deref()
-        .map(collapse_spaces)
-        .filter(|t| !t.is_empty());
-    if cleaned
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > NOTE_MAX)
-    {
-        errors.add(field, Problem::TooLong { max: NOTE_MAX });
-    }
-    cleaned
-}
-
 impl AboutChild for HealthCondition {
     fn child_id(&self) -> Uuid {
         self.child_id
@@ -113,14 +98,17 @@ impl AboutChild for HealthCondition {
     ) -> Result<HealthCondition, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut clean = self.clone();
-        if self.noted_on > today || self.noted_on < date_of_birth {
-            errors.add("noted_on", Problem::DateOutOfRange);
-        }
+        date_in_life(&mut errors, "noted_on", self.noted_on, date_of_birth, today);
         clean.noted_by = errors
             .check("noted_by", crate::validate::name(&self.noted_by))
             .unwrap_or_default();
-        clean.note = text(&mut errors, "note", &self.note);
-        clean.voided_reason = text(&mut errors, "voided_reason", &self.voided_reason);
+        let mut optional = |field, value: &Option<String>| {
+            errors
+                .check(field, note(value.as_deref().unwrap_or_default()))
+                .flatten()
+        };
+        clean.note = optional("note", &self.note);
+        clean.voided_reason = optional("voided_reason", &self.voided_reason);
         errors.into_result().map(|()| clean)
     }
 }
@@ -130,6 +118,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
+    use crate::validate::Problem;
 
     #[test]
     fn a_condition_is_checked_against_the_childs_life_and_cleaned() {

@@ -41,6 +41,20 @@ struct Figure {
     percent: Option<f64>,
 }
 
+impl Figure {
+    /// A figure that is one count.
+    fn count(indicator: &'static str, group: &str, key: String, value: Value) -> Figure {
+        Figure {
+            indicator,
+            group: group.into(),
+            key,
+            numerator: value,
+            denominator: Value::Empty,
+            percent: None,
+        }
+    }
+}
+
 /// A cell: a number, or a hidden small count.
 #[derive(Clone)]
 enum Value {
@@ -146,14 +160,7 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
         }
     }
     let mut count = |indicator, group: &str, key: String, value: Value| {
-        out.push(Figure {
-            indicator,
-            group: group.into(),
-            key,
-            numerator: value,
-            denominator: Value::Empty,
-            percent: None,
-        });
+        out.push(Figure::count(indicator, group, key, value));
     };
     count(
         "I1",
@@ -213,6 +220,14 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
             .into(),
         days(report.i5.median_days_to_attended),
     );
+    plans(report, s, labels, &mut out);
+    out
+}
+
+/// What the plans count beyond I1–I5, in the order the files show it: orphans by their loss,
+/// communes with a working network, known conditions, special circumstances and support,
+/// sessions and hotline calls, activities.
+fn plans(report: &Report, s: Suppression, labels: &Labels, out: &mut Vec<Figure>) {
     // Orphans by their loss (I2's denominator), as the plans count them.
     let o = report.orphans;
     for (key, label, value) in [
@@ -238,7 +253,7 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
         ),
     ] {
         let value = count_value(report, &format!("orphans.{key}"), value, s);
-        count("I2", "orphans", label.into(), value);
+        out.push(Figure::count("I2", "orphans", label.into(), value));
     }
     // Communes with a working referral network (communes, not persons: never hidden).
     out.push(Figure {
@@ -261,25 +276,12 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
     );
     for line in &report.conditions {
         let value = count_value(report, &format!("condition.{}", line.key), line.count, s);
-        out.push(Figure {
-            indicator: known,
-            group: "condition".into(),
-            key: labels.breakdown_key("condition", &line.key),
-            numerator: value,
-            denominator: Value::Empty,
-            percent: None,
-        });
+        let kind = labels.breakdown_key("condition", &line.key);
+        out.push(Figure::count(known, "condition", kind, value));
     }
-    out.push(Figure {
-        indicator: known,
-        group: "condition".into(),
-        key: labels
-            .t("Tất cả (mỗi trẻ một lần)", "Any (each child once)")
-            .into(),
-        numerator: count_value(report, "conditions.children", report.conditions_children, s),
-        denominator: Value::Empty,
-        percent: None,
-    });
+    let any = labels.t("Tất cả (mỗi trẻ một lần)", "Any (each child once)");
+    let children = count_value(report, "conditions.children", report.conditions_children, s);
+    out.push(Figure::count(known, "condition", any.into(), children));
     // Children in special circumstances, and those supported in the period.
     let circumstances = labels.t("Hoàn cảnh đặc biệt", "Special circumstances");
     let whole = labels.t(
@@ -324,59 +326,58 @@ fn figures(report: &Report, s: Suppression, labels: &Labels) -> Vec<Figure> {
     }
     // Counselling and support sessions by kind, with the children reached; hotline 111 calls.
     let support = labels.t("Tư vấn, hỗ trợ", "Counselling and support");
-    let mut count = |indicator, group: &str, key: String, value: Value| {
-        out.push(Figure {
-            indicator,
-            group: group.into(),
-            key,
-            numerator: value,
-            denominator: Value::Empty,
-            percent: None,
-        });
-    };
     for line in &report.sessions {
         let key = format!("session.{}", line.kind);
         let label = shared::care::SessionKind::from_code(&line.kind)
             .map_or_else(|| line.kind.clone(), |k| k.label(labels.lang).to_string());
         let held = count_value(report, &format!("{key}.sessions"), line.sessions, s);
-        count(support, "sessions", label.clone(), held);
+        out.push(Figure::count(support, "sessions", label.clone(), held));
         let reached = count_value(report, &format!("{key}.children"), line.children, s);
-        count(support, "session_children", label, reached);
+        out.push(Figure::count(support, "session_children", label, reached));
     }
-    count(
+    out.push(Figure::count(
         support,
         "reached",
         labels
             .t("Số trẻ được tư vấn, hỗ trợ", "Children reached")
             .into(),
         count_value(report, "sessions.children", report.sessions_children, s),
-    );
-    count(
+    ));
+    out.push(Figure::count(
         support,
         "hotline_calls",
         labels
             .t("Cuộc gọi Tổng đài 111", "Calls to hotline 111")
             .into(),
         count_value(report, "hotline_calls", report.hotline_calls, s),
-    );
+    ));
     // The programme's activities: counts of events and people, never of children.
     let activities = labels.t("Hoạt động", "Activities");
     let number = |n: u32| Value::Number(f64::from(n));
     for line in &report.activities {
         let kind = labels.breakdown_key("activity", &line.kind);
-        count(activities, "activity_held", kind.clone(), number(line.held));
-        count(
+        out.push(Figure::count(
+            activities,
+            "activity_held",
+            kind.clone(),
+            number(line.held),
+        ));
+        out.push(Figure::count(
             activities,
             "activity_participants",
             kind,
             number(line.participants),
-        );
+        ));
         for trained in &line.trained {
             let group = labels.breakdown_key("trainee", &trained.key);
-            count(activities, "trained", group, number(trained.count));
+            out.push(Figure::count(
+                activities,
+                "trained",
+                group,
+                number(trained.count),
+            ));
         }
     }
-    out
 }
 
 fn group_label(labels: &Labels, group: &str) -> &'static str {

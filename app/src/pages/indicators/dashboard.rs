@@ -56,7 +56,7 @@ pub fn Dashboard(
             {cards.into_iter().zip(definitions(lang)).map(|((indicator, ratio), def)| {
                 let note = (indicator == Indicator::I1).then(|| (i18n.report().still_open)(&still_open));
                 // Schools are not persons: I3 is never hidden, so its small counts are shown too.
-                let s = if indicator == Indicator::I3 { Suppression { below: 0 } } else { s };
+                let s = if indicator == Indicator::I3 { Suppression::NONE } else { s };
                 view! { <IndicatorCard indicator=indicator ratio=ratio def=def s=s query=query.clone() note=note rows=!frozen/> }
             }).collect_view()}
         </div>
