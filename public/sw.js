@@ -9,17 +9,27 @@
 const VERSION = "{{version}}";
 const CACHE = `tam-an-shell-${VERSION}`;
 const SHELL = {{shell}};
+// `name-<16 hex digits>.ext`: the name changes whenever the content does.
+const HASHED = /-[0-9a-f]{16}\.[a-z]+$/;
 
 // A page that hears nothing for this long from the network, with no cached copy, gives up.
 const NAVIGATE_MS = 10000;
 
 self.addEventListener("install", (event) => {
   // A new version takes over as soon as it is cached (the page is told, and offers a reload).
+  // A file whose name carries its content's hash and that an older version already holds is
+  // copied from there: a release that changes one page does not download every page again.
   event.waitUntil(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.addAll(SHELL))
-      .then(() => self.skipWaiting()),
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await Promise.all(
+        SHELL.map(async (url) => {
+          const kept = HASHED.test(url) ? await caches.match(url) : undefined;
+          await (kept ? cache.put(url, kept) : cache.add(url));
+        }),
+      );
+      await self.skipWaiting();
+    })(),
   );
 });
 

@@ -17,18 +17,19 @@ pub mod i18n;
 pub mod offline_auth;
 pub mod pages;
 pub mod records;
+pub mod routes;
 pub mod session;
 pub mod store;
 pub mod sync;
 pub mod vault;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::Router;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::components::shell::Shell;
 use crate::i18n::provide_i18n;
+use crate::routes::AppRoutes;
 use crate::session::provide_session;
 
 /// Entry point, called by the generated JS glue once the module is loaded.
@@ -66,36 +67,5 @@ pub fn App() -> impl IntoView {
                 Gate::Open => view! { <Shell><AppRoutes/></Shell> }.into_any(),
             }}
         </Router>
-    }
-}
-
-#[component]
-fn AppRoutes() -> impl IntoView {
-    view! {
-        <Routes fallback=|| view! { <pages::NotFound/> }>
-            <Route path=path!("/") view=pages::home::HomePage/>
-            <Route path=path!("/children") view=pages::children::list::ChildrenPage/>
-            <Route path=path!("/children/new") view=pages::children::form::ChildFormPage/>
-            <Route path=path!("/children/:id") view=pages::children::detail::ChildPage/>
-            <Route path=path!("/children/:id/edit") view=pages::children::form::ChildFormPage/>
-            <Route path=path!("/children/:id/screen/:instrument") view=pages::screening::form::ScreeningPage/>
-            <Route path=path!("/children/:id/screenings/:screening") view=pages::screening::result::ResultPage/>
-            <Route path=path!("/children/:id/refer") view=pages::referrals::new::NewReferralPage/>
-            <Route path=path!("/referrals") view=pages::referrals::list::ReferralsPage/>
-            <Route path=path!("/activities") view=pages::activities::ActivitiesPage/>
-            <Route path=path!("/referrals/:id") view=pages::referrals::detail::ReferralPage/>
-            <Route path=path!("/referrals/:id/onward") view=pages::referrals::new::NewReferralPage/>
-            <Route path=path!("/referrals/:id/slip") view=pages::referrals::slip::SlipPage/>
-            <Route path=path!("/r/:id") view=pages::referrals::slip::VerifySlipPage/>
-            <Route path=path!("/indicators") view=pages::indicators::IndicatorsPage/>
-            <Route path=path!("/indicators/rows/:code") view=pages::indicators::rows::IndicatorRowsPage/>
-            <Route path=path!("/indicators/submissions/:id") view=pages::indicators::frozen::FrozenReportPage/>
-            <Route path=path!("/directory") view=pages::directory::DirectoryPage/>
-            <Route path=path!("/password") view=pages::password::PasswordPage/>
-            <Route path=path!("/sync") view=pages::sync_status::SyncPage/>
-            <Route path=path!("/admin/users") view=pages::users::UsersPage/>
-            <Route path=path!("/admin/facilities") view=pages::facilities::FacilitiesPage/>
-            <Route path=path!("/admin/audit") view=pages::audit::AuditPage/>
-        </Routes>
     }
 }

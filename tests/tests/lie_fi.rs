@@ -1,14 +1,15 @@
 //! Never stuck on a bad link (issue 18). A device that has the app cached opens it at once on a
 //! link that connects but never answers ("lie-fi"), and its user gets in offline within seconds;
-//! a first visit whose download fails says so and offers to try again.
+//! a first visit whose download fails says so and offers to try again, and so does a page whose
+//! own code (a split module) cannot be fetched.
 
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use serde_json::json;
 use tests::{
-    click, click_link, register_synced_child, sign_in_to_stay, unlock, wait_for, wait_for_attr,
-    wait_for_text, Stack, ONE_AT_A_TIME,
+    click, click_link, register_synced_child, sign_in, sign_in_to_stay, unlock, wait_for,
+    wait_for_attr, wait_for_text, Stack, ONE_AT_A_TIME,
 };
 
 /// Takes the server's port and holds every connection open without a word.
@@ -86,6 +87,39 @@ async fn a_first_visit_whose_download_fails_says_so_and_tries_again() -> Result<
     wait_for(&device, "#sign-in")
         .await
         .context("the sign-in form after trying again")?;
+    device.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_whose_code_cannot_be_fetched_says_so_and_tries_again() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let device = stack.browser().await?;
+    device.cdp().send_raw("Network.enable", json!({})).await?;
+    // The main module comes through, so the sign-in form works; the pages' own modules do not.
+    device
+        .cdp()
+        .send_raw(
+            "Network.setBlockedURLs",
+            json!({ "urls": ["*/split_*.wasm", "*/chunk_*.wasm"] }),
+        )
+        .await?;
+    sign_in(&device, &stack.url, "counsellor", "demo").await?;
+    wait_for_text(&device, "#page-unavailable", "Không tải được trang này").await?;
+    let greeting = device.find_all(thirtyfour::By::Id("greeting")).await?;
+    anyhow::ensure!(greeting.is_empty(), "no home page without its code");
+    tests::screenshot(&device, "page-unavailable").await?;
+
+    // The link comes back; "try again" brings the page, and the app was never taken down.
+    device
+        .cdp()
+        .send_raw("Network.setBlockedURLs", json!({ "urls": [] }))
+        .await?;
+    click(&device, "#page-retry").await?;
+    wait_for_text(&device, "#greeting", "Xin chào").await?;
+    click_link(&device, "Trẻ em").await?;
+    wait_for(&device, "#register-child").await?;
     device.quit().await?;
     Ok(())
 }

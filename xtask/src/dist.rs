@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
 use crate::dist_cache;
+use crate::split;
 use crate::util::{output, root, run, target_dir, which};
 
 const TARGET: &str = "wasm32-unknown-unknown";
@@ -46,24 +47,28 @@ pub fn build() -> Result<PathBuf> {
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging)?;
     let wasm_in = target_dir().join(format!("{TARGET}/{PROFILE}/app.wasm"));
+    let split = split::split(&wasm_in, &staging)?;
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm_in)
+        .input_path(&split.main)
         .out_name("app")
         .web(true)?
         .typescript(false)
+        .keep_lld_exports(true)
+        .demangle(false)
         .generate(&staging)
         .context("wasm-bindgen")?;
-    optimize(&staging.join("app_bg.wasm"))?;
+    optimize(&staging.join("app_bg.wasm"), "wasm-opt")?;
+    for module in &split.modules {
+        let stem = module.file_stem().unwrap_or_default().to_string_lossy();
+        optimize(module, &format!("wasm-opt-{stem}"))?;
+    }
 
     let dist = root.join("dist");
     let _ = fs::remove_dir_all(&dist);
     fs::create_dir_all(dist.join("icons"))?;
     let public = root.join("public");
     let mut names = BTreeMap::new();
-    names.insert(
-        "app_js",
-        write_hashed(&dist, "app", "js", &fs::read(staging.join("app.js"))?)?,
-    );
+    let modules = split::name_modules(&staging, &split, &dist, &mut names)?;
     names.insert(
         "app_wasm",
         write_hashed(
@@ -102,6 +107,7 @@ pub fn build() -> Result<PathBuf> {
         "/manifest.webmanifest".into(),
     ];
     shell.extend(names.values().map(|name| format!("/{name}")));
+    shell.extend(modules.iter().map(|name| format!("/{name}")));
     for icon in fs::read_dir(public.join("icons"))? {
         let icon = icon?;
         let name = icon.file_name().to_string_lossy().into_owned();
@@ -111,7 +117,7 @@ pub fn build() -> Result<PathBuf> {
     shell.sort();
     write_service_worker(&public, &dist, &shell, &names)?;
     precompress(&dist)?;
-    report(&dist, &names)?;
+    report(&dist, &names, &modules)?;
     Ok(dist)
 }
 
@@ -137,7 +143,7 @@ const NPM_TOOLS: [&str; 3] = [
 
 /// `wasm-opt -Oz` from the npm binaryen package (installed on demand with `npm ci`, which also
 /// brings the test tools, [`NPM_TOOLS`]); skipped when the same wasm was optimized last time.
-fn optimize(wasm: &Path) -> Result<()> {
+fn optimize(wasm: &Path, cache_kind: &str) -> Result<()> {
     let root = root();
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
     if !wasm_opt.exists() || NPM_TOOLS.iter().any(|tool| !root.join(tool).exists()) {
@@ -152,7 +158,7 @@ fn optimize(wasm: &Path) -> Result<()> {
     }
     let version = output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
     let recipe = format!("{version} -Oz {}", WASM_OPT_FEATURES.join(" "));
-    let optimized = dist_cache::cached("wasm-opt", &recipe, &fs::read(wasm)?, || {
+    let optimized = dist_cache::cached(cache_kind, &recipe, &fs::read(wasm)?, || {
         let out = wasm.with_extension("opt.wasm");
         run(Command::new(&wasm_opt)
             .arg("-Oz")
@@ -167,13 +173,18 @@ fn optimize(wasm: &Path) -> Result<()> {
 }
 
 /// Writes `stem-<16 hex digits>.ext` and returns that name.
-fn write_hashed(dist: &Path, stem: &str, extension: &str, bytes: &[u8]) -> Result<String> {
+pub(crate) fn write_hashed(
+    dist: &Path,
+    stem: &str,
+    extension: &str,
+    bytes: &[u8],
+) -> Result<String> {
     let name = format!("{stem}-{}.{extension}", short_hash(bytes));
     fs::write(dist.join(&name), bytes)?;
     Ok(name)
 }
 
-fn short_hash(bytes: &[u8]) -> String {
+pub(crate) fn short_hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .take(8)
@@ -267,14 +278,36 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-fn report(dist: &Path, names: &BTreeMap<&str, String>) -> Result<()> {
-    for key in ["app_wasm", "app_js", "style"] {
-        let name = &names[key];
+/// Sizes, raw and brotli: what a first visit downloads before the sign-in form works (the main
+/// wasm, the JS and the CSS), then the modules the pages fetch when first opened.
+fn report(dist: &Path, names: &BTreeMap<&str, String>, modules: &[String]) -> Result<()> {
+    let size = |name: &str| -> Result<(u64, u64)> {
         let raw = fs::metadata(dist.join(name))?.len();
         let br = fs::metadata(dist.join(format!("{name}.br")))
             .map(|m| m.len())
             .unwrap_or(raw);
-        eprintln!("xtask: {name}: {raw} bytes, {br} bytes brotli");
+        Ok((raw, br))
+    };
+    let mut first = (0, 0);
+    for key in ["app_wasm", "app_js", "split_js", "boot", "style"] {
+        let (raw, br) = size(&names[key])?;
+        eprintln!("xtask: {}: {raw} bytes, {br} bytes brotli", names[key]);
+        first = (first.0 + raw, first.1 + br);
     }
+    eprintln!(
+        "xtask: first visit (wasm, JS, CSS): {} bytes, {} bytes brotli",
+        first.0, first.1
+    );
+    let mut pages = (0, 0);
+    for name in modules {
+        let (raw, br) = size(name)?;
+        pages = (pages.0 + raw, pages.1 + br);
+    }
+    eprintln!(
+        "xtask: {} page modules: {} bytes, {} bytes brotli",
+        modules.len(),
+        pages.0,
+        pages.1
+    );
     Ok(())
 }

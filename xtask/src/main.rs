@@ -19,6 +19,7 @@ mod reconnect;
 mod schema;
 mod server;
 mod signin;
+mod split;
 mod util;
 
 use std::path::PathBuf;

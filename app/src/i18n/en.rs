@@ -9,6 +9,8 @@ pub static TEXTS: Texts = Texts {
     switch_language: "Tiếng Việt",
     switch_language_label: "Chuyển sang tiếng Việt",
     loading: "Loading…",
+    page_unavailable: "Could not load this page: the connection is weak or lost. It opens once the connection is back.",
+    try_again: "Try again",
     network_error: "Cannot reach the server. Please check the connection and try again.",
     local_store_error: "This browser's storage on this device failed; unsent data is still there. Reload the page",
     facility_closed: "Your facility has been closed in the directory, so your session has ended; its data is kept. Please contact your administrator.",

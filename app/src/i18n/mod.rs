@@ -36,6 +36,9 @@ pub struct Texts {
     pub switch_language: &'static str,
     pub switch_language_label: &'static str,
     pub loading: &'static str,
+    /// A page's code could not be downloaded (first opened on a bad link).
+    pub page_unavailable: &'static str,
+    pub try_again: &'static str,
     pub network_error: &'static str,
     /// The device's own store failed (not the network).
     pub local_store_error: &'static str,

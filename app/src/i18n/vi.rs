@@ -9,6 +9,8 @@ pub static TEXTS: Texts = Texts {
     switch_language: "English",
     switch_language_label: "Switch to English",
     loading: "Đang tải…",
+    page_unavailable: "Không tải được trang này: mạng chập chờn hoặc mất kết nối. Trang sẽ dùng được khi có mạng lại.",
+    try_again: "Thử lại",
     network_error: "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
     local_store_error: "Bộ nhớ của trình duyệt trên máy này bị lỗi; dữ liệu chưa gửi vẫn còn. Hãy tải lại trang",
     facility_closed: "Cơ sở của bạn đã ngừng hoạt động trên hệ thống nên phiên làm việc đã kết thúc; dữ liệu vẫn được giữ. Vui lòng liên hệ quản trị viên.",

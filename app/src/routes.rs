@@ -1,0 +1,129 @@
+//! The signed-in pages, each loaded when first opened.
+//!
+//! Every page is a split point: `cargo xtask dist` cuts the code only the pages of one area use
+//! out of the main wasm into a module of its own (wasm-split), fetched the first time one of
+//! them opens and kept by the service worker for offline use. The sign-in form, the shell and the sync engine
+//! stay in the main module, so a first visit downloads only what signing in needs.
+//!
+//! A page whose code cannot be fetched (first opened on a link that just dropped) says so and
+//! offers to try again; it never takes the app down. On targets other than wasm (native tests)
+//! a split page is an ordinary call.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use leptos_router::components::{Route, Routes};
+use leptos_router::path;
+use send_wrapper::SendWrapper;
+
+use crate::i18n::use_i18n;
+use crate::pages;
+
+/// Declares `$load`, an async function returning the page's view from the wasm module
+/// `$module`. Pages used together share a module: one split module per area keeps the files
+/// few (each page its own gave some 400 small modules for the code pages share).
+macro_rules! split_page {
+    ($module:ident: $load:ident => $($page:ident)::+) => {
+        #[leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $load() -> Result<AnyView, SplitLoaderError> {
+            Ok($($page)::+().into_any())
+        }
+    };
+}
+
+split_page!(home: home => pages::home::HomePage);
+split_page!(care: children => pages::children::list::ChildrenPage);
+split_page!(care: child_form => pages::children::form::ChildFormPage);
+split_page!(care: child => pages::children::detail::ChildPage);
+split_page!(care: screening => pages::screening::form::ScreeningPage);
+split_page!(care: screening_result => pages::screening::result::ResultPage);
+split_page!(care: new_referral => pages::referrals::new::NewReferralPage);
+split_page!(care: referrals => pages::referrals::list::ReferralsPage);
+split_page!(care: activities => pages::activities::ActivitiesPage);
+split_page!(care: referral => pages::referrals::detail::ReferralPage);
+split_page!(care: slip => pages::referrals::slip::SlipPage);
+split_page!(care: verify_slip => pages::referrals::slip::VerifySlipPage);
+split_page!(report: indicators => pages::indicators::IndicatorsPage);
+split_page!(report: indicator_rows => pages::indicators::rows::IndicatorRowsPage);
+split_page!(report: frozen_report => pages::indicators::frozen::FrozenReportPage);
+split_page!(admin: directory => pages::directory::DirectoryPage);
+split_page!(account: password => pages::password::PasswordPage);
+split_page!(account: sync_status => pages::sync_status::SyncPage);
+split_page!(admin: users => pages::users::UsersPage);
+split_page!(admin: facilities => pages::facilities::FacilitiesPage);
+split_page!(admin: audit => pages::audit::AuditPage);
+
+/// Shows the page `load` brings, "loading" until it is there, or a way to try again.
+///
+/// No `<Suspense>` around the page: the pages read their resources themselves, and a suspense
+/// boundary would blank a page whenever one of them reloads.
+fn page<F, Fut>(load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
+{
+    let i18n = use_i18n();
+    let attempt = RwSignal::new(0u32);
+    let loaded = RwSignal::new(false);
+    view! {
+        <Show when=move || !loaded.get()>
+            <p class="page muted" role="status">{move || i18n.texts().loading}</p>
+        </Show>
+        {move || {
+            attempt.track();
+            // The split loader's future is not `Send`; the browser has one thread.
+            Suspend::new(SendWrapper::new(async move {
+                let page = load().await;
+                loaded.set(true);
+                match page {
+                    Ok(view) => view,
+                    Err(_) => view! {
+                        <section class="page" role="alert" id="page-unavailable">
+                            <p>{move || i18n.texts().page_unavailable}</p>
+                            <button type="button" class="button primary" id="page-retry"
+                                on:click=move |_| {
+                                    loaded.set(false);
+                                    attempt.update(|n| *n += 1);
+                                }>
+                                {move || i18n.texts().try_again}
+                            </button>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            }))
+        }}
+    }
+}
+
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <pages::NotFound/> }>
+            <Route path=path!("/") view=|| page(home)/>
+            <Route path=path!("/children") view=|| page(children)/>
+            <Route path=path!("/children/new") view=|| page(child_form)/>
+            <Route path=path!("/children/:id") view=|| page(child)/>
+            <Route path=path!("/children/:id/edit") view=|| page(child_form)/>
+            <Route path=path!("/children/:id/screen/:instrument") view=|| page(screening)/>
+            <Route path=path!("/children/:id/screenings/:screening") view=|| page(screening_result)/>
+            <Route path=path!("/children/:id/refer") view=|| page(new_referral)/>
+            <Route path=path!("/referrals") view=|| page(referrals)/>
+            <Route path=path!("/activities") view=|| page(activities)/>
+            <Route path=path!("/referrals/:id") view=|| page(referral)/>
+            <Route path=path!("/referrals/:id/onward") view=|| page(new_referral)/>
+            <Route path=path!("/referrals/:id/slip") view=|| page(slip)/>
+            <Route path=path!("/r/:id") view=|| page(verify_slip)/>
+            <Route path=path!("/indicators") view=|| page(indicators)/>
+            <Route path=path!("/indicators/rows/:code") view=|| page(indicator_rows)/>
+            <Route path=path!("/indicators/submissions/:id") view=|| page(frozen_report)/>
+            <Route path=path!("/directory") view=|| page(directory)/>
+            <Route path=path!("/password") view=|| page(password)/>
+            <Route path=path!("/sync") view=|| page(sync_status)/>
+            <Route path=path!("/admin/users") view=|| page(users)/>
+            <Route path=path!("/admin/facilities") view=|| page(facilities)/>
+            <Route path=path!("/admin/audit") view=|| page(audit)/>
+        </Routes>
+    }
+}
