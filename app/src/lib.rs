@@ -27,9 +27,8 @@ use leptos::prelude::*;
 use leptos_router::components::Router;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::components::shell::Shell;
 use crate::i18n::provide_i18n;
-use crate::routes::AppRoutes;
+use crate::routes::SignedIn;
 use crate::session::provide_session;
 
 /// Entry point, called by the generated JS glue once the module is loaded.
@@ -64,7 +63,7 @@ pub fn App() -> impl IntoView {
             {move || match gate.get() {
                 Gate::SignIn => view! { <pages::login::LoginPage/> }.into_any(),
                 Gate::ChangePassword => view! { <pages::password::ForcedPasswordPage/> }.into_any(),
-                Gate::Open => view! { <Shell><AppRoutes/></Shell> }.into_any(),
+                Gate::Open => view! { <SignedIn/> }.into_any(),
             }}
         </Router>
     }

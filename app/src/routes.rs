@@ -1,13 +1,14 @@
-//! The signed-in pages, each loaded when first opened.
+//! The signed-in app, loaded after signing in, and its pages, each loaded when first opened.
 //!
-//! Every page is a split point: `cargo xtask dist` cuts the code only the pages of one area use
-//! out of the main wasm into a module of its own (wasm-split), fetched the first time one of
-//! them opens and kept by the service worker for offline use. The sign-in form, the shell and the sync engine
-//! stay in the main module, so a first visit downloads only what signing in needs.
+//! The shell with its routes is a split point, and so is every page: `cargo xtask dist` cuts
+//! the code only the pages of one area use out of the main wasm into a module of its own
+//! (wasm-split), fetched the first time one of them opens and kept by the service worker for
+//! offline use; the sync engine's run is one too (`sync::engine`). The main module keeps what
+//! signing in needs: the sign-in form, the session, the vault and the store.
 //!
 //! A page whose code cannot be fetched (first opened on a link that just dropped) says so and
 //! offers to try again; it never takes the app down. On targets other than wasm (native tests)
-//! a split page is an ordinary call.
+//! a split point is an ordinary call.
 
 use std::future::Future;
 
@@ -17,6 +18,7 @@ use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 use send_wrapper::SendWrapper;
 
+use crate::components::shell::Shell;
 use crate::i18n::use_i18n;
 use crate::pages;
 
@@ -32,7 +34,7 @@ macro_rules! split_page {
     };
 }
 
-split_page!(home: home => pages::home::HomePage);
+split_page!(shell: home => pages::home::HomePage);
 split_page!(care: children => pages::children::list::ChildrenPage);
 split_page!(care: child_form => pages::children::form::ChildFormPage);
 split_page!(care: child => pages::children::detail::ChildPage);
@@ -48,11 +50,22 @@ split_page!(report: indicators => pages::indicators::IndicatorsPage);
 split_page!(report: indicator_rows => pages::indicators::rows::IndicatorRowsPage);
 split_page!(report: frozen_report => pages::indicators::frozen::FrozenReportPage);
 split_page!(admin: directory => pages::directory::DirectoryPage);
-split_page!(account: password => pages::password::PasswordPage);
-split_page!(account: sync_status => pages::sync_status::SyncPage);
+split_page!(shell: password => pages::password::PasswordPage);
+split_page!(shell: sync_status => pages::sync_status::SyncPage);
 split_page!(admin: users => pages::users::UsersPage);
 split_page!(admin: facilities => pages::facilities::FacilitiesPage);
 split_page!(admin: audit => pages::audit::AuditPage);
+
+#[leptos::wasm_split::wasm_split(shell, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn shell() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Shell><AppRoutes/></Shell> }.into_any())
+}
+
+/// The shell with the routes, for a signed-in user: loaded after signing in.
+#[component]
+pub fn SignedIn() -> impl IntoView {
+    page(shell)
+}
 
 /// Shows the page `load` brings, "loading" until it is there, or a way to try again.
 ///
@@ -98,7 +111,7 @@ where
 }
 
 #[component]
-pub fn AppRoutes() -> impl IntoView {
+fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
             <Route path=path!("/") view=|| page(home)/>

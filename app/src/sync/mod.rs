@@ -16,8 +16,10 @@ pub use error::SyncError;
 use schedule::Backoff;
 
 use chrono::{DateTime, Utc};
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
 use shared::sync::{diff, Conflict, Fields, RecordType};
 use uuid::Uuid;
 
@@ -241,6 +243,23 @@ impl SyncState {
         self.received.set(0);
         self.last_started.set_value(now_ms());
         spawn_local(async move {
+            match engine(self).await {
+                Ok(run) => run.await,
+                // The engine's code could not be fetched: as a run that did not reach the server.
+                Err(_) => {
+                    self.backoff.update_value(|backoff| {
+                        *backoff = backoff.after(Err(&SyncError::Unreachable), now_ms());
+                    });
+                    self.online.set(false);
+                }
+            }
+            self.running.set(false);
+        });
+    }
+
+    /// One run: the outbox pushed, the server's changes pulled, what the pages show reloaded.
+    async fn run_once(self) {
+        {
             let started = now_ms();
             let pushed = self.push_all().await;
             let pushed_at = now_ms();
@@ -298,8 +317,7 @@ impl SyncState {
             if moved {
                 self.reload().await;
             }
-            self.running.set(false);
-        });
+        }
     }
 
     /// Reloads what the pages show from the store.
@@ -317,6 +335,13 @@ impl SyncState {
             self.rejections.set(rejections);
         }
     }
+}
+
+/// A run's code, in a wasm module of its own (see `app/src/routes.rs`): fetched with the first
+/// run after signing in, so the sign-in form does not wait for it.
+#[leptos::wasm_split::wasm_split(sync_engine, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn engine(state: SyncState) -> Result<LocalBoxFuture<'static, ()>, SplitLoaderError> {
+    Ok(Box::pin(state.run_once()))
 }
 
 /// Asks the browser not to evict this origin's data under storage pressure.
