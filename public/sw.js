@@ -18,7 +18,8 @@ const NAVIGATE_MS = 10000;
 self.addEventListener("install", (event) => {
   // A new version takes over as soon as it is cached (the page is told, and offers a reload).
   // A file whose name carries its content's hash and that an older version already holds is
-  // copied from there: a release that changes one page does not download every page again.
+  // copied from there instead of downloaded again (the CSS and icons across most releases; the
+  // wasm modules of one build change together, see BENCHMARKS.md).
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);

@@ -56,7 +56,17 @@ impl Stack {
 
     /// A stack whose server runs with `policy` (e.g. small-count suppression turned off).
     pub async fn start_with(policy: Policy) -> Result<Stack> {
-        let dist = env_path("TAM_AN_E2E_DIST")?;
+        Stack::start_serving(policy, &env_path("TAM_AN_E2E_DIST")?).await
+    }
+
+    /// The path of the built bundle the tests serve (`TAM_AN_E2E_DIST`).
+    pub fn dist() -> Result<PathBuf> {
+        env_path("TAM_AN_E2E_DIST")
+    }
+
+    /// A stack that serves the bundle in `dist` (a test's own copy, which it may change).
+    pub async fn start_serving(policy: Policy, dist: &std::path::Path) -> Result<Stack> {
+        let dist = dist.to_path_buf();
         if !dist.join("index.html").is_file() {
             bail!(
                 "{} has no index.html: build it with `cargo xtask dist`",

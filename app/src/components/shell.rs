@@ -128,7 +128,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <ul>{nav}</ul>
         </nav>
         <Show when=move || updated.get()>
-            <p class="notice info banner" role="status">
+            <p class="notice info banner" role="status" id="app-updated">
                 {move || i18n.texts().app_updated} " "
                 <button type="button" class="link-button" on:click=|_| { let _ = window().location().reload(); }>
                     {move || i18n.texts().reload}
