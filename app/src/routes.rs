@@ -18,7 +18,7 @@ use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 use send_wrapper::SendWrapper;
 
-use crate::components::shell::Shell;
+use crate::components::shell::{Shell, SigninCard};
 use crate::i18n::use_i18n;
 use crate::pages;
 
@@ -64,14 +64,16 @@ fn shell() -> Result<AnyView, SplitLoaderError> {
 /// The shell with the routes, for a signed-in user: loaded after signing in.
 #[component]
 pub fn SignedIn() -> impl IntoView {
-    page(shell)
+    page(shell, true)
 }
 
 /// Shows the page `load` brings, "loading" until it is there, or a way to try again.
 ///
 /// No `<Suspense>` around the page: the pages read their resources themselves, and a suspense
 /// boundary would blank a page whenever one of them reloads.
-fn page<F, Fut>(load: F) -> impl IntoView
+/// `framed`: shown before the shell exists, so "loading" and "try again" come in the sign-in
+/// page's frame (its landmark and heading).
+fn page<F, Fut>(load: F, framed: bool) -> impl IntoView
 where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
@@ -79,9 +81,16 @@ where
     let i18n = use_i18n();
     let attempt = RwSignal::new(0u32);
     let loaded = RwSignal::new(false);
+    let frame = move |inner: AnyView| {
+        if framed {
+            view! { <SigninCard>{inner}</SigninCard> }.into_any()
+        } else {
+            inner
+        }
+    };
     view! {
         <Show when=move || !loaded.get()>
-            <p class="page muted" role="status">{move || i18n.texts().loading}</p>
+            {frame(view! { <p class="page muted" role="status">{move || i18n.texts().loading}</p> }.into_any())}
         </Show>
         {move || {
             attempt.track();
@@ -91,7 +100,7 @@ where
                 loaded.set(true);
                 match page {
                     Ok(view) => view,
-                    Err(_) => view! {
+                    Err(_) => frame(view! {
                         <section class="page" role="alert" id="page-unavailable">
                             <p>{move || i18n.texts().page_unavailable}</p>
                             <button type="button" class="button primary" id="page-retry"
@@ -103,7 +112,7 @@ where
                             </button>
                         </section>
                     }
-                    .into_any(),
+                    .into_any()),
                 }
             }))
         }}
@@ -114,29 +123,29 @@ where
 fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <pages::NotFound/> }>
-            <Route path=path!("/") view=|| page(home)/>
-            <Route path=path!("/children") view=|| page(children)/>
-            <Route path=path!("/children/new") view=|| page(child_form)/>
-            <Route path=path!("/children/:id") view=|| page(child)/>
-            <Route path=path!("/children/:id/edit") view=|| page(child_form)/>
-            <Route path=path!("/children/:id/screen/:instrument") view=|| page(screening)/>
-            <Route path=path!("/children/:id/screenings/:screening") view=|| page(screening_result)/>
-            <Route path=path!("/children/:id/refer") view=|| page(new_referral)/>
-            <Route path=path!("/referrals") view=|| page(referrals)/>
-            <Route path=path!("/activities") view=|| page(activities)/>
-            <Route path=path!("/referrals/:id") view=|| page(referral)/>
-            <Route path=path!("/referrals/:id/onward") view=|| page(new_referral)/>
-            <Route path=path!("/referrals/:id/slip") view=|| page(slip)/>
-            <Route path=path!("/r/:id") view=|| page(verify_slip)/>
-            <Route path=path!("/indicators") view=|| page(indicators)/>
-            <Route path=path!("/indicators/rows/:code") view=|| page(indicator_rows)/>
-            <Route path=path!("/indicators/submissions/:id") view=|| page(frozen_report)/>
-            <Route path=path!("/directory") view=|| page(directory)/>
-            <Route path=path!("/password") view=|| page(password)/>
-            <Route path=path!("/sync") view=|| page(sync_status)/>
-            <Route path=path!("/admin/users") view=|| page(users)/>
-            <Route path=path!("/admin/facilities") view=|| page(facilities)/>
-            <Route path=path!("/admin/audit") view=|| page(audit)/>
+            <Route path=path!("/") view=|| page(home, false)/>
+            <Route path=path!("/children") view=|| page(children, false)/>
+            <Route path=path!("/children/new") view=|| page(child_form, false)/>
+            <Route path=path!("/children/:id") view=|| page(child, false)/>
+            <Route path=path!("/children/:id/edit") view=|| page(child_form, false)/>
+            <Route path=path!("/children/:id/screen/:instrument") view=|| page(screening, false)/>
+            <Route path=path!("/children/:id/screenings/:screening") view=|| page(screening_result, false)/>
+            <Route path=path!("/children/:id/refer") view=|| page(new_referral, false)/>
+            <Route path=path!("/referrals") view=|| page(referrals, false)/>
+            <Route path=path!("/activities") view=|| page(activities, false)/>
+            <Route path=path!("/referrals/:id") view=|| page(referral, false)/>
+            <Route path=path!("/referrals/:id/onward") view=|| page(new_referral, false)/>
+            <Route path=path!("/referrals/:id/slip") view=|| page(slip, false)/>
+            <Route path=path!("/r/:id") view=|| page(verify_slip, false)/>
+            <Route path=path!("/indicators") view=|| page(indicators, false)/>
+            <Route path=path!("/indicators/rows/:code") view=|| page(indicator_rows, false)/>
+            <Route path=path!("/indicators/submissions/:id") view=|| page(frozen_report, false)/>
+            <Route path=path!("/directory") view=|| page(directory, false)/>
+            <Route path=path!("/password") view=|| page(password, false)/>
+            <Route path=path!("/sync") view=|| page(sync_status, false)/>
+            <Route path=path!("/admin/users") view=|| page(users, false)/>
+            <Route path=path!("/admin/facilities") view=|| page(facilities, false)/>
+            <Route path=path!("/admin/audit") view=|| page(audit, false)/>
         </Routes>
     }
 }
