@@ -24,6 +24,17 @@ async fn lie_fi(url: &str) -> Result<tokio::task::JoinHandle<()>> {
     }))
 }
 
+/// Makes the browser fail every request whose URL matches one of `patterns` (none: lets all
+/// through again), as a link that drops them would.
+async fn block(device: &thirtyfour::WebDriver, patterns: &[&str]) -> Result<()> {
+    device.cdp().send_raw("Network.enable", json!({})).await?;
+    device
+        .cdp()
+        .send_raw("Network.setBlockedURLs", json!({ "urls": patterns }))
+        .await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cached_app_opens_on_a_link_that_never_answers() -> Result<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -64,14 +75,7 @@ async fn a_first_visit_whose_download_fails_says_so_and_tries_again() -> Result<
     let _turn = ONE_AT_A_TIME.lock().await;
     let mut stack = Stack::start().await?;
     let device = stack.browser().await?;
-    device.cdp().send_raw("Network.enable", json!({})).await?;
-    device
-        .cdp()
-        .send_raw(
-            "Network.setBlockedURLs",
-            json!({ "urls": ["*app_bg-*.wasm"] }),
-        )
-        .await?;
+    block(&device, &["*app_bg-*.wasm"]).await?;
     device.goto(&stack.url).await?;
     wait_for_text(&device, "#boot-text", "Không tải được ứng dụng").await?;
     let retry = wait_for(&device, "#boot-retry").await?;
@@ -79,10 +83,7 @@ async fn a_first_visit_whose_download_fails_says_so_and_tries_again() -> Result<
     tests::screenshot(&device, "boot-failed").await?;
 
     // The link comes back; "try again" loads the app.
-    device
-        .cdp()
-        .send_raw("Network.setBlockedURLs", json!({ "urls": [] }))
-        .await?;
+    block(&device, &[]).await?;
     click(&device, "#boot-retry").await?;
     wait_for(&device, "#sign-in")
         .await
@@ -96,15 +97,8 @@ async fn a_page_whose_code_cannot_be_fetched_says_so_and_tries_again() -> Result
     let _turn = ONE_AT_A_TIME.lock().await;
     let mut stack = Stack::start().await?;
     let device = stack.browser().await?;
-    device.cdp().send_raw("Network.enable", json!({})).await?;
     // The main module comes through, so the sign-in form works; the pages' own modules do not.
-    device
-        .cdp()
-        .send_raw(
-            "Network.setBlockedURLs",
-            json!({ "urls": ["*/split_*.wasm", "*/chunk_*.wasm"] }),
-        )
-        .await?;
+    block(&device, &["*/split_*.wasm", "*/chunk_*.wasm"]).await?;
     sign_in(&device, &stack.url, "counsellor", "demo").await?;
     wait_for_text(&device, "#page-unavailable", "Không tải được trang này").await?;
     let greeting = device.find_all(thirtyfour::By::Id("greeting")).await?;
@@ -115,10 +109,7 @@ async fn a_page_whose_code_cannot_be_fetched_says_so_and_tries_again() -> Result
     // The link comes back; "try again" brings the shell and the page, and the app was never
     // taken down. The sync engine's run is a module too, not fetched while blocked: a child
     // registered now reaches the server, so it was fetched on a later run.
-    device
-        .cdp()
-        .send_raw("Network.setBlockedURLs", json!({ "urls": [] }))
-        .await?;
+    block(&device, &[]).await?;
     click(&device, "#page-retry").await?;
     wait_for_text(&device, "#greeting", "Xin chào").await?;
     register_synced_child(&device, "Lục Văn Thành").await?;
