@@ -85,6 +85,7 @@ mod tests {
             set,
             base: Fields::new(),
             made_at: Utc::now(),
+            base_seq: None,
         }
     }
 

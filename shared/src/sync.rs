@@ -61,6 +61,10 @@ pub fn present(fields: &Fields) -> Value {
 pub const PUSH_MAX_CHANGES: usize = 1000;
 /// The largest number of records in one pull page.
 pub const PULL_PAGE_MAX: usize = 2000;
+/// About the largest pull page, in bytes of record fields: the page ends after the record that
+/// passes it (a single change's records always travel together). Compressed, such a page takes a
+/// few seconds on slow 3G, so a pull broken on a weak link loses little.
+pub const PULL_PAGE_BYTES: usize = 512 * 1024;
 
 coded! {
     /// The kinds of record that travel through sync. Later features add theirs here.
@@ -128,6 +132,41 @@ pub struct Change {
     pub base: Fields,
     /// When the user acted (device clock).
     pub made_at: DateTime<Utc>,
+    /// The server order of the record as the device held it when the change was made (0: the
+    /// device held none). The device vouches with it that its copy was that version, so the
+    /// server may answer with [`Outcome::Applied::server_fields`]. Absent from older apps and
+    /// from changes brought back from a file, which another device may have made. Not part of
+    /// the change's identity ([`Change::identity`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_seq: Option<i64>,
+}
+
+impl Change {
+    /// The change as it is recognised when sent again: every field but [`Change::base_seq`], in
+    /// the wire form of a change without it, so that a copy restored on another device (which
+    /// cannot vouch for the base) is the same change.
+    pub fn identity(&self) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Identity<'a> {
+            id: Uuid,
+            record_type: RecordType,
+            record_id: Uuid,
+            facility_id: Uuid,
+            set: &'a Fields,
+            base: &'a Fields,
+            made_at: DateTime<Utc>,
+        }
+        serde_json::to_vec(&Identity {
+            id: self.id,
+            record_type: self.record_type,
+            record_id: self.record_id,
+            facility_id: self.facility_id,
+            set: &self.set,
+            base: &self.base,
+            made_at: self.made_at,
+        })
+        .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,7 +197,17 @@ pub struct ChangeResult {
 pub enum Outcome {
     /// Stored at this position in server order. `superseded` lists fields that kept another
     /// device's newer value (each is a [`Conflict`]).
-    Applied { seq: i64, superseded: Vec<String> },
+    Applied {
+        seq: i64,
+        superseded: Vec<String>,
+        /// Present when the sending device holds the record as stored once it applies the change
+        /// to the copy it vouched for and then these fields: the server's own values (a
+        /// registration day, an author); null removes a field ([`settle`]). The device's pulls
+        /// then leave the record out until someone else writes it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+        server_fields: Option<Fields>,
+    },
     /// Every field kept another device's value; nothing of this change is in the record.
     Superseded { seq: i64, superseded: Vec<String> },
     /// Not allowed or not valid; nothing was stored. The message is for the user.
@@ -263,6 +312,48 @@ pub fn overlay(server: Option<&Fields>, pending: &[&Change]) -> Fields {
     fields
 }
 
+/// Whether the device that sent `change` (`device`: its session's key) holds the record as the
+/// server has it just before the change, so that it can [`settle`] on what is stored and its
+/// pulls may leave the record out. `current` is the stored record's server order and the device
+/// whose push last wrote it with server fields (`None`: the record is new). It does when it
+/// vouched for that very version (`base_seq`; 0 for a record it did not have), or when the last
+/// write was its own push so answered (it settled then, answers being applied in order).
+pub fn holds_current(change: &Change, current: Option<(i64, Option<i64>)>, device: i64) -> bool {
+    match (change.base_seq, current) {
+        (None, _) => false,
+        (Some(base), None) => base == 0,
+        (Some(base), Some((seq, pushed_by))) => base == seq || pushed_by == Some(device),
+    }
+}
+
+/// What the server's rules changed in a merged record before storing it: each field whose stored
+/// value differs, with null for a field the stored record lacks.
+pub fn stamps(merged: &Fields, stored: &Fields) -> Fields {
+    let mut stamps: Fields = stored
+        .iter()
+        .filter(|(field, value)| merged.get(*field) != Some(value))
+        .map(|(field, value)| (field.clone(), value.clone()))
+        .collect();
+    for field in merged.keys().filter(|field| !stored.contains_key(*field)) {
+        stamps.insert(field.clone(), Value::Null);
+    }
+    stamps
+}
+
+/// The record as the server stored it, from the copy the device vouched for, its change, and the
+/// server's [`stamps`] (the device's side of [`Outcome::Applied::server_fields`]).
+pub fn settle(copy: Option<&Fields>, change: &Change, server_fields: &Fields) -> Fields {
+    let mut fields = overlay(copy, &[change]);
+    for (field, value) in server_fields {
+        if value.is_null() {
+            fields.remove(field);
+        } else {
+            fields.insert(field.clone(), value.clone());
+        }
+    }
+    fields
+}
+
 /// A change that sets `after`'s fields that differ from `before` (the device's current view),
 /// with `before`'s values as the base; `None` when nothing changed.
 pub fn diff(
@@ -303,6 +394,7 @@ pub fn diff(
         set,
         base,
         made_at,
+        base_seq: None,
     })
 }
 
@@ -327,6 +419,7 @@ mod tests {
             set: fields(set),
             base: fields(base),
             made_at: Utc::now(),
+            base_seq: None,
         }
     }
 
@@ -419,10 +512,46 @@ mod tests {
         let applied = Outcome::Applied {
             seq: 7,
             superseded: vec![],
+            server_fields: None,
         };
         assert_eq!(
             serde_json::to_value(&applied).unwrap(),
             json!({"status": "applied", "seq": 7, "superseded": []})
         );
+    }
+
+    #[test]
+    fn the_device_settles_on_the_stored_record_from_its_copy_its_change_and_the_stamps() {
+        let copy = fields(&[("name", json!("An")), ("note", json!("x"))]);
+        let edit = change(
+            &[("name", json!("Ân")), ("note", Value::Null)],
+            &[("name", json!("An")), ("note", json!("x"))],
+        );
+        let merged = merge(Some(&copy), &edit).fields;
+        // The server's rules drop the null and stamp a day of their own.
+        let stored = fields(&[
+            ("name", json!("Ân")),
+            ("registered_on", json!("2026-01-02")),
+        ]);
+        let stamps = stamps(&merged, &stored);
+        assert_eq!(
+            stamps,
+            fields(&[
+                ("note", Value::Null),
+                ("registered_on", json!("2026-01-02"))
+            ])
+        );
+        assert_eq!(settle(Some(&copy), &edit, &stamps), stored);
+        assert!(super::stamps(&stored, &stored).is_empty());
+    }
+
+    #[test]
+    fn a_change_is_the_same_change_whatever_base_it_vouches_for() {
+        let mut vouched = change(&[("a", json!(1))], &[]);
+        let plain = serde_json::to_vec(&vouched).unwrap();
+        assert_eq!(vouched.identity(), plain);
+        vouched.base_seq = Some(41);
+        assert_ne!(serde_json::to_vec(&vouched).unwrap(), plain);
+        assert_eq!(vouched.identity(), plain);
     }
 }

@@ -229,6 +229,32 @@ async fn children_registered_offline_survive_a_reload_and_reach_colleagues_only(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_does_not_pull_back_the_child_it_registered() -> Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start().await?;
+    let device = stack.browser().await?;
+    sign_in_to_stay(&device, &stack.url, "counsellor").await?;
+    wait_for_text(&device, "#sync-status", "Trực tuyến").await?;
+    register_synced_child(&device, "Hoàng Thị Nhài").await?;
+    // The run that sent the child settled on what the server stored, and received nothing back.
+    click_link(&device, "Đồng bộ").await?;
+    let report = wait_for_text(&device, "#last-run", "gửi 1 thay đổi").await?;
+    let report = report.text().await?;
+    assert!(report.contains("nhận 0 hồ sơ"), "{report}");
+    // What it settled on survives a reload, and a colleague's device receives the child.
+    device.refresh().await?;
+    click_link(&device, "Trẻ em").await?;
+    wait_for_text(&device, "#children-list", "Hoàng Thị Nhài").await?;
+    device.quit().await?;
+    let laptop = stack.browser().await?;
+    sign_in_to_stay(&laptop, &stack.url, "counsellor").await?;
+    click_link(&laptop, "Trẻ em").await?;
+    wait_for_text(&laptop, "#children-list", "Hoàng Thị Nhài").await?;
+    laptop.quit().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_who_signed_in_here_before_can_sign_in_again_offline() -> Result<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
     let mut stack = Stack::start().await?;

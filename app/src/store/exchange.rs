@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use rexie::TransactionMode;
-use shared::sync::{overlay, Change, ChangeResult, Outcome, PullResponse};
+use shared::sync::{overlay, settle, Change, ChangeResult, Outcome, PullResponse};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
@@ -46,17 +46,23 @@ async fn read(stores: &[&str]) -> Result<Vec<Vec<JsValue>>> {
 }
 
 /// Takes the server's answers: answered changes leave the outbox; refused ones are kept for their
-/// author and the record shows the server's fields again (with what is still pending on top).
+/// author and the record shows the server's fields again (with what is still pending on top). An
+/// answer with the server's fields makes the record's server copy what the server stored
+/// (`shared::sync::settle`), in the order of the answers, unless the copy is newer already: the
+/// device's pulls leave such records out.
 pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()> {
     let _writing = writer().await;
     let mut rejections = Vec::new();
+    let mut touched: Vec<Uuid> = Vec::new();
     let mut refused_records: Vec<Uuid> = Vec::new();
     for result in results {
-        if let Outcome::Rejected {
-            message, fields, ..
-        } = &result.outcome
-        {
-            if let Some(change) = sent.iter().find(|change| change.id == result.change_id) {
+        let Some(change) = sent.iter().find(|change| change.id == result.change_id) else {
+            continue;
+        };
+        match &result.outcome {
+            Outcome::Rejected {
+                message, fields, ..
+            } => {
                 let rejection = Rejection {
                     change: change.clone(),
                     message: message.clone(),
@@ -64,11 +70,17 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
                 };
                 rejections.push((change.id, encode(&rejection).await?));
                 refused_records.push(change.record_id);
+                touched.push(change.record_id);
             }
+            Outcome::Applied {
+                server_fields: Some(_),
+                ..
+            } => touched.push(change.record_id),
+            _ => {}
         }
     }
     let mut entry = None;
-    if !refused_records.is_empty() {
+    if !touched.is_empty() {
         let stored = read(&[OUTBOX, RECORD_LOG]).await?;
         let answered: Vec<Uuid> = results.iter().map(|r| r.change_id).collect();
         let pending: Vec<Change> = decode_all::<Change>(&stored[0])
@@ -77,13 +89,16 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
             .filter(|change| !answered.contains(&change.id))
             .collect();
         let mut by_id = log::fold(&stored[1]).await?;
+        settle_answers(&mut by_id, sent, results);
+        touched.sort_unstable();
+        touched.dedup();
         let mut shown = Entry::default();
-        for id in refused_records {
+        for id in touched {
             let Some(mut record) = by_id.remove(&id) else {
                 continue;
             };
             let mine: Vec<&Change> = pending.iter().filter(|c| c.record_id == id).collect();
-            if record.server.is_none() && mine.is_empty() {
+            if record.server.is_none() && mine.is_empty() && refused_records.contains(&id) {
                 // Never accepted anywhere: the record exists only as the refused change.
                 shown.removed.push(record.id);
                 continue;
@@ -110,6 +125,44 @@ pub async fn apply_push(sent: &[Change], results: &[ChangeResult]) -> Result<()>
     }
     transaction.done().await?;
     Ok(())
+}
+
+/// The server copies the answers with server fields leave, in the order answered: each settles
+/// on what the server stored, unless the copy is as new already.
+fn settle_answers(
+    by_id: &mut std::collections::HashMap<Uuid, LocalRecord>,
+    sent: &[Change],
+    results: &[ChangeResult],
+) {
+    for result in results {
+        let Outcome::Applied {
+            seq,
+            server_fields: Some(server_fields),
+            ..
+        } = &result.outcome
+        else {
+            continue;
+        };
+        let Some(change) = sent.iter().find(|change| change.id == result.change_id) else {
+            continue;
+        };
+        let record = by_id
+            .entry(change.record_id)
+            .or_insert_with(|| LocalRecord {
+                record_type: change.record_type,
+                id: change.record_id,
+                facility_id: change.facility_id,
+                fields: Default::default(),
+                server: None,
+                updated_at: change.made_at,
+                seq: None,
+            });
+        if record.seq.is_some_and(|at| at >= *seq) {
+            continue;
+        }
+        record.server = Some(settle(record.server.as_ref(), change, server_fields));
+        record.seq = Some(*seq);
+    }
 }
 
 /// Removes answered changes from the outbox. A batch is the oldest changes, and their UUIDv7 keys

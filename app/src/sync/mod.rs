@@ -191,7 +191,7 @@ impl SyncState {
             .records
             .with_untracked(|records| records.iter().find(|r| r.id == record_id).cloned());
         let before = existing.as_ref().map(|record| record.fields.clone());
-        let Some(change) = diff(
+        let Some(mut change) = diff(
             record_type,
             record_id,
             facility_id,
@@ -201,6 +201,9 @@ impl SyncState {
         ) else {
             return Ok(false);
         };
+        // The version of the record this device holds, vouched for so that the server may
+        // answer with what it stored (and the device need not pull it back).
+        change.base_seq = Some(existing.as_ref().and_then(|record| record.seq).unwrap_or(0));
         let record = LocalRecord {
             record_type,
             id: record_id,

@@ -17,7 +17,10 @@ impl SyncState {
             .map(|change| change.id)
             .collect();
         let mut restored = 0;
-        for change in changes.into_iter().filter(|c| !waiting.contains(&c.id)) {
+        for mut change in changes.into_iter().filter(|c| !waiting.contains(&c.id)) {
+            // Made on another device (or before this one's copy changed): nobody vouches for
+            // the version it was made on, so the record is pulled back as usual.
+            change.base_seq = None;
             let existing = self.records.with_untracked(|records| {
                 records.iter().find(|r| r.id == change.record_id).cloned()
             });

@@ -139,7 +139,7 @@ impl SyncState {
     async fn fetch_page(self, since: i64) -> Result<PullResponse, SyncError> {
         let page: PullResponse = self
             .api
-            .get(&format!("/api/sync/pull?since={since}"))
+            .get(&format!("/api/sync/pull?since={since}&skip_own=true"))
             .await?;
         self.network.learn(&page).await;
         Ok(page)

@@ -358,6 +358,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX fact_conditions_child ON fact_conditions(child);
     "#,
+    // 18: a device does not pull back what it pushed. A record remembers the session whose push
+    // last wrote it and was answered with the server's fields (`shared::sync::holds_current`);
+    // every other write of a record's fields sets it to NULL. An answer remembers the session it
+    // was first given to, so that a replay to another device leaves the server fields out.
+    r#"
+    ALTER TABLE records ADD COLUMN pushed_by INTEGER;
+    ALTER TABLE changes ADD COLUMN session_key INTEGER;
+    "#,
 ];
 
 /// Applies every migration newer than the database's `user_version`, each in its own transaction.

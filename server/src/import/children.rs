@@ -22,7 +22,7 @@ use super::table::{Row, Table};
 use crate::directory::resolve::Places;
 use crate::error::ApiError;
 use crate::extract::SignedIn;
-use crate::sync::push::{answer_all, Rules};
+use crate::sync::push::{answer_all, Rules, Sender};
 
 /// The record fields a class list fills; the others (voiding, the server's stamps) it never
 /// touches.
@@ -144,7 +144,7 @@ pub fn run(
     }
 
     let sent: Vec<Change> = changes.iter().map(|(_, change)| change.clone()).collect();
-    let results = answer_all(transaction, user, &sent, rules)?;
+    let results = answer_all(transaction, user, Sender::Server, &sent, rules)?;
     for ((index, _), result) in changes.iter().zip(results) {
         if let Outcome::Rejected {
             message, fields, ..
@@ -361,6 +361,7 @@ fn change(record_id: Uuid, facility_id: Uuid, set: Fields, base: Fields, rules: 
         set,
         base,
         made_at: rules.now,
+        base_seq: None,
     }
 }
 

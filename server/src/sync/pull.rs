@@ -7,7 +7,7 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use shared::api::ErrorBody;
-use shared::sync::{Conflict, PullResponse, RecordType, PULL_PAGE_MAX};
+use shared::sync::{Conflict, PullResponse, RecordType, PULL_PAGE_BYTES, PULL_PAGE_MAX};
 use uuid::Uuid;
 
 use crate::access::{self, RecordScope};
@@ -25,6 +25,11 @@ pub struct PullQuery {
     pub since: i64,
     /// Page size, 1 to 2000 (default 2000).
     pub limit: Option<usize>,
+    /// Leave out the records this session's own pushes last wrote and were answered with their
+    /// server fields: the device settled on them when it stored the answers. A device whose store
+    /// was emptied starts a new session, so nothing it lacks is ever left out.
+    #[serde(default)]
+    pub skip_own: bool,
 }
 
 /// Records and conflicts changed after `since`, in server order, one bounded page at a time.
@@ -40,9 +45,14 @@ pub async fn pull(
     let since = query.since.max(0);
     let scope = access::record_scope(&user);
     let clinical = access::sees_sensitive_answers(&user);
+    let reader = Reader {
+        scope,
+        clinical,
+        skip: query.skip_own.then(|| user.session_key()),
+    };
     let mut page = state
         .db
-        .read(move |connection| read_page(connection, scope, clinical, since, limit))
+        .read(move |connection| read_page(connection, &reader, since, limit))
         .await?;
     page.server_time = Some(state.clock.now());
     page.due_times = Some(state.policy.due_times());
@@ -112,10 +122,17 @@ fn read_ids(records: &[RawRecord]) -> Vec<Uuid> {
     ids
 }
 
-fn read_page(
-    connection: &Connection,
+/// Who reads a page: the records they may see, whether sensitive answers are among them, and
+/// the session whose settled records are left out.
+struct Reader {
     scope: RecordScope,
     clinical: bool,
+    skip: Option<i64>,
+}
+
+fn read_page(
+    connection: &Connection,
+    reader: &Reader,
     since: i64,
     limit: usize,
 ) -> Result<Page, ApiError> {
@@ -125,7 +142,7 @@ fn read_page(
         snapshot.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |row| {
             row.get(0)
         })?;
-    let RecordScope::Facility(facility_id) = scope else {
+    let RecordScope::Facility(facility_id) = reader.scope else {
         return Ok(Page {
             records: Vec::new(),
             conflicts: Vec::new(),
@@ -135,15 +152,35 @@ fn read_page(
             due_times: None,
         });
     };
-    let mut records = page_records(&snapshot, facility_id, clinical, since, i64::MAX, limit + 1)?;
-    let more = records.len() > limit;
+    let mut records = page_records(
+        &snapshot,
+        facility_id,
+        reader,
+        since,
+        i64::MAX,
+        limit + 1,
+        PULL_PAGE_BYTES,
+    )?;
+    // The page ends before the first record it cannot hold: the one past `limit`, or the one
+    // that took it past the byte budget (a busy facility's records are large: referral packets
+    // with their screenings), so that a page on a slow link is short and a broken pull resumes
+    // after the last page stored.
+    let bytes: usize = records.iter().map(|r| r.fields.get().len()).sum();
+    let end = if records.len() > limit {
+        limit
+    } else if bytes > PULL_PAGE_BYTES {
+        records.len() - 1
+    } else {
+        records.len()
+    };
+    let more = end < records.len();
     if more {
         // Records touched by one change share its sequence number: never split them over two
         // pages, or the next page (after the cursor) would miss the rest.
-        let boundary = records[limit].seq;
+        let boundary = records[end].seq;
         let whole = records
             .iter()
-            .take(limit)
+            .take(end)
             .filter(|r| r.seq < boundary)
             .count();
         if whole > 0 {
@@ -153,9 +190,10 @@ fn read_page(
             records = page_records(
                 &snapshot,
                 facility_id,
-                clinical,
+                reader,
                 since,
                 boundary,
+                usize::MAX,
                 usize::MAX,
             )?;
         }
@@ -176,37 +214,47 @@ fn read_page(
     })
 }
 
-/// The records after `since` (up to `until`) the facility reads, in server order, at most `limit`.
+/// The records after `since` (up to `until`) the facility reads, in server order, at most `limit`,
+/// and none after the one whose fields take the total past `budget` bytes.
 fn page_records(
     snapshot: &Connection,
     facility_id: Uuid,
-    clinical: bool,
+    reader: &Reader,
     since: i64,
     until: i64,
     limit: usize,
+    budget: usize,
 ) -> Result<Vec<RawRecord>, ApiError> {
+    // ?5 is the session whose settled records are left out (NULL: none).
     let mut statement = snapshot.prepare_cached(
         "SELECT record_type, id, facility_id, fields, seq, child_id FROM records
-         WHERE facility_id = ?1 AND seq > ?2 AND seq <= ?4
+         WHERE facility_id = ?1 AND seq > ?2 AND seq <= ?4 AND (?5 IS NULL OR pushed_by IS NOT ?5)
          UNION ALL
          SELECT r.record_type, r.id, r.facility_id, r.fields, r.seq, r.child_id
          FROM record_shares s JOIN records r ON r.record_type = s.record_type AND r.id = s.record_id
-         WHERE s.facility_id = ?1 AND r.seq > ?2 AND r.seq <= ?4
+         WHERE s.facility_id = ?1 AND r.seq > ?2 AND r.seq <= ?4 AND (?5 IS NULL OR r.pushed_by IS NOT ?5)
          ORDER BY 5 LIMIT ?3",
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = statement.query_map(params![facility_id, since, limit, until], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, Uuid>(1)?,
-            row.get::<_, Uuid>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, i64>(4)?,
-            row.get::<_, Option<Uuid>>(5)?,
-        ))
-    })?;
-    let mut records = Vec::new();
+    let clinical = reader.clinical;
+    let rows = statement.query_map(
+        params![facility_id, since, limit, until, reader.skip],
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Uuid>(1)?,
+                row.get::<_, Uuid>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, Option<Uuid>>(5)?,
+            ))
+        },
+    )?;
+    let (mut records, mut bytes) = (Vec::new(), 0);
     for row in rows {
+        if bytes > budget {
+            break;
+        }
         let (record_type, id, facility_id, fields, seq, child_id) = row?;
         let record_type = RecordType::from_code(&record_type)
             .ok_or_else(|| ApiError::Internal(format!("record type {record_type}")))?;
@@ -215,6 +263,8 @@ fn page_records(
         } else {
             fields
         };
+        // Counted as sent, as `read_page` counts it.
+        bytes += fields.len();
         let fields = RawValue::from_string(fields)
             .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
         records.push(RawRecord {

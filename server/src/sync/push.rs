@@ -12,8 +12,8 @@ use shared::api::ErrorBody;
 use shared::lang::{vietnam_offset, Lang};
 use shared::referral::{Referral, ReferralEvent};
 use shared::sync::{
-    merge, Actor as RecordActor, Change, ChangeResult, Fields, Outcome, PushRequest, PushResponse,
-    RecordType, PUSH_MAX_CHANGES,
+    holds_current, merge, stamps, Actor as RecordActor, Change, ChangeResult, Fields, Outcome,
+    PushRequest, PushResponse, RecordType, PUSH_MAX_CHANGES,
 };
 use shared::validate::Problem;
 use uuid::Uuid;
@@ -50,15 +50,37 @@ pub async fn push(
     let rules = Rules::of(&state, lang_of(&headers));
     let results = state
         .db
-        .write(move |transaction| answer_all(transaction, &user, &request.changes, &rules))
+        .write(move |transaction| {
+            let from = Sender::Device(user.session_key());
+            answer_all(transaction, &user, from, &request.changes, &rules)
+        })
         .await?;
     Ok(Json(PushResponse { results }))
+}
+
+/// Where a batch of changes comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    /// A device's push, under its session's key: it may settle on what is stored.
+    Device(i64),
+    /// The server itself on a user's behalf (an import): no device holds the records.
+    Server,
+}
+
+impl Sender {
+    fn device(self) -> Option<i64> {
+        match self {
+            Sender::Device(key) => Some(key),
+            Sender::Server => None,
+        }
+    }
 }
 
 /// Answers changes in order, as a push does (imports send theirs the same way).
 pub fn answer_all(
     transaction: &Transaction<'_>,
     user: &SignedIn,
+    from: Sender,
     changes: &[Change],
     rules: &Rules,
 ) -> Result<Vec<ChangeResult>, ApiError> {
@@ -69,7 +91,7 @@ pub fn answer_all(
     let actor = actor_of(transaction, user)?;
     let mut results = Vec::with_capacity(changes.len());
     for change in changes {
-        let outcome = answer(transaction, user, &actor, change, &mut seq, rules)?;
+        let outcome = answer(transaction, user, from, &actor, change, &mut seq, rules)?;
         results.push(ChangeResult {
             change_id: change.id,
             outcome,
@@ -128,36 +150,46 @@ fn actor_of(transaction: &Transaction<'_>, user: &SignedIn) -> Result<RecordActo
 fn answer(
     transaction: &Transaction<'_>,
     user: &SignedIn,
+    from: Sender,
     actor: &RecordActor,
     change: &Change,
     seq: &mut i64,
     rules: &Rules,
 ) -> Result<Outcome, ApiError> {
     let (now, lang) = (rules.now, rules.lang);
-    let body = serde_json::to_vec(change).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let body_hash: [u8; 32] = Sha256::digest(&body).into();
-    let seen: Option<(Uuid, Vec<u8>, String)> = transaction
-        .prepare_cached("SELECT user_id, body_hash, outcome FROM changes WHERE change_id = ?1")?
+    let body_hash: [u8; 32] = Sha256::digest(change.identity()).into();
+    let seen: Option<(Uuid, Vec<u8>, String, Option<i64>)> = transaction
+        .prepare_cached(
+            "SELECT user_id, body_hash, outcome, session_key FROM changes WHERE change_id = ?1",
+        )?
         .query_row([change.id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })
         .optional()?;
-    if let Some((by, hash, outcome)) = seen {
+    if let Some((by, hash, outcome, first)) = seen {
         if by == user.id && hash == body_hash {
-            return serde_json::from_str(&outcome)
-                .map_err(|e| ApiError::Internal(format!("stored outcome: {e}")));
+            let mut outcome: Outcome = serde_json::from_str(&outcome)
+                .map_err(|e| ApiError::Internal(format!("stored outcome: {e}")))?;
+            if let Outcome::Applied { server_fields, .. } = &mut outcome {
+                if first != from.device() {
+                    // Sent again from another device (a file of waiting changes): what the first
+                    // device vouched for does not hold for this one, which pulls the record.
+                    *server_fields = None;
+                }
+            }
+            return Ok(outcome);
         }
         return Ok(rejected("change_id_reused", lang, Default::default()));
     }
 
     *seq += 1;
-    let outcome = decide(transaction, user, actor, change, *seq, rules)?;
+    let outcome = decide(transaction, user, from, actor, change, *seq, rules)?;
     let stored = serde_json::to_string(&outcome).map_err(|e| ApiError::Internal(e.to_string()))?;
     transaction
         .prepare_cached(
             "INSERT INTO changes (seq, change_id, user_id, record_type, record_id, facility_id, body_hash, outcome,
-                                  made_at, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  made_at, received_at, session_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             *seq,
@@ -169,7 +201,8 @@ fn answer(
             body_hash.as_slice(),
             stored,
             change.made_at,
-            now
+            now,
+            from.device()
         ])?;
     let action = match &outcome {
         Outcome::Applied { .. } => "update",
@@ -188,6 +221,7 @@ fn answer(
 fn decide(
     transaction: &Transaction<'_>,
     user: &SignedIn,
+    from: Sender,
     actor: &RecordActor,
     change: &Change,
     seq: i64,
@@ -197,10 +231,18 @@ fn decide(
     if let Some(refusal) = refuse_unread(user, change, lang) {
         return Ok(refusal);
     }
-    let current = match stored(transaction, change, lang)? {
-        Ok(current) => current,
+    let (current, position) = match stored(transaction, change, lang)? {
+        Ok(Some(Stored {
+            fields,
+            seq,
+            pushed_by,
+        })) => (Some(fields), Some((seq, pushed_by))),
+        Ok(None) => (None, None),
         Err(refusal) => return Ok(refusal),
     };
+    let holds = from
+        .device()
+        .filter(|device| holds_current(change, position, *device));
     if let Some(refusal) = refuse_if_immutable(change, current.as_ref(), lang) {
         return Ok(refusal);
     }
@@ -233,9 +275,19 @@ fn decide(
             Ok(checked) => checked,
             Err(refusal) => return Ok(refusal),
         };
-        store(transaction, change, seq, now, &checked)?;
+        // The sender settles on the stored record when it held the current one and nothing of
+        // its change was superseded; its pulls then leave the record out.
+        let own = holds.filter(|_| merged.superseded.is_empty() && checked.refused.is_none());
+        store(transaction, change, seq, now, &checked, own)?;
         if let Some(refusal) = checked.refused {
             return Ok(refusal);
+        }
+        if own.is_some() {
+            return Ok(Outcome::Applied {
+                seq,
+                superseded: Vec::new(),
+                server_fields: Some(stamps(&merged.fields, &checked.fields)),
+            });
         }
     }
     keep_conflicts(transaction, user, change, seq, &merged.superseded)?;
@@ -247,7 +299,11 @@ fn decide(
     if merged.applied.is_empty() {
         Ok(Outcome::Superseded { seq, superseded })
     } else {
-        Ok(Outcome::Applied { seq, superseded })
+        Ok(Outcome::Applied {
+            seq,
+            superseded,
+            server_fields: None,
+        })
     }
 }
 
@@ -269,31 +325,40 @@ fn refuse_unread(user: &SignedIn, change: &Change, lang: Lang) -> Option<Outcome
     Some(rejected("invalid_input", lang, fields))
 }
 
+/// A record as stored: its fields, its position in server order, and the session whose push
+/// last wrote it and settled on it.
+struct Stored {
+    fields: Fields,
+    seq: i64,
+    pushed_by: Option<i64>,
+}
+
 /// The record as stored (`None`: a new one), or the refusal of a change to another facility's
 /// record or of a new record with nothing in it.
 fn stored(
     transaction: &Transaction<'_>,
     change: &Change,
     lang: Lang,
-) -> Result<Result<Option<Fields>, Outcome>, ApiError> {
-    let current: Option<(Uuid, String)> = transaction
+) -> Result<Result<Option<Stored>, Outcome>, ApiError> {
+    let current: Option<(Uuid, String, i64, Option<i64>)> = transaction
         .prepare_cached(
-            "SELECT facility_id, fields FROM records WHERE record_type = ?1 AND id = ?2",
+            "SELECT facility_id, fields, seq, pushed_by FROM records WHERE record_type = ?1 AND id = ?2",
         )?
         .query_row(
             params![change.record_type.code(), change.record_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .optional()?;
     Ok(match current {
-        Some((facility_id, _)) if facility_id != change.facility_id => {
+        Some((facility_id, ..)) if facility_id != change.facility_id => {
             Err(rejected("facility_mismatch", lang, Default::default()))
         }
-        Some((_, json)) => {
-            Ok(Some(serde_json::from_str(&json).map_err(|e| {
-                ApiError::Internal(format!("stored record: {e}"))
-            })?))
-        }
+        Some((_, json, seq, pushed_by)) => Ok(Some(Stored {
+            fields: serde_json::from_str(&json)
+                .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?,
+            seq,
+            pushed_by,
+        })),
         None if change.set.is_empty() => Err(rejected(
             "invalid_input",
             lang,
@@ -323,22 +388,25 @@ fn refuse_if_immutable(change: &Change, current: Option<&Fields>, lang: Lang) ->
     })
 }
 
-/// Stores the checked record with its fact row and its effects on other records, under `seq`.
+/// Stores the checked record with its fact row and its effects on other records, under `seq`;
+/// `pushed_by` is the sending device's session when it settles on what is stored.
 fn store(
     transaction: &Transaction<'_>,
     change: &Change,
     seq: i64,
     now: DateTime<Utc>,
     checked: &Checked,
+    pushed_by: Option<i64>,
 ) -> Result<(), ApiError> {
     let json =
         serde_json::to_string(&checked.fields).map_err(|e| ApiError::Internal(e.to_string()))?;
     transaction
         .prepare_cached(
-            "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at, child_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
+            "INSERT INTO records (record_type, id, facility_id, fields, seq, created_at, updated_at, child_id, pushed_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)
              ON CONFLICT (record_type, id) DO UPDATE SET fields = excluded.fields, seq = excluded.seq,
-                                                         updated_at = excluded.updated_at",
+                                                         updated_at = excluded.updated_at,
+                                                         pushed_by = excluded.pushed_by",
         )?
         .execute(params![
             change.record_type.code(),
@@ -347,7 +415,8 @@ fn store(
             json,
             seq,
             now,
-            checked.child_id
+            checked.child_id,
+            pushed_by
         ])?;
     crate::facts::record(
         transaction,
@@ -469,7 +538,7 @@ fn apply_effect(
                 serde_json::to_string(fields).map_err(|e| ApiError::Internal(e.to_string()))?;
             transaction
                 .prepare_cached(
-                    "UPDATE records SET fields = ?1, seq = ?2, updated_at = ?3
+                    "UPDATE records SET fields = ?1, seq = ?2, updated_at = ?3, pushed_by = NULL
                      WHERE record_type = ?4 AND id = ?5",
                 )?
                 .execute(params![json, seq, now, record_type.code(), id])?;

@@ -3,6 +3,7 @@
 mod days;
 mod helpers;
 mod imports;
+mod own_writes;
 
 mod access;
 mod activities;

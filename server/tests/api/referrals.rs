@@ -85,6 +85,13 @@ fn of_type<'a>(records: &'a [Value], record_type: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// A new record's change as the app sends it: vouching that the device held none, so that the
+/// server answers with its own fields and the device's pulls leave the record out.
+fn vouched(mut change: Value) -> Value {
+    change["base_seq"] = json!(0);
+    change
+}
+
 pub(crate) struct Referred {
     pub school: School,
     pub admin: String,
@@ -108,12 +115,12 @@ pub(crate) async fn referred() -> Referred {
         &school.token,
         vec![
             change("screening", screening_id, &school.facility, phq),
-            change(
+            vouched(change(
                 "referral",
                 referral_id,
                 &school.facility,
                 referral(school.child_id, &station, &[screening_id], json!({})),
-            ),
+            )),
         ],
     )
     .await;

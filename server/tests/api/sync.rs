@@ -541,3 +541,62 @@ async fn a_pull_is_answered_while_the_writer_is_busy_and_still_audited() {
         .json;
     assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{audit}");
 }
+
+#[tokio::test]
+async fn a_busy_schools_pull_comes_in_pages_bounded_in_bytes_each_record_once() {
+    let app = TestApp::new().await;
+    let counsellor = app.login("counsellor", "demo").await;
+    let school = app.my_facility(&counsellor).await;
+    let commune = app.my_area(&counsellor).await;
+    let mut sent = std::collections::BTreeSet::new();
+    for batch in 0..2 {
+        let changes: Vec<Value> = (0..800)
+            .map(|n| {
+                let id = Uuid::now_v7();
+                sent.insert(id.to_string());
+                let mut fields = child_fields(&format!("Học Sinh Số {batch} {n}"), &commune);
+                fields["former_address"] =
+                    json!("Thôn Bản Chắt, xã Tân Đoàn, tỉnh Lạng Sơn cũ. ".repeat(3));
+                change(id, &school, fields, json!({}))
+            })
+            .collect();
+        let pushed = push(&app, &counsellor, changes).await;
+        assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    }
+    let (mut cursor, mut pages, mut seen) = (0, 0, std::collections::BTreeSet::new());
+    loop {
+        let page = app
+            .get(&format!("/api/sync/pull?since={cursor}"), &counsellor)
+            .await
+            .json;
+        let records = page["records"].as_array().unwrap();
+        let bytes: usize = records.iter().map(|r| r["fields"].to_string().len()).sum();
+        let largest = records
+            .iter()
+            .map(|r| r["fields"].to_string().len())
+            .max()
+            .unwrap_or(0);
+        assert!(
+            bytes <= shared::sync::PULL_PAGE_BYTES + largest,
+            "page {pages}: {bytes} bytes in {} records",
+            records.len()
+        );
+        for record in records {
+            assert!(
+                seen.insert(record["id"].as_str().unwrap().to_string()),
+                "{} twice",
+                record["id"]
+            );
+        }
+        pages += 1;
+        cursor = page["cursor"].as_i64().unwrap();
+        if page["more"] == false {
+            break;
+        }
+    }
+    assert_eq!(seen, sent);
+    assert!(
+        pages >= 2,
+        "1,600 records of ~0.6 KB are more than one page holds"
+    );
+}
