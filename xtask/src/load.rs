@@ -130,9 +130,11 @@ fn many_schools(base: &str, schools: usize, per_school: usize) -> Result<Vec<Dev
     Ok(devices)
 }
 
-fn child(device: &Device, n: usize) -> Value {
+/// A new child's change; `vouch`: the device says it held no copy (`base_seq` 0), as the app
+/// does, so the answer carries the server's fields and its pulls leave the child out.
+fn child(device: &Device, n: usize, vouch: bool) -> Value {
     let now = chrono::Utc::now();
-    json!({
+    let mut change = json!({
         "id": uuid::Uuid::now_v7(),
         "record_type": "child",
         "record_id": uuid::Uuid::now_v7(),
@@ -148,7 +150,11 @@ fn child(device: &Device, n: usize) -> Value {
         },
         "base": {},
         "made_at": now
-    })
+    });
+    if vouch {
+        change["base_seq"] = json!(0);
+    }
+    change
 }
 
 /// How a device paces its pushes.
@@ -185,8 +191,9 @@ impl Pace {
     }
 }
 
-/// Runs `devices` for `seconds`, each pushing (and pulling) at its `pace`.
-fn drive(base: &str, devices: Vec<Device>, seconds: u64, pace: Pace) -> Tally {
+/// Runs `devices` for `seconds`, each pushing (and pulling) at its `pace`; `skip_own`: as the
+/// app does, vouching in pushes and leaving out of pulls what the device settled on.
+fn drive(base: &str, devices: Vec<Device>, seconds: u64, pace: Pace, skip_own: bool) -> Tally {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let until = Instant::now() + Duration::from_secs(seconds);
     let pull = matches!(pace, Pace::Realistic);
@@ -203,8 +210,9 @@ fn drive(base: &str, devices: Vec<Device>, seconds: u64, pace: Pace) -> Tally {
                 std::thread::sleep(pace.start(d, count));
                 let mut next = Instant::now();
                 while Instant::now() < until {
-                    let changes: Vec<Value> =
-                        (0..pace.batch(n)).map(|k| child(&device, n + k)).collect();
+                    let changes: Vec<Value> = (0..pace.batch(n))
+                        .map(|k| child(&device, n + k, skip_own))
+                        .collect();
                     n += changes.len();
                     let started = Instant::now();
                     match post(
@@ -222,12 +230,14 @@ fn drive(base: &str, devices: Vec<Device>, seconds: u64, pace: Pace) -> Tally {
                     if pull {
                         loop {
                             let started = Instant::now();
-                            let page = ureq::get(&format!("{base}/api/sync/pull?since={cursor}"))
-                                .set("authorization", &format!("Bearer {}", device.token))
-                                .timeout(Duration::from_secs(60))
-                                .call()
-                                .ok()
-                                .and_then(|r| r.into_json::<Value>().ok());
+                            let page = ureq::get(&format!(
+                                "{base}/api/sync/pull?since={cursor}&skip_own={skip_own}"
+                            ))
+                            .set("authorization", &format!("Bearer {}", device.token))
+                            .timeout(Duration::from_secs(60))
+                            .call()
+                            .ok()
+                            .and_then(|r| r.into_json::<Value>().ok());
                             let Some(page) = page else {
                                 mine.failures += 1;
                                 break;
@@ -305,9 +315,10 @@ fn report(name: &str, seconds: u64, mut tally: Tally, server: &Server, data: &st
         })
         .unwrap_or(0);
     println!(
-        "| {name} | {:.0} | {:.0} | {:.0} / {:.0} / {:.0} ms | {:.0} / {:.0} / {:.0} ms | {} | {} MB | {} MB |",
+        "| {name} | {:.0} | {:.0} | {:.0} | {:.0} / {:.0} / {:.0} ms | {:.0} / {:.0} / {:.0} ms | {} | {} MB | {} MB |",
         requests as f64 / seconds as f64,
         tally.changes as f64 / seconds as f64,
+        tally.received as f64 / seconds as f64,
         percentile(&tally.push_ms, 0.5),
         percentile(&tally.push_ms, 0.95),
         percentile(&tally.push_ms, 0.99),
@@ -320,7 +331,7 @@ fn report(name: &str, seconds: u64, mut tally: Tally, server: &Server, data: &st
     );
 }
 
-pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
+pub fn bench(seconds: u64, only: Option<&str>, skip_own: bool) -> Result<()> {
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "server"])
         .current_dir(root()))?;
@@ -334,9 +345,14 @@ pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
         "--hash-queue-seconds",
         "120",
     ];
-    println!("Each case on a fresh database, {seconds} s, release build, this machine:");
-    println!("| case | requests/s | changes/s | push p50 / p95 / p99 | pull p50 / p95 / p99 | failures | server peak RSS | database |");
-    println!("|---|---|---|---|---|---|---|---|");
+    let own = if skip_own {
+        "devices do not pull back what they pushed"
+    } else {
+        "devices pull back what they pushed (--pull-own)"
+    };
+    println!("Each case on a fresh database, {seconds} s, release build, this machine; {own}:");
+    println!("| case | requests/s | changes/s | records pulled/s | push p50 / p95 / p99 | pull p50 / p95 / p99 | failures | server peak RSS | database |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let cases: [(&str, usize, usize, Pace); 6] = [
         ("50 devices, one school", 50, 0, Pace::Realistic),
         ("200 devices, one school", 200, 0, Pace::Realistic),
@@ -383,12 +399,12 @@ pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
                     std::thread::spawn(move || observe(&base, user, until).map(|ms| (label, ms)))
                 })
                 .collect();
-            let tally = drive(&base, fleet, seconds.min(30), pace);
+            let tally = drive(&base, fleet, seconds.min(30), pace, skip_own);
             for observer in observers {
                 if let Ok(Ok((label, mut ms))) = observer.join() {
                     ms.sort_by(f64::total_cmp);
                     println!(
-                        "|   pulls during the storm, {label} | {} pull requests | | | {:.0} / {:.0} / {:.0} ms | | | |",
+                        "|   pulls during the storm, {label} | {} pull requests | | | | {:.0} / {:.0} / {:.0} ms | | | |",
                         ms.len(),
                         percentile(&ms, 0.5),
                         percentile(&ms, 0.95),
@@ -398,7 +414,7 @@ pub fn bench(seconds: u64, only: Option<&str>) -> Result<()> {
             }
             tally
         } else {
-            drive(&base, fleet, seconds, pace)
+            drive(&base, fleet, seconds, pace, skip_own)
         };
         report(
             name,

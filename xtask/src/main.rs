@@ -95,6 +95,10 @@ enum Bench {
         /// Only the cases whose name contains this ("storm", "one school", "100 schools").
         #[arg(long)]
         only: Option<String>,
+        /// Devices push without vouching for their copy and pull back what they pushed, as
+        /// apps did before the push answered with the server's fields (to compare).
+        #[arg(long)]
+        pull_own: bool,
     },
     /// How soon the app in Chromium shows "offline" and drains its outbox after a reconnect.
     Reconnect,
@@ -134,8 +138,13 @@ fn main() -> Result<()> {
             which: Bench::Signin,
         } => signin::bench(),
         Task::Bench {
-            which: Bench::Load { seconds, only },
-        } => load::bench(seconds, only.as_deref()),
+            which:
+                Bench::Load {
+                    seconds,
+                    only,
+                    pull_own,
+                },
+        } => load::bench(seconds, only.as_deref(), !pull_own),
         Task::Bench {
             which: Bench::Reconnect,
         } => reconnect::bench(),
