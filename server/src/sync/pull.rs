@@ -152,7 +152,7 @@ fn read_page(
             due_times: None,
         });
     };
-    let mut records = page_records(
+    let (mut records, past_budget) = page_records(
         &snapshot,
         facility_id,
         reader,
@@ -165,10 +165,9 @@ fn read_page(
     // that took it past the byte budget (a busy facility's records are large: referral packets
     // with their screenings), so that a page on a slow link is short and a broken pull resumes
     // after the last page stored.
-    let bytes: usize = records.iter().map(|r| r.fields.get().len()).sum();
     let end = if records.len() > limit {
         limit
-    } else if bytes > PULL_PAGE_BYTES {
+    } else if past_budget {
         records.len() - 1
     } else {
         records.len()
@@ -187,7 +186,7 @@ fn read_page(
             records.truncate(whole);
         } else {
             // One change touched more records than a page holds: send them all together.
-            records = page_records(
+            (records, _) = page_records(
                 &snapshot,
                 facility_id,
                 reader,
@@ -215,7 +214,7 @@ fn read_page(
 }
 
 /// The records after `since` (up to `until`) the facility reads, in server order, at most `limit`,
-/// and none after the one whose fields take the total past `budget` bytes.
+/// and none after the one whose fields take the total past `budget` bytes; whether one did.
 fn page_records(
     snapshot: &Connection,
     facility_id: Uuid,
@@ -224,7 +223,7 @@ fn page_records(
     until: i64,
     limit: usize,
     budget: usize,
-) -> Result<Vec<RawRecord>, ApiError> {
+) -> Result<(Vec<RawRecord>, bool), ApiError> {
     // ?5 is the session whose settled records are left out (NULL: none).
     let mut statement = snapshot.prepare_cached(
         "SELECT record_type, id, facility_id, fields, seq, child_id FROM records
@@ -263,7 +262,6 @@ fn page_records(
         } else {
             fields
         };
-        // Counted as sent, as `read_page` counts it.
         bytes += fields.len();
         let fields = RawValue::from_string(fields)
             .map_err(|e| ApiError::Internal(format!("stored record: {e}")))?;
@@ -276,7 +274,7 @@ fn page_records(
             child_id,
         });
     }
-    Ok(records)
+    Ok((records, bytes > budget))
 }
 
 /// A referral as a role that is not clinical receives it: no item-level answers to sensitive

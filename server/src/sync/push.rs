@@ -270,6 +270,7 @@ fn decide(
             return Ok(refusal);
         }
     }
+    let mut server_fields = None;
     if !merged.applied.is_empty() {
         let checked = match checked(&context, change, current.as_ref(), &merged.fields)? {
             Ok(checked) => checked,
@@ -282,13 +283,7 @@ fn decide(
         if let Some(refusal) = checked.refused {
             return Ok(refusal);
         }
-        if own.is_some() {
-            return Ok(Outcome::Applied {
-                seq,
-                superseded: Vec::new(),
-                server_fields: Some(stamps(&merged.fields, &checked.fields)),
-            });
-        }
+        server_fields = own.map(|_| stamps(&merged.fields, &checked.fields));
     }
     keep_conflicts(transaction, user, change, seq, &merged.superseded)?;
     let superseded = merged
@@ -302,7 +297,7 @@ fn decide(
         Ok(Outcome::Applied {
             seq,
             superseded,
-            server_fields: None,
+            server_fields,
         })
     }
 }
