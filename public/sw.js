@@ -18,8 +18,9 @@ const NAVIGATE_MS = 10000;
 self.addEventListener("install", (event) => {
   // A new version takes over as soon as it is cached (the page is told, and offers a reload).
   // A file whose name carries its content's hash and that an older version already holds is
-  // copied from there instead of downloaded again (the CSS and icons across most releases; the
-  // wasm modules of one build change together, see BENCHMARKS.md).
+  // copied from there instead of downloaded again (the CSS and icons across most releases). The
+  // wasm modules of one build change together; the browser fetches each as a delta against the
+  // version it holds, when the server has one (server/src/static_files/delta.rs).
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);

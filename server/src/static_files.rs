@@ -3,7 +3,8 @@
 //! Content-hashed files (`app-<hash>.wasm`) never change, so they are cached for a year; the
 //! shell (`index.html`), the service worker and the manifest are revalidated on every load so a new
 //! version is picked up. Brotli and gzip variants written by `cargo xtask dist` are served with the
-//! right `Content-Encoding`. Paths without a file extension are client routes and get the shell.
+//! right `Content-Encoding`, and a device that holds an earlier release gets deltas against it
+//! ([`delta`]). Paths without a file extension are client routes and get the shell.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,8 @@ use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
+
+mod delta;
 
 /// Content-Security-Policy: only our own origin; wasm needs `'wasm-unsafe-eval'`, nothing inline.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
@@ -33,6 +36,10 @@ pub fn router(dist: &Path) -> Router<AppState> {
     Router::new()
         .fallback_service(files)
         .layer(axum::middleware::from_fn(shell_only_for_routes))
+        .layer(axum::middleware::from_fn_with_state(
+            delta::Deltas::new(dist),
+            delta::serve,
+        ))
         // A file whose `.br`/`.gz` variant is missing (a hand-copied dist/) is compressed as it
         // goes out; a precompressed variant already carries its encoding and passes untouched.
         .layer(crate::compression())

@@ -612,3 +612,62 @@ pub async fn record_safety_action(driver: &WebDriver, note: &str) -> Result<()> 
     }
     bail!("the urgent panel stayed open after recording the action five times")
 }
+
+/// Copies a folder and everything in it (a test's own copy of the bundle, which it may change).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A built bundle's release, as its service worker names it.
+pub struct Release {
+    /// The worker's version: its cache is `tam-an-shell-<version>`.
+    pub version: String,
+    /// The files the worker caches at install.
+    pub shell: Vec<String>,
+}
+
+impl Release {
+    /// The release in `dist` (read from its `sw.js`).
+    pub fn of(dist: &std::path::Path) -> Result<Release> {
+        let worker = std::fs::read_to_string(dist.join("sw.js"))?;
+        let version = worker
+            .split("const VERSION = \"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .context("the worker names its version")?
+            .to_string();
+        let shell = serde_json::from_str(
+            worker
+                .split("const SHELL = ")
+                .nth(1)
+                .and_then(|rest| rest.split(";\n").next())
+                .context("the worker lists its files")?,
+        )?;
+        Ok(Release { version, shell })
+    }
+}
+
+/// Asks the page's service worker to look for a new release and waits for the page's notice
+/// that it has taken over. What `update()` itself answers is not the point (the new worker's
+/// install goes on after it); the notice is.
+pub async fn take_new_release(driver: &WebDriver) -> Result<()> {
+    driver
+        .execute(
+            "return navigator.serviceWorker.getRegistration().then((r) => r.update()).then(() => true, () => false);",
+            vec![],
+        )
+        .await
+        .context("asking for the new worker")?;
+    wait_for_text(driver, "#app-updated", "phiên bản mới").await?;
+    Ok(())
+}

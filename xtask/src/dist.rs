@@ -1,6 +1,7 @@
 //! Builds the browser bundle into `dist/`:
 //! wasm32 release build → JS bindings (in-process wasm-bindgen) → `wasm-opt -Oz` (npm binaryen)
-//! → content-hashed names → templated shell files → precompressed `.br` and `.gz` variants.
+//! → content-hashed names → templated shell files → precompressed `.br` and `.gz` variants
+//! → deltas against the releases kept in `dist/delta/` (see [`crate::delta`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -11,6 +12,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::delta;
 use crate::dist_cache;
 use crate::split;
 use crate::util::{output, root, run, target_dir, which};
@@ -64,6 +66,7 @@ pub fn build() -> Result<PathBuf> {
     }
 
     let dist = root.join("dist");
+    let past = delta::Past::read(&dist)?;
     let _ = fs::remove_dir_all(&dist);
     fs::create_dir_all(dist.join("icons"))?;
     let public = root.join("public");
@@ -118,6 +121,11 @@ pub fn build() -> Result<PathBuf> {
     write_service_worker(&public, &dist, &shell, &names)?;
     precompress(&dist)?;
     report(&dist, &names, &modules)?;
+    let update = past.write(&dist)?;
+    eprintln!(
+        "xtask: update from the previous build: {} files changed, {} bytes brotli, {} bytes as deltas",
+        update.changed, update.brotli, update.delta
+    );
     Ok(dist)
 }
 
@@ -234,14 +242,12 @@ fn precompress(dist: &Path) -> Result<()> {
             continue;
         }
         let bytes = fs::read(&path)?;
-        // The wasm's compression takes seconds: reused when the wasm is the same.
-        let large = bytes.len() > 256 * 1024;
+        // Brotli at quality 11 takes seconds for the larger modules: each file's compressed
+        // variants are reused when its content is the same as last time.
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let role = delta::role(&name);
         let squeeze = |kind: &str, make: &dyn Fn(&[u8]) -> Result<Vec<u8>>| {
-            if large {
-                dist_cache::cached(kind, "", &bytes, || make(&bytes))
-            } else {
-                make(&bytes)
-            }
+            dist_cache::cached(&format!("{kind}-{role}"), "", &bytes, || make(&bytes))
         };
         let brotli = squeeze("brotli", &|bytes| {
             let mut brotli = Vec::new();

@@ -78,6 +78,42 @@ pub fn bench() -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench update --from DIR`: the bytes on the wire when a device holding the
+/// release in `from` (an earlier `dist/`, copied aside before a change) takes the current one,
+/// with the deltas `dist` made and without them. The browser half is `tests/bench/update.rs`.
+pub fn update(from: &std::path::Path) -> Result<()> {
+    let browser = browser::ensure()?;
+    let from = from
+        .canonicalize()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", from.display()))?;
+    let dist = dist::build()?;
+    let binary = crate::util::bench_binary("bench-update")?;
+    let lines = crate::util::json_lines(
+        Command::new(&binary)
+            .env("TAM_AN_BENCH_FROM", &from)
+            .env("TAM_AN_E2E_DIST", &dist)
+            .env("TAM_AN_E2E_CHROMIUM", &browser.chromium)
+            .env("TAM_AN_E2E_CHROMEDRIVER", &browser.chromedriver),
+        "the update benchmark",
+    )?;
+    println!("\nA device takes the new release (headless Chromium, bytes received on the wire):");
+    println!(
+        "| case | files with a new name | their brotli bytes | bytes on the wire | how they came |"
+    );
+    println!("|---|---|---|---|---|");
+    for line in &lines {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            line["case"].as_str().unwrap_or("?"),
+            line["files_changed"],
+            line["files_brotli"],
+            line["wire_bytes"],
+            line["encodings"]
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -10,6 +10,7 @@
 
 mod bench;
 mod browser;
+mod delta;
 mod dist;
 mod dist_cache;
 mod lighthouse;
@@ -57,7 +58,7 @@ enum Task {
         #[arg(long)]
         province: Option<String>,
     },
-    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`, `cargo xtask bench signin`, `cargo xtask bench load`, `cargo xtask bench reconnect`.
+    /// Benchmarks (not tests): `cargo xtask bench sync [--peer] [--browser]`, `cargo xtask bench report`, `cargo xtask bench import`, `cargo xtask bench signin`, `cargo xtask bench load`, `cargo xtask bench reconnect`, `cargo xtask bench load-page`, `cargo xtask bench update --from DIR`, `cargo xtask bench lighthouse`.
     Bench {
         #[command(subcommand)]
         which: Bench,
@@ -104,6 +105,13 @@ enum Bench {
     Reconnect,
     /// The first visit on slow and fast 3G and the repeat visit offline, in Chromium.
     LoadPage,
+    /// The bytes a device downloads to take the current release from an earlier `dist/`
+    /// (copy `dist/` aside before a change, then pass that copy), with and without deltas.
+    Update {
+        /// The earlier release: a copy of `dist/` as it was.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Lighthouse (mobile) on the app's pages, signed out and as each role.
     Lighthouse,
     /// Times the annual report on a province-sized data set (generated once, then reused).
@@ -154,6 +162,9 @@ fn main() -> Result<()> {
         Task::Bench {
             which: Bench::Lighthouse,
         } => lighthouse::bench(),
+        Task::Bench {
+            which: Bench::Update { from },
+        } => load_page::update(&from),
     }
 }
 

@@ -34,9 +34,21 @@ async fn get(
     path: &str,
     encoding: Option<&str>,
 ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    get_with(app, path, encoding, None).await
+}
+
+async fn get_with(
+    app: &TestApp,
+    path: &str,
+    encoding: Option<&str>,
+    dictionary: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut builder = Request::get(path);
     if let Some(encoding) = encoding {
         builder = builder.header("accept-encoding", encoding);
+    }
+    if let Some(dictionary) = dictionary {
+        builder = builder.header("available-dictionary", dictionary);
     }
     let response = app
         .router
@@ -134,4 +146,62 @@ fn brotli_decompress(input: &[u8], output: &mut Vec<u8>) {
     brotli::Decompressor::new(input, 4096)
         .read_to_end(output)
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_device_holding_an_earlier_release_gets_the_delta_against_it() {
+    use base64::Engine;
+    let dir = dist();
+    // What `cargo xtask dist` keeps: the delta of the current wasm against an earlier one.
+    let earlier = [7u8; 32];
+    let hex: String = earlier.iter().map(|b| format!("{b:02x}")).collect();
+    let held = format!(
+        ":{}:",
+        base64::engine::general_purpose::STANDARD.encode(earlier)
+    );
+    let deltas = dir.path().join("delta/app-0123456789abcdef.wasm");
+    std::fs::create_dir_all(&deltas).unwrap();
+    std::fs::write(deltas.join(format!("{hex}.dcz")), b"delta-bytes").unwrap();
+    let app = TestApp::with(Policy::default(), Some(dir.path().to_path_buf())).await;
+    let chromium = "gzip, deflate, br, zstd, dcb, dcz";
+    let path = "/app-0123456789abcdef.wasm";
+
+    let (status, headers, body) = get_with(&app, path, Some(chromium), Some(&held)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-encoding"], "dcz");
+    assert_eq!(headers["content-type"], "application/wasm");
+    assert_eq!(body, b"delta-bytes");
+    assert_eq!(headers["vary"], "accept-encoding, available-dictionary");
+    assert_eq!(headers["use-as-dictionary"], "match=\"/app-*.wasm\"");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+
+    // A dictionary there is no delta for, or a browser that does not take dcz: the brotli file.
+    let other = format!(
+        ":{}:",
+        base64::engine::general_purpose::STANDARD.encode([8u8; 32])
+    );
+    for (encoding, dictionary) in [(chromium, other.as_str()), ("gzip, br", held.as_str())] {
+        let (status, headers, body) = get_with(&app, path, Some(encoding), Some(dictionary)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-encoding"], "br");
+        assert_eq!(body, b"brotli-bytes");
+        assert_eq!(headers["use-as-dictionary"], "match=\"/app-*.wasm\"");
+        assert_eq!(headers["vary"], "accept-encoding, available-dictionary");
+    }
+
+    // The shell is no dictionary, and the deltas and dictionaries themselves are not served.
+    let (_, headers, _) = get(&app, "/", Some(chromium)).await;
+    assert!(!headers.contains_key("use-as-dictionary"));
+    let (status, _, _) = get(
+        &app,
+        &format!("/delta/app-0123456789abcdef.wasm/{hex}.dcz"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get(&app, "/app-ffffffffffffffff.wasm", Some(chromium)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
