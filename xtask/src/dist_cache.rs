@@ -1,6 +1,6 @@
 //! Work `dist` did before, kept under `target/dist-cache/` by what it was made from: a second
 //! build with nothing changed skips `wasm-opt` (minutes on two cores) and the wasm's brotli
-//! (seconds). One entry per kind is kept, the latest.
+//! (seconds). One entry per kind (a tool and a file's role) is kept, the latest.
 
 use std::fs;
 
@@ -29,18 +29,21 @@ pub fn cached(
         .collect();
     let path = dir.join(format!("{kind}-{key}"));
     if let Ok(bytes) = fs::read(&path) {
-        eprintln!("xtask: {kind}: unchanged, reused");
+        if input.len() > 256 * 1024 {
+            eprintln!("xtask: {kind}: unchanged, reused");
+        }
         return Ok(bytes);
     }
     let bytes = produce()?;
     fs::create_dir_all(&dir)?;
     for entry in fs::read_dir(&dir)? {
         let entry = entry?;
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(&format!("{kind}-"))
-        {
+        // This kind's entry only: `wasm-opt-<key>`, not `wasm-opt-split_admin-<key>`.
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let same_kind = name
+            .strip_prefix(&format!("{kind}-"))
+            .is_some_and(|rest| rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit()));
+        if same_kind {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -49,4 +52,32 @@ pub fn cached(
     fs::write(&partial, &bytes)?;
     fs::rename(&partial, &path)?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_keeps_its_latest_entry_and_leaves_longer_kinds_alone() {
+        let kind = format!("test-{}", uuid::Uuid::now_v7());
+        let module = format!("{kind}-split_admin");
+        let made = |bytes: &[u8]| {
+            let bytes = bytes.to_vec();
+            move || Ok(bytes)
+        };
+        assert_eq!(cached(&kind, "", b"one", made(b"1")).unwrap(), b"1");
+        assert_eq!(cached(&module, "", b"admin", made(b"A")).unwrap(), b"A");
+        assert_eq!(cached(&kind, "", b"two", made(b"2")).unwrap(), b"2");
+        let fail = || -> Result<Vec<u8>> { anyhow::bail!("made again") };
+        assert_eq!(cached(&module, "", b"admin", fail).unwrap(), b"A", "kept");
+        assert_eq!(cached(&kind, "", b"two", fail).unwrap(), b"2", "kept");
+        assert!(cached(&kind, "", b"one", fail).is_err(), "replaced by two");
+        for entry in fs::read_dir(target_dir().join("dist-cache")).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name().to_string_lossy().starts_with(&kind) {
+                fs::remove_file(entry.path()).unwrap();
+            }
+        }
+    }
 }
