@@ -354,6 +354,26 @@ pub fn settle(copy: Option<&Fields>, change: &Change, server_fields: &Fields) ->
     fields
 }
 
+/// The answers a device settles on, in the order answered: each `applied` answer that carries
+/// server fields, with the change of `sent` it answers and the stored record's `seq`.
+pub fn settlements<'a>(
+    sent: &'a [Change],
+    results: &'a [ChangeResult],
+) -> impl Iterator<Item = (&'a Change, i64, &'a Fields)> + 'a {
+    results.iter().filter_map(move |result| {
+        let Outcome::Applied {
+            seq,
+            server_fields: Some(server_fields),
+            ..
+        } = &result.outcome
+        else {
+            return None;
+        };
+        let change = sent.iter().find(|change| change.id == result.change_id)?;
+        Some((change, *seq, server_fields))
+    })
+}
+
 /// A change that sets `after`'s fields that differ from `before` (the device's current view),
 /// with `before`'s values as the base; `None` when nothing changed.
 pub fn diff(

@@ -17,8 +17,8 @@ use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use serde_json::json;
 use shared::sync::{
-    diff, holds_current, merge, overlay, settle, stamps, Change, ChangeResult, Fields, Outcome,
-    RecordType,
+    diff, holds_current, merge, overlay, settle, settlements, stamps, Change, ChangeResult, Fields,
+    Outcome, RecordType,
 };
 use uuid::Uuid;
 
@@ -188,24 +188,13 @@ impl Client {
     /// Every answer is final (applied, superseded or rejected): the change leaves the outbox.
     /// An answer with server fields is settled on, in order, unless the copy is newer already.
     fn acknowledge(&mut self, results: &[ChangeResult]) {
-        for result in results {
-            let Outcome::Applied {
-                seq,
-                server_fields: Some(server_fields),
-                ..
-            } = &result.outcome
-            else {
-                continue;
-            };
-            let Some(change) = self.outbox.iter().find(|c| c.id == result.change_id) else {
-                continue;
-            };
+        for (change, seq, server_fields) in settlements(&self.outbox, results) {
             let copy = self.server_view.get(&change.record_id);
-            if copy.is_some_and(|(_, at)| at >= seq) {
+            if copy.is_some_and(|(_, at)| *at >= seq) {
                 continue;
             }
             let settled = settle(copy.map(|(fields, _)| fields), change, server_fields);
-            self.server_view.insert(change.record_id, (settled, *seq));
+            self.server_view.insert(change.record_id, (settled, seq));
         }
         self.outbox
             .retain(|change| !results.iter().any(|r| r.change_id == change.id));

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
-use sha2::{Digest, Sha256};
 
 use crate::delta;
 use crate::dist_cache;
@@ -193,11 +192,7 @@ pub(crate) fn write_hashed(
 }
 
 pub(crate) fn short_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    delta::sha256_hex(bytes)[..16].to_string()
 }
 
 /// Replaces `{{key}}` with the hashed names.

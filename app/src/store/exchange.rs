@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use rexie::TransactionMode;
-use shared::sync::{overlay, settle, Change, ChangeResult, Outcome, PullResponse};
+use shared::sync::{overlay, settle, settlements, Change, ChangeResult, Outcome, PullResponse};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
@@ -134,18 +134,7 @@ fn settle_answers(
     sent: &[Change],
     results: &[ChangeResult],
 ) {
-    for result in results {
-        let Outcome::Applied {
-            seq,
-            server_fields: Some(server_fields),
-            ..
-        } = &result.outcome
-        else {
-            continue;
-        };
-        let Some(change) = sent.iter().find(|change| change.id == result.change_id) else {
-            continue;
-        };
+    for (change, seq, server_fields) in settlements(sent, results) {
         let record = by_id
             .entry(change.record_id)
             .or_insert_with(|| LocalRecord {
@@ -157,11 +146,11 @@ fn settle_answers(
                 updated_at: change.made_at,
                 seq: None,
             });
-        if record.seq.is_some_and(|at| at >= *seq) {
+        if record.seq.is_some_and(|at| at >= seq) {
             continue;
         }
         record.server = Some(settle(record.server.as_ref(), change, server_fields));
-        record.seq = Some(*seq);
+        record.seq = Some(seq);
     }
 }
 
